@@ -1,0 +1,58 @@
+/* Resource types: the descriptor a module registers, and the entry point
+ * that serves CloudFormation requests for the registered types. */
+#ifndef CFNKIT_RESOURCE_H
+#define CFNKIT_RESOURCE_H
+
+#include <cfnkit/common.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The context of one request, handed to every callback. Opaque; read it with
+ * the accessors of <cfnkit/request.h>, write results with <cfnkit/response.h>. */
+typedef struct cfn_ctx cfn_ctx;
+
+/* A callback returns 0 on success and a negative value on failure, after
+ * setting the reason with cfn_fail() (or through a cfn_prop_* getter that
+ * failed). A callback runs in a child process of its own: it may crash or
+ * hang without harming the provider, but it cannot change the parent's
+ * memory; everything it reports goes through the cfn_set_* calls. */
+typedef int (*cfn_callback)(cfn_ctx *ctx);
+
+/* A module's descriptor. Keep it `static const`: cfn_register stores the
+ * pointer, not a copy, so it must outlive every request.
+ *
+ * - create: makes the resource and sets its physical id (or lets the
+ *   framework generate one: "<stack>-<logical id>-<suffix>").
+ * - update: changes it in place and keeps the id; setting a *different* id
+ *   means the resource was replaced, and CloudFormation will then send a
+ *   Delete for the old id. NULL means the type cannot be updated: every
+ *   Update answers FAILED saying so.
+ * - remove: deletes it. Must succeed when the resource is already gone, and
+ *   must be idempotent: CloudFormation can deliver the same request twice. */
+typedef struct cfn_resource_type {
+    const char *type; /* "Custom::Name", matched exactly against ResourceType */
+    cfn_callback create;
+    cfn_callback update;
+    cfn_callback remove;
+} cfn_resource_type;
+
+/* Registers a type. Returns CFN_EEXISTS when a type of that name is already
+ * registered, CFN_EINVAL when the descriptor lacks a type, create or remove;
+ * cfn_error_last() says why. */
+CFN_EXTERN int cfn_register(const cfn_resource_type *type);
+
+/* The registered type named `name`, or NULL. */
+CFN_EXTERN const cfn_resource_type *cfn_lookup(const char *name);
+
+/* Serves requests for the registered types and returns the process exit code.
+ * With AWS_LAMBDA_RUNTIME_API set and no arguments: the Lambda Runtime API loop.
+ * Otherwise a command line: `PROGRAM invoke --event FILE|- [--timeout S]`
+ * runs one request and signals its ResponseURL (exit 0: SUCCESS delivered,
+ * 1: FAILED delivered, 2: nothing could be delivered); `PROGRAM --help`. */
+CFN_EXTERN int cfn_main(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

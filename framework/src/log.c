@@ -1,0 +1,132 @@
+/* Log lines on stderr: text, or JSON lines when AWS_LAMBDA_LOG_FORMAT=JSON. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *level_names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+
+bool log_json(void)
+{
+    const char *f = getenv("AWS_LAMBDA_LOG_FORMAT");
+    return f && strcasecmp(f, "JSON") == 0;
+}
+
+static cfn_log_level min_level(void)
+{
+    const char *l = getenv("AWS_LAMBDA_LOG_LEVEL");
+    if (l)
+        for (int i = CFN_LOG_TRACE; i <= CFN_LOG_FATAL; i++)
+            if (strcasecmp(l, level_names[i]) == 0)
+                return (cfn_log_level)i;
+    return CFN_LOG_INFO;
+}
+
+static void timestamp(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* Writes one whole line with a single write so that lines of the runtime and
+ * of its handler children never interleave. */
+static void emit(cfn_log_level level, const char *message, cJSON *fields)
+{
+    char ts[40];
+    char *line = NULL;
+    timestamp(ts, sizeof(ts));
+    if (log_json()) {
+        cJSON *o = fields ? fields : cJSON_CreateObject();
+        if (!o)
+            return;
+        cJSON_AddStringToObject(o, "timestamp", ts);
+        cJSON_AddStringToObject(o, "level", level_names[level]);
+        cJSON_AddStringToObject(o, "message", message);
+        char *s = cJSON_PrintUnformatted(o);
+        if (s && asprintf(&line, "%s\n", s) < 0)
+            line = NULL;
+        free(s);
+        cJSON_Delete(o);
+    } else {
+        cJSON_Delete(fields);
+        if (asprintf(&line, "%s %s %s\n", ts, level_names[level], message) < 0)
+            line = NULL;
+        /* One event, one line: control characters cannot split it. */
+        for (char *p = line ? strchr(line, ' ') : NULL; p && p[1]; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = ' ';
+    }
+    if (line) {
+        fputs(line, stderr);
+        fflush(stderr);
+        free(line);
+    }
+}
+
+void cfn_log(cfn_log_level level, const char *fmt, ...)
+{
+    if (level < min_level() || level > CFN_LOG_FATAL)
+        return;
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (msg)
+        emit(level, msg, NULL);
+    free(msg);
+}
+
+char *cfn_redact_url(const char *url, char *buf, size_t size)
+{
+    if (!size)
+        return buf;
+    size_t n = url ? strcspn(url, "?#") : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(buf, url, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+void log_request(const request *req, bool success, const char *outcome, int64_t duration_ms,
+                 const char *physical_id, const char *reason)
+{
+    cfn_log_level level = success ? CFN_LOG_INFO : CFN_LOG_ERROR;
+    if (level < min_level())
+        return;
+    const char *type = req->resource_type ? req->resource_type : "-";
+    const char *logical = req->logical_id ? req->logical_id : "-";
+    const char *rtype = req->type_name ? req->type_name : "-";
+    char *msg = NULL;
+    if (asprintf(&msg, "%s %s %s %s in %lld ms%s%s%s%s", type, logical, rtype, outcome,
+                 (long long)duration_ms, physical_id ? " id=" : "", physical_id ? physical_id : "",
+                 reason ? ": " : "", reason ? reason : "") < 0)
+        return;
+    cJSON *f = NULL;
+    if (log_json() && (f = cJSON_CreateObject()) != NULL) {
+        cJSON_AddStringToObject(f, "resourceType", type);
+        cJSON_AddStringToObject(f, "logicalResourceId", logical);
+        cJSON_AddStringToObject(f, "requestType", rtype);
+        if (req->request_id)
+            cJSON_AddStringToObject(f, "requestId", req->request_id);
+        cJSON_AddStringToObject(f, "outcome", outcome);
+        cJSON_AddNumberToObject(f, "durationMs", (double)duration_ms);
+        if (physical_id)
+            cJSON_AddStringToObject(f, "physicalResourceId", physical_id);
+        if (reason)
+            cJSON_AddStringToObject(f, "reason", reason);
+    }
+    emit(level, msg, f);
+    free(msg);
+}
