@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,10 +32,13 @@ static void write_all(int fd, const char *s, size_t n)
 
 static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
 {
+    /* The host program's handlers (a test framework's, a sanitizer's) must not
+     * turn a crash into something else: a crash here is reported as a signal. */
+    static const int defaults[] = {SIGSEGV, SIGBUS,  SIGFPE, SIGILL, SIGABRT,
+                                   SIGTRAP, SIGTERM, SIGINT, SIGPIPE};
     setpgid(0, 0);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
+    for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+        signal(defaults[i], SIG_DFL);
     http_after_fork();
     int rc = cb(ctx);
     fflush(stdout);
@@ -57,46 +61,63 @@ static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
     _exit(0);
 }
 
-/* Reads the child's report until EOF or the deadline; 1 on timeout. */
-static int read_report(int fd, int64_t deadline, strbuf *out)
+/* Reads once from the pipe: 0 when something was read, 1 at EOF, 2 when
+ * nothing is there yet, -1 on error. */
+static int read_some(int fd, strbuf *out)
 {
     char buf[65536];
-    for (;;) {
-        int64_t left = deadline - clock_mono_ms();
-        if (left <= 0)
-            return 1;
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            continue;
-        ssize_t r = read(fd, buf, sizeof(buf));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return r < 0 ? -1 : 0;
-        if (out->len + (size_t)r <= MAX_RESULT_BYTES && sb_append(out, buf, (size_t)r) < 0)
-            return -1;
-    }
+    ssize_t r = read(fd, buf, sizeof(buf));
+    if (r < 0)
+        return errno == EINTR || errno == EAGAIN ? 2 : -1;
+    if (r == 0)
+        return 1;
+    if (out->len + (size_t)r <= MAX_RESULT_BYTES && sb_append(out, buf, (size_t)r) < 0)
+        return -1;
+    return 0;
 }
 
-/* Waits for the child to exit, until the deadline; 1 on timeout. */
-static int reap(pid_t pid, int64_t deadline, int *status)
+/* Reads the child's report while waiting for it to exit. The end is the
+ * child's exit, not EOF: a process the handler left behind may hold the pipe
+ * open. Returns 0 with *status set, 1 on timeout, -1 on error. */
+static int wait_child(pid_t pid, int fd, int64_t deadline, strbuf *out, int *status)
 {
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int rc = -1;
+    bool eof = false;
     for (;;) {
-        pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return -1;
-        if (clock_mono_ms() >= deadline)
-            return 1;
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
+        pid_t w = waitpid(pid, status, WNOHANG);
+        if (w == pid) {
+            /* It wrote everything before exiting: take what is left. */
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+            while (!eof && read_some(fd, out) == 0)
+                ;
+            rc = 0;
+            break;
+        }
+        if (w < 0 && errno != EINTR)
+            break;
+        int64_t left = deadline - clock_mono_ms();
+        if (left <= 0) {
+            rc = 1;
+            break;
+        }
+        /* Without pidfd (old kernels), look at the child every few ms. */
+        int wait = pidfd >= 0 ? (left > 60000 ? 60000 : (int)left) : (left > 5 ? 5 : (int)left);
+        struct pollfd p[2] = {{.fd = eof ? -1 : fd, .events = POLLIN},
+                              {.fd = pidfd, .events = POLLIN}};
+        int n = poll(p, 2, wait);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            int r = read_some(fd, out);
+            if (r < 0)
+                break;
+            eof = r == 1;
+        }
     }
+    if (pidfd >= 0)
+        close(pidfd);
+    return rc;
 }
 
 static int apply_report(cfn_ctx *ctx, const strbuf *report)
@@ -148,10 +169,8 @@ int isolate_run(cfn_ctx *ctx, cfn_callback cb)
     setpgid(pid, pid);
     close(fds[1]);
 
-    int timed_out = read_report(fds[0], ctx->deadline, &report);
+    int timed_out = wait_child(pid, fds[0], ctx->deadline, &report, &status);
     close(fds[0]);
-    if (timed_out == 0)
-        timed_out = reap(pid, ctx->deadline, &status);
     /* Whatever the handler left behind (its own children included) goes too. */
     kill(-pid, SIGKILL);
     if (timed_out != 0) {

@@ -1,0 +1,239 @@
+/* Response bodies: exact fields, the 4096-byte limit, Reason cleaning and
+ * shortening, and the physical id rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static response_fields fields(void)
+{
+    response_fields f = {.success = true,
+                         .physical_id = "phys-1",
+                         .stack_id = "arn:aws:cloudformation:us-east-1:1:stack/s/u",
+                         .request_id = "req-1",
+                         .logical_id = "Res"};
+    return f;
+}
+
+static void success_body_has_exact_fields(void **state)
+{
+    (void)state;
+    response_fields f = fields();
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "Port", "10001");
+    f.data = data;
+    char *body;
+    size_t len;
+    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_string_equal(body, "{\"Status\":\"SUCCESS\",\"PhysicalResourceId\":\"phys-1\","
+                              "\"StackId\":\"arn:aws:cloudformation:us-east-1:1:stack/s/u\","
+                              "\"RequestId\":\"req-1\",\"LogicalResourceId\":\"Res\","
+                              "\"NoEcho\":false,\"Data\":{\"Port\":\"10001\"}}");
+    assert_int_equal(len, strlen(body));
+    free(body);
+    cJSON_Delete(data);
+}
+
+static void failed_body_has_reason(void **state)
+{
+    (void)state;
+    response_fields f = fields();
+    f.success = false;
+    f.reason = "pool web is full";
+    f.noecho = true;
+    char *body;
+    size_t len;
+    assert_int_equal(response_build(&f, &body, &len), 0);
+    cJSON *o = cJSON_Parse(body);
+    assert_string_equal(cJSON_GetObjectItem(o, "Status")->valuestring, "FAILED");
+    assert_string_equal(cJSON_GetObjectItem(o, "Reason")->valuestring, "pool web is full");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "NoEcho")));
+    assert_null(cJSON_GetObjectItem(o, "Data"));
+    cJSON_Delete(o);
+    free(body);
+}
+
+static void empty_physical_id_is_refused(void **state)
+{
+    (void)state;
+    response_fields f = fields();
+    f.physical_id = "";
+    char *body;
+    size_t len;
+    assert_int_equal(response_build(&f, &body, &len), CFN_EINVAL);
+}
+
+static void reason_loses_control_characters_keeps_utf8(void **state)
+{
+    (void)state;
+    char *r =
+        reason_clean("bad\x1b[31m value\r\nline\ttwo caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    assert_string_equal(r, "bad[31m value line two caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    free(r);
+    r = reason_clean("x\xff\xc3y\xc2\x85z\x7f");
+    assert_string_equal(r, "x\xef\xbf\xbd\xef\xbf\xbdyz");
+    free(r);
+    r = reason_clean("\xed\xa0\x80s\xe0\x80\xafo"); /* a surrogate and an overlong '/' */
+    assert_null(strchr(r, '/'));
+    assert_non_null(strstr(r, "s"));
+    free(r);
+}
+
+static void long_reason_is_shortened_with_marker(void **state)
+{
+    (void)state;
+    size_t n = 20000;
+    char *reason = malloc(n + 1);
+    /* Multi-byte characters, so a cut could land inside one. */
+    for (size_t i = 0; i + 2 <= n; i += 2)
+        memcpy(reason + i, "\xc3\xa9", 2);
+    reason[n] = '\0';
+    response_fields f = fields();
+    f.success = false;
+    f.reason = reason;
+    char *body;
+    size_t len;
+    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_true(len <= CFN_MAX_RESPONSE_BYTES);
+    assert_true(len > CFN_MAX_RESPONSE_BYTES - 16); /* it uses the room it has */
+    cJSON *o = cJSON_Parse(body);
+    assert_non_null(o); /* still valid JSON, so valid UTF-8 was kept whole */
+    const char *got = cJSON_GetObjectItem(o, "Reason")->valuestring;
+    assert_non_null(strstr(got, "[truncated; the full reason is in the provider's log]"));
+    assert_int_equal(strncmp(got, "\xc3\xa9\xc3\xa9", 4), 0);
+    cJSON_Delete(o);
+    free(body);
+    free(reason);
+}
+
+static void escaped_reason_is_fitted_on_its_json_length(void **state)
+{
+    (void)state;
+    /* Quotes take two bytes each in JSON: the fit must count the escaped form. */
+    char reason[5000];
+    memset(reason, '"', sizeof(reason) - 1);
+    reason[sizeof(reason) - 1] = '\0';
+    response_fields f = fields();
+    f.success = false;
+    f.reason = reason;
+    char *body;
+    size_t len;
+    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_true(len <= CFN_MAX_RESPONSE_BYTES);
+    free(body);
+}
+
+static void oversize_data_turns_into_failed(void **state)
+{
+    (void)state;
+    char big[5000];
+    memset(big, 'd', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "Big", big);
+    response_fields f = fields();
+    f.data = data;
+    char *body;
+    size_t len;
+    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_false(f.success);
+    cJSON *o = cJSON_Parse(body);
+    assert_string_equal(cJSON_GetObjectItem(o, "Status")->valuestring, "FAILED");
+    assert_null(cJSON_GetObjectItem(o, "Data"));
+    assert_non_null(
+        strstr(cJSON_GetObjectItem(o, "Reason")->valuestring, "response Data is too large"));
+    /* The handler's id is kept: what it made is deleted through it later. */
+    assert_string_equal(cJSON_GetObjectItem(o, "PhysicalResourceId")->valuestring, "phys-1");
+    cJSON_Delete(o);
+    free(body);
+    cJSON_Delete(data);
+}
+
+static void request_with(request *req, const char *stack, const char *logical, const char *id)
+{
+    memset(req, 0, sizeof(*req));
+    req->stack_id = stack;
+    req->logical_id = logical;
+    req->request_id = id;
+    snprintf(req->stack_name, sizeof(req->stack_name), "%s", "my-stack");
+}
+
+static void generated_ids_are_stable_and_distinct(void **state)
+{
+    (void)state;
+    request a, b, c;
+    request_with(&a, "arn:s", "WebPort", "req-1");
+    request_with(&b, "arn:s", "WebPort", "req-1");
+    request_with(&c, "arn:s", "WebPort", "req-2");
+    char *ia = physid_generate(&a), *ib = physid_generate(&b), *ic = physid_generate(&c);
+    assert_string_equal(ia, ib);
+    assert_string_not_equal(ia, ic);
+    assert_int_equal(strncmp(ia, "my-stack-WebPort-", 17), 0);
+    assert_int_equal(strlen(ia), 17 + 13);
+    assert_int_equal(strspn(ia + 17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), 13);
+    free(ia);
+    free(ib);
+    free(ic);
+}
+
+static void generated_ids_stay_under_the_limit(void **state)
+{
+    (void)state;
+    char logical[2000];
+    memset(logical, 'L', sizeof(logical) - 1);
+    logical[sizeof(logical) - 1] = '\0';
+    request r;
+    request_with(&r, "arn:s", logical, "req-1");
+    char *id = physid_generate(&r);
+    assert_true(strlen(id) <= CFN_MAX_PHYSICAL_ID_BYTES);
+    free(id);
+}
+
+static void failed_create_marker(void **state)
+{
+    (void)state;
+    request r;
+    request_with(&r, "arn:s", "WebPort", "req-9");
+    char *id = physid_failed_create(&r);
+    assert_string_equal(id, "cfnkit-failed-create-req-9");
+    assert_true(physid_is_failed_create(id));
+    assert_false(physid_is_failed_create("web-10042"));
+    assert_false(physid_is_failed_create(NULL));
+    free(id);
+}
+
+static void redacted_urls_have_no_query(void **state)
+{
+    (void)state;
+    char buf[64];
+    assert_string_equal(
+        cfn_redact_url("https://b.s3.amazonaws.com/k?X-Amz-Signature=s", buf, sizeof(buf)),
+        "https://b.s3.amazonaws.com/k");
+    assert_string_equal(cfn_redact_url("http://h/p#frag?x", buf, sizeof(buf)), "http://h/p");
+    assert_string_equal(cfn_redact_url("http://h/p", buf, 5), "http");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(success_body_has_exact_fields),
+        cmocka_unit_test(failed_body_has_reason),
+        cmocka_unit_test(empty_physical_id_is_refused),
+        cmocka_unit_test(reason_loses_control_characters_keeps_utf8),
+        cmocka_unit_test(long_reason_is_shortened_with_marker),
+        cmocka_unit_test(escaped_reason_is_fitted_on_its_json_length),
+        cmocka_unit_test(oversize_data_turns_into_failed),
+        cmocka_unit_test(generated_ids_are_stable_and_distinct),
+        cmocka_unit_test(generated_ids_stay_under_the_limit),
+        cmocka_unit_test(failed_create_marker),
+        cmocka_unit_test(redacted_urls_have_no_query),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
