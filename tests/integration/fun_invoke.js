@@ -1,0 +1,41 @@
+// Runs a `provided` bootstrap under @vercel/fun's Lambda Runtime API and
+// invokes it once per payload, in order, printing the results as JSON.
+// Usage: node fun_invoke.js TASK_DIR PAYLOADS.json [ENV.json]
+'use strict';
+const fs = require('fs');
+const { createFunction } = require('@vercel/fun');
+
+async function main() {
+  const [dir, payloadFile, envFile] = process.argv.slice(2);
+  const payloads = JSON.parse(fs.readFileSync(payloadFile, 'utf8'));
+  const env = envFile ? JSON.parse(fs.readFileSync(envFile, 'utf8')) : {};
+  // fun enforces no timeout: this one bounds the whole run.
+  const guard = setTimeout(() => {
+    console.error('fun_invoke: gave up after 180 s');
+    process.exit(3);
+  }, 180000);
+  const fn = await createFunction({
+    Code: { Directory: dir },
+    Handler: 'bootstrap',
+    Runtime: 'provided',
+    Environment: { Variables: env },
+    Timeout: 30,
+  });
+  const results = [];
+  try {
+    for (const p of payloads) {
+      const r = await fn.invoke({ InvocationType: 'RequestResponse', Payload: JSON.stringify(p) });
+      results.push({ StatusCode: r.StatusCode, FunctionError: r.FunctionError || null,
+                     Payload: String(r.Payload) });
+    }
+  } finally {
+    await fn.destroy();
+    clearTimeout(guard);
+  }
+  process.stdout.write(JSON.stringify(results) + '\n');
+}
+
+main().catch((err) => {
+  console.error('fun_invoke:', err);
+  process.exit(1);
+});

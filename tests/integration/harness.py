@@ -1,0 +1,175 @@
+"""Shared pieces of the integration tests: a moto_server on loopback started
+and stopped by the tests, presigned response URLs of its S3, a loopback stub
+endpoint, and running the programs under test with bounded time."""
+
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+import uuid
+
+import boto3
+from botocore.config import Config
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EVENTS = os.path.join(HERE, "..", "..", "..", "shared", "events")
+REGION = "us-east-1"
+ACCESS_KEY = "testing"
+SECRET_KEY = "testing"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Moto:
+    """One moto_server process on 127.0.0.1, alive for a test class."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()
+        exe = shutil.which("moto_server")
+        if not exe:
+            raise unittest.SkipTest("moto_server is not installed (tools/setup.sh installs it)")
+        self.proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(self.port)],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/moto-api/", timeout=1)
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("moto_server did not start")
+
+    def env(self):
+        return {"AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION}
+
+    def client(self, service):
+        return boto3.client(service, endpoint_url=self.url, region_name=REGION,
+                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                            config=Config(retries={"max_attempts": 2}))
+
+    def reset(self):
+        urllib.request.urlopen(urllib.request.Request(self.url + "/moto-api/reset", method="POST"),
+                               timeout=10)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class ResponseBucket:
+    """Presigned PUT URLs in a bucket of the local S3, and what landed there,
+    read back with boto3 (an independent client)."""
+
+    def __init__(self, moto):
+        self.s3 = moto.client("s3")
+        self.name = "cfn-responses-" + uuid.uuid4().hex[:8]
+        self.s3.create_bucket(Bucket=self.name)
+
+    def presign(self, key):
+        return self.s3.generate_presigned_url(
+            "put_object", Params={"Bucket": self.name, "Key": key}, ExpiresIn=3600)
+
+    def read(self, key):
+        return json.loads(self.s3.get_object(Bucket=self.name, Key=key)["Body"].read())
+
+    def keys(self):
+        out = self.s3.list_objects_v2(Bucket=self.name)
+        return sorted(o["Key"] for o in out.get("Contents", []))
+
+
+def event(name, **changes):
+    """A sample request of shared/events, with fields replaced."""
+    with open(os.path.join(EVENTS, name)) as f:
+        ev = json.load(f)
+    ev.update(changes)
+    return ev
+
+
+def request(action, resource_type, url, props, physical_id=None, old=None, request_id=None):
+    ev = event({"Create": "create.json", "Update": "update.json", "Delete": "delete.json"}[action])
+    ev["ResponseURL"] = url
+    ev["ResourceType"] = resource_type
+    ev["ResourceProperties"] = dict(props, ServiceToken="arn:aws:lambda:us-east-1:123456789012:function:t")
+    if request_id:
+        ev["RequestId"] = request_id
+    if physical_id is not None:
+        ev["PhysicalResourceId"] = physical_id
+    if action == "Update":
+        ev["OldResourceProperties"] = dict(old if old is not None else props)
+    return ev
+
+
+def program(name):
+    """Path of a built program, given by ctest in the environment."""
+    path = os.environ.get(name)
+    if not path or not os.path.exists(path):
+        raise unittest.SkipTest(f"{name} is not set: run the tests through ctest")
+    return path
+
+
+def run(argv, stdin=None, env=None, timeout=60):
+    full = dict(os.environ)
+    full.update(env or {})
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, env=full,
+                          timeout=timeout)
+
+
+class StubEndpoint:
+    """A loopback HTTP endpoint answering PUTs from a script of status codes
+    (0 drops the connection), recording what it received."""
+
+    def __init__(self, script, then=200):
+        self.script = list(script)
+        self.then = then
+        self.received = []
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                stub.received.append({"path": self.path, "headers": dict(self.headers),
+                                      "header_names": [k.lower() for k in self.headers.keys()],
+                                      "body": body})
+                status = stub.script.pop(0) if stub.script else stub.then
+                if status == 0:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
