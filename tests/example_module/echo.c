@@ -16,7 +16,8 @@ static int echo_put(cfn_ctx *ctx)
 {
     const char *msg;
     bool upper;
-    if (cfn_prop_string(ctx, "Message", &msg) < 0 || cfn_prop_bool_or(ctx, "Upper", false, &upper) < 0)
+    if (cfn_prop_string(ctx, "Message", &msg) < 0 ||
+        cfn_prop_bool_or(ctx, "Upper", false, &upper) < 0)
         return -1;
     if (!*msg)
         return cfn_fail(ctx, "property Message must not be empty");

@@ -19,7 +19,7 @@ import boto3
 from botocore.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EVENTS = os.path.join(HERE, "..", "..", "..", "shared", "events")
+EVENTS = os.path.join(HERE, "..", "fixtures", "events")
 REGION = "us-east-1"
 ACCESS_KEY = "testing"
 SECRET_KEY = "testing"
