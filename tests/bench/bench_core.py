@@ -2,12 +2,11 @@
 """Framework-core figures: cold start to response delivered, per-request time
 in the Runtime API loop, and the size of the stripped tool binary.
 
-Everything runs on loopback: a small HTTP endpoint takes the response PUTs,
-and a small Runtime API emulator feeds the warm loop (@vercel/fun's own
-per-invocation cost would hide ours)."""
+Everything runs on loopback: the integration tests' minimal Runtime API takes
+the response PUTs and feeds the warm loop (@vercel/fun's own per-invocation
+cost would hide ours)."""
 
 import argparse
-import http.server
 import json
 import os
 import shutil
@@ -15,8 +14,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from harness import RuntimeApi  # noqa: E402
 
 CREATE = {
     "RequestType": "Create",
@@ -28,74 +29,9 @@ CREATE = {
 }
 
 
-class Sink(http.server.BaseHTTPRequestHandler):
-    """Takes response PUTs (and, as a Runtime API, serves invocations)."""
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    state = None
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body=b"", headers=()):
-        self.send_response(status)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_PUT(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        st = self.state
-        with st["lock"]:
-            st["puts"] += 1
-        self.reply(200)
-
-    def do_GET(self):
-        st = self.state
-        with st["lock"]:
-            n = st["served"]
-            st["served"] += 1
-        if n >= st["total"]:
-            # Done: close the connection; the runtime sees the API gone.
-            st["done"].set()
-            self.close_connection = True
-            self.reply(410)
-            return
-        if n == 0:
-            st["start"] = time.perf_counter()
-        body = st["payload"]
-        self.reply(200, body, [("Lambda-Runtime-Aws-Request-Id", f"inv-{n}"),
-                               ("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 60000))])
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        st = self.state
-        if self.path.endswith("/response"):
-            with st["lock"]:
-                st["answered"] += 1
-                if st["answered"] == st["total"]:
-                    st["end"] = time.perf_counter()
-        self.reply(202)
-
-
-def serve(state):
-    handler = type("H", (Sink,), {"state": state})
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv, f"127.0.0.1:{srv.server_address[1]}"
-
-
-def new_state(total=0, payload=b""):
-    return {"lock": threading.Lock(), "puts": 0, "served": 0, "answered": 0, "total": total,
-            "payload": payload, "done": threading.Event(), "start": None, "end": None}
-
-
 def cold(prog, runs):
-    state = new_state()
-    srv, addr = serve(state)
-    ev = dict(CREATE, ResponseURL=f"http://{addr}/resp?X-Amz-Signature=x")
+    api = RuntimeApi([])
+    ev = dict(CREATE, ResponseURL=api.response_url)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(ev, f)
     walls, rss = [], []
@@ -115,29 +51,23 @@ def cold(prog, runs):
             out.seek(0)
             rss.append(int(out.read().split()[-1]))
     os.unlink(f.name)
-    srv.shutdown()
-    assert state["puts"] == runs + min(runs, 10)
+    api.close()
+    assert len(api.puts) == runs + min(runs, 10)
     walls.sort()
     return {"runs": runs, "median_ms": round(statistics.median(walls), 2),
             "p90_ms": round(walls[int(runs * 0.9) - 1], 2), "peak_rss_kib": max(rss)}
 
 
 def warm(prog, total):
-    state = new_state(total)
-    srv, addr = serve(state)
-    ev = dict(CREATE, ResponseURL=f"http://{addr}/resp?X-Amz-Signature=x")
-    state["payload"] = json.dumps(ev).encode()
-    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=addr, AWS_LAMBDA_LOG_LEVEL="WARN")
-    p = subprocess.Popen([prog], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    api = RuntimeApi([CREATE] * total)
+    api.payloads = [dict(CREATE, ResponseURL=api.response_url)] * total
     try:
-        p.wait(timeout=300)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        sys.exit("bench: the runtime loop did not finish in 300 s")
-    srv.shutdown()
-    if state["answered"] != total or state["puts"] != total:
-        sys.exit(f"bench: {state['answered']} answered, {state['puts']} responses of {total}")
-    secs = state["end"] - state["start"]
+        proc = api.run(prog, env={"AWS_LAMBDA_LOG_LEVEL": "WARN"}, timeout=300)
+    finally:
+        api.close()
+    if proc.returncode != 0 or len(api.results) != total or len(api.puts) != total:
+        sys.exit(f"bench: {len(api.results)} answered, {len(api.puts)} responses of {total}")
+    secs = api.end - api.start
     return {"requests": total, "per_request_ms": round(secs * 1000 / total, 3),
             "requests_per_s": round(total / secs, 1)}
 

@@ -173,3 +173,86 @@ class StubEndpoint:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class RuntimeApi:
+    """A minimal Lambda Runtime API on loopback, serving `payloads` in order
+    and taking response PUTs on the same port (ResponseURLs may point at
+    `self.response_url`). After the last invocation it answers 410 and closes,
+    so the runtime sees the API go away. Records the client ports it saw."""
+
+    def __init__(self, payloads, deadline_ms=None):
+        self.payloads = list(payloads)
+        self.deadline_ms = deadline_ms
+        self.lock = threading.Lock()
+        self.served = 0
+        self.results = []   # (path, body) of every POST
+        self.puts = []      # bodies of the response PUTs
+        self.ports = []     # client port of every request
+        self.start = self.end = None
+        api = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args):
+                pass
+
+            def reply(self, status, body=b"", headers=()):
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def body(self):
+                return self.rfile.read(int(self.headers.get("Content-Length", 0)))
+
+            def do_GET(self):
+                with api.lock:
+                    api.ports.append(self.client_address[1])
+                    n = api.served
+                    api.served += 1
+                if n >= len(api.payloads):
+                    self.close_connection = True
+                    self.reply(410)
+                    return
+                if n == 0:
+                    api.start = time.perf_counter()
+                deadline = api.deadline_ms or int(time.time() * 1000) + 60000
+                self.reply(200, json.dumps(api.payloads[n]).encode(),
+                           [("Lambda-Runtime-Aws-Request-Id", f"inv-{n}"),
+                            ("Lambda-Runtime-Deadline-Ms", str(deadline))])
+
+            def do_POST(self):
+                data = self.body()
+                with api.lock:
+                    api.ports.append(self.client_address[1])
+                    api.results.append((self.path, data))
+                    if len(api.results) == len(api.payloads):
+                        api.end = time.perf_counter()
+                self.reply(202)
+
+            def do_PUT(self):
+                data = self.body()
+                with api.lock:
+                    api.ports.append(self.client_address[1])
+                    api.puts.append(data)
+                self.reply(200)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+        self.response_url = f"http://{self.address}/response?X-Amz-Signature=secret"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def run(self, prog, env=None, timeout=300):
+        """Runs `prog` as the bootstrap until it exits; returns the process."""
+        full = dict(os.environ, AWS_LAMBDA_RUNTIME_API=self.address)
+        full.update(env or {})
+        return subprocess.run([prog], env=full, capture_output=True, text=True, timeout=timeout)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import unittest
 
-from harness import HERE, Moto, ResponseBucket, program, request, run
+from harness import HERE, Moto, ResponseBucket, RuntimeApi, program, request, run
 
 
 def fun_available():
@@ -84,6 +84,38 @@ class LambdaRuntimeUnderFun(unittest.TestCase):
         ok = json.loads(results[0]["Payload"])
         self.assertEqual(ok["responses"][0]["Status"], "SUCCESS")
         self.assertNotIn("X-Amz-Signature", logs)
+
+
+class RuntimeLoopDetails(unittest.TestCase):
+    """The loop against a minimal loopback Runtime API that records sockets."""
+
+    def test_connections_are_reused_and_exit_is_clean(self):
+        api = RuntimeApi([request("Create", "Custom::Echo", None, {"Message": str(i)}, request_id=f"r{i}")
+                          for i in range(20)])
+        for p in api.payloads:
+            p["ResponseURL"] = api.response_url
+        try:
+            proc = api.run(program("CFNKIT_TESTMOD"), timeout=120)
+        finally:
+            api.close()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("is gone", proc.stderr)
+        self.assertEqual(len(api.puts), 20)
+        self.assertEqual([path for path, _ in api.results],
+                         [f"/2018-06-01/runtime/invocation/inv-{i}/response" for i in range(20)])
+        # 20 GETs, 20 PUTs and 20 POSTs, then the GETs that find the API gone:
+        # one connection carries them all until the server closes it.
+        self.assertEqual(len(set(api.ports[:60])), 1, api.ports)
+
+    def test_no_types_is_an_init_error(self):
+        api = RuntimeApi([])
+        try:
+            proc = api.run(program("CFNKIT_NOTYPES"), timeout=60)
+        finally:
+            api.close()
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual([path for path, _ in api.results], ["/2018-06-01/runtime/init/error"])
+        self.assertIn("no resource types are registered", api.results[0][1].decode())
 
 
 if __name__ == "__main__":
