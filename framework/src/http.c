@@ -26,13 +26,31 @@ void http_after_fork(void)
     handle = NULL;
 }
 
+typedef struct sink {
+    CURL *curl;
+    strbuf mem;
+    FILE *file; /* for a 2xx answer */
+} sink;
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    strbuf *sb = userdata;
+    sink *s = userdata;
     size_t n = size * nmemb;
-    if (sb->len + n > MAX_BODY || sb_append(sb, ptr, n) < 0)
+    long status = 0;
+    if (s->file) {
+        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200 && status < 300)
+            return fwrite(ptr, 1, n, s->file);
+    }
+    if (s->mem.len + n > MAX_BODY || sb_append(&s->mem, ptr, n) < 0)
         return 0;
     return n;
+}
+
+static size_t on_upload(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    size_t n = fread(ptr, 1, size * nmemb, userdata);
+    return ferror((FILE *)userdata) ? CURL_READFUNC_ABORT : n;
 }
 
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -67,7 +85,8 @@ static int curl_send(const http_request *req, http_response *res)
 {
     CURL *c = get_handle();
     struct curl_slist *hdrs = NULL;
-    strbuf body = {0}, head = {0};
+    sink body = {.curl = c, .file = req->download};
+    strbuf head = {0};
     char errbuf[CURL_ERROR_SIZE] = "";
     int rc = CFN_EIO;
     int has_type = 0;
@@ -112,6 +131,14 @@ static int curl_send(const http_request *req, http_response *res)
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (req->fresh) {
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    }
+    if (req->stall_guard) {
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+    }
     if (req->timeout_ms > 0) {
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
@@ -119,6 +146,14 @@ static int curl_send(const http_request *req, http_response *res)
     }
     if (strcmp(req->method, "GET") == 0) {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(req->method, "HEAD") == 0) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else if (req->upload) {
+        curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, on_upload);
+        curl_easy_setopt(c, CURLOPT_READDATA, req->upload);
+        curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->upload_len);
     } else {
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
@@ -134,14 +169,18 @@ static int curl_send(const http_request *req, http_response *res)
         goto done;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
-    if (sb_append(&body, "", 0) < 0 || sb_append(&head, "", 0) < 0) {
+    if (sb_append(&body.mem, "", 0) < 0 || sb_append(&head, "", 0) < 0) {
         rc = cfn_error_set(CFN_ENOMEM, "out of memory reading an HTTP answer");
         goto done;
     }
-    res->body = body.data;
-    res->body_len = body.len;
+    if (body.file && fflush(body.file) != 0) {
+        rc = cfn_error_set(CFN_EIO, "cannot write the answer to a file");
+        goto done;
+    }
+    res->body = body.mem.data;
+    res->body_len = body.mem.len;
     res->headers = head.data;
-    body.data = head.data = NULL;
+    body.mem.data = head.data = NULL;
     rc = 0;
     goto done;
 oom:
@@ -151,7 +190,7 @@ done:
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
     curl_slist_free_all(hdrs);
-    free(body.data);
+    free(body.mem.data);
     free(head.data);
     return rc;
 }

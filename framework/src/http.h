@@ -3,7 +3,9 @@
 #ifndef CFNKIT_HTTP_H
 #define CFNKIT_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct http_header {
     const char *name;
@@ -18,6 +20,11 @@ typedef struct http_request {
     const char *body;
     size_t body_len;
     long timeout_ms; /* whole transfer; 0 means no limit */
+    FILE *upload;    /* send this file (from its current position) as the body */
+    long long upload_len;
+    FILE *download;   /* write a 2xx answer's body here instead of memory */
+    bool fresh;       /* open a new connection and do not keep it */
+    bool stall_guard; /* give up on a transfer stalled for 30 s */
 } http_request;
 
 typedef struct http_response {

@@ -4,6 +4,7 @@
 #define CFNKIT_CFNKIT_H
 
 #include <cfnkit/version.h>
+#include <cfnkit/aws.h>
 #include <cfnkit/error.h>
 #include <cfnkit/log.h>
 #include <cfnkit/resource.h>

@@ -1,0 +1,109 @@
+/* The AWS client for modules: SigV4-signed calls to DynamoDB, S3, Lambda,
+ * API Gateway, IAM and STS, configured like the AWS SDKs (environment,
+ * shared config files, container credentials, AWS_ENDPOINT_URL[_<SERVICE>]),
+ * with the SDKs' standard retries, bounded by a deadline. */
+#ifndef CFNKIT_AWS_H
+#define CFNKIT_AWS_H
+
+#include <cfnkit/common.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <cfnkit/resource.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cfn_aws cfn_aws;
+
+/* Creates a client. `region` NULL means AWS_REGION, then AWS_DEFAULT_REGION,
+ * then the profile's `region`. Credentials are looked up on the first call:
+ * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], then the
+ * profile (AWS_PROFILE, default "default") in the shared credentials and
+ * config files, then container credentials (AWS_CONTAINER_CREDENTIALS_*),
+ * and cached until they expire. Free with cfn_aws_free. */
+CFN_EXTERN int cfn_aws_new(cfn_aws **out, const char *region);
+
+/* A client for a callback: the provider's region (the stack's when none is
+ * configured) and the callback's deadline. On failure the reason is set. */
+CFN_EXTERN int cfn_aws_for(cfn_ctx *ctx, cfn_aws **out);
+
+CFN_EXTERN void cfn_aws_free(cfn_aws *aws);
+CFN_EXTERN const char *cfn_aws_region(const cfn_aws *aws);
+
+/* No call (retries included) runs past `deadline_ms` on the monotonic clock
+ * of cfn_remaining_ms; 0 removes the limit. cfn_aws_for sets it. */
+CFN_EXTERN void cfn_aws_set_deadline(cfn_aws *aws, int64_t deadline_ms);
+
+/* Keep-alive is on by default; off, every request opens a new connection
+ * (for measurements). */
+CFN_EXTERN void cfn_aws_set_reuse(cfn_aws *aws, bool reuse);
+
+/* The last failed call. The message, "DynamoDB PutItem:
+ * ConditionalCheckFailedException: The conditional request failed", is in
+ * cfn_error_last(); the AWS error code ("" when no answer came) and the HTTP
+ * status (0 likewise) are here, so a module can test them. */
+CFN_EXTERN const char *cfn_aws_error_code(const cfn_aws *aws);
+CFN_EXTERN long cfn_aws_error_status(const cfn_aws *aws);
+CFN_EXTERN bool cfn_aws_error_is(const cfn_aws *aws, const char *code);
+
+/* JSON services: `input` and `*output` are the API's own JSON shapes, with
+ * the operation's name as in the API reference ("PutItem", "GetFunction").
+ * For Lambda and API Gateway, members that go in the URL (FunctionName,
+ * StatementId, Qualifier; restApiId, resourceId, parentId, httpMethod,
+ * stageName, position, limit) are taken from `input`. `output` may be NULL;
+ * otherwise *output is set on success (an empty object when the answer has
+ * no body) and the caller frees it with cJSON_Delete. */
+CFN_EXTERN int cfn_dynamodb(cfn_aws *aws, const char *operation, const cJSON *input,
+                            cJSON **output);
+CFN_EXTERN int cfn_lambda(cfn_aws *aws, const char *operation, const cJSON *input, cJSON **output);
+CFN_EXTERN int cfn_apigateway(cfn_aws *aws, const char *operation, const cJSON *input,
+                              cJSON **output);
+
+/* IAM and STS (query protocol). Returned strings are the caller's to free. */
+CFN_EXTERN int cfn_iam_create_role(cfn_aws *aws, const char *name, const char *assume_policy,
+                                   char **arn);
+CFN_EXTERN int cfn_iam_get_role(cfn_aws *aws, const char *name, char **arn);
+CFN_EXTERN int cfn_iam_put_role_policy(cfn_aws *aws, const char *role, const char *policy_name,
+                                       const char *document);
+CFN_EXTERN int cfn_iam_delete_role_policy(cfn_aws *aws, const char *role, const char *policy_name);
+CFN_EXTERN int cfn_iam_delete_role(cfn_aws *aws, const char *name);
+CFN_EXTERN int cfn_sts_get_caller_identity(cfn_aws *aws, char **account, char **arn);
+
+/* S3. Object keys are given unencoded. A missing object or bucket fails with
+ * CFN_ENOTFOUND. Files stream: memory stays bounded whatever their size. */
+typedef struct cfn_s3_object_info {
+    long long size;
+    char etag[130];
+    char version_id[256];
+    char content_type[256];
+} cfn_s3_object_info;
+
+CFN_EXTERN int cfn_s3_get_object(cfn_aws *aws, const char *bucket, const char *key,
+                                 const char *version_id, char **data, size_t *len);
+CFN_EXTERN int cfn_s3_get_object_to_file(cfn_aws *aws, const char *bucket, const char *key,
+                                         const char *version_id, const char *path);
+CFN_EXTERN int cfn_s3_put_object(cfn_aws *aws, const char *bucket, const char *key,
+                                 const void *data, size_t len, const char *content_type);
+CFN_EXTERN int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *key,
+                                           const char *path, const char *content_type);
+CFN_EXTERN int cfn_s3_head_object(cfn_aws *aws, const char *bucket, const char *key,
+                                  const char *version_id, cfn_s3_object_info *info);
+CFN_EXTERN int cfn_s3_delete_object(cfn_aws *aws, const char *bucket, const char *key);
+/* Every object under `prefix` (all pages): a JSON list of {Key, Size, ETag}. */
+CFN_EXTERN int cfn_s3_list_objects(cfn_aws *aws, const char *bucket, const char *prefix,
+                                   cJSON **objects);
+CFN_EXTERN int cfn_s3_create_bucket(cfn_aws *aws, const char *bucket);
+CFN_EXTERN int cfn_s3_delete_bucket(cfn_aws *aws, const char *bucket);
+/* A presigned URL for "GET" or "PUT" of the object, valid `expires` seconds
+ * (at most 604800). The URL is a credential: never log its query string. */
+CFN_EXTERN int cfn_s3_presign(cfn_aws *aws, const char *method, const char *bucket, const char *key,
+                              long expires, char **url);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,409 @@
+/* The AWS client without a network: endpoints, regions, credentials files,
+ * error parsing, the standard retry mode and its bounds, XML reading. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws_internal.h"
+#include "fake_http.h"
+#include "xml.h"
+
+static fake_http fake;
+
+static const char *env_names[] = {"AWS_REGION",
+                                  "AWS_DEFAULT_REGION",
+                                  "AWS_ENDPOINT_URL",
+                                  "AWS_ENDPOINT_URL_DYNAMODB",
+                                  "AWS_ENDPOINT_URL_S3",
+                                  "AWS_ENDPOINT_URL_API_GATEWAY",
+                                  "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                                  "AWS_ACCESS_KEY_ID",
+                                  "AWS_SECRET_ACCESS_KEY",
+                                  "AWS_SESSION_TOKEN",
+                                  "AWS_PROFILE",
+                                  "AWS_CONFIG_FILE",
+                                  "AWS_SHARED_CREDENTIALS_FILE",
+                                  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                                  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                  "AWS_MAX_ATTEMPTS",
+                                  "HOME"};
+
+static int setup(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(env_names) / sizeof(env_names[0]); i++)
+        unsetenv(env_names[i]);
+    setenv("HOME", "/nonexistent", 1);
+    setenv("AWS_REGION", "eu-west-1", 1);
+    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+    fake_http_install(&fake);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fake_http_uninstall();
+    return 0;
+}
+
+static char *endpoint(const char *region, const aws_service *svc, bool *custom)
+{
+    cfn_aws *aws;
+    assert_int_equal(cfn_aws_new(&aws, region), 0);
+    char *url = aws_endpoint(aws, svc, custom);
+    cfn_aws_free(aws);
+    return url;
+}
+
+static void standard_endpoints(void **state)
+{
+    (void)state;
+    bool custom;
+    struct {
+        const char *region;
+        const aws_service *svc;
+        const char *want;
+    } cases[] = {
+        {"us-east-1", &AWS_DYNAMODB, "https://dynamodb.us-east-1.amazonaws.com"},
+        {"eu-west-1", &AWS_LAMBDA, "https://lambda.eu-west-1.amazonaws.com"},
+        {"eu-west-1", &AWS_APIGATEWAY, "https://apigateway.eu-west-1.amazonaws.com"},
+        {"eu-west-1", &AWS_STS, "https://sts.eu-west-1.amazonaws.com"},
+        {"eu-west-1", &AWS_IAM, "https://iam.amazonaws.com"},
+        {"cn-north-1", &AWS_S3, "https://s3.cn-north-1.amazonaws.com.cn"},
+        {"cn-northwest-1", &AWS_IAM, "https://iam.cn-north-1.amazonaws.com.cn"},
+        {"us-gov-west-1", &AWS_IAM, "https://iam.us-gov.amazonaws.com"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *url = endpoint(cases[i].region, cases[i].svc, &custom);
+        assert_string_equal(url, cases[i].want);
+        assert_false(custom);
+        free(url);
+    }
+}
+
+static void configured_endpoints(void **state)
+{
+    (void)state;
+    bool custom;
+    setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/", 1);
+    setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000", 1);
+    setenv("AWS_ENDPOINT_URL_API_GATEWAY", "http://127.0.0.1:9000", 1);
+    char *url = endpoint(NULL, &AWS_DYNAMODB, &custom);
+    assert_string_equal(url, "http://127.0.0.1:8000");
+    assert_true(custom);
+    free(url);
+    url = endpoint(NULL, &AWS_APIGATEWAY, &custom);
+    assert_string_equal(url, "http://127.0.0.1:9000");
+    free(url);
+    url = endpoint(NULL, &AWS_S3, &custom); /* the general one, trailing slash gone */
+    assert_string_equal(url, "http://127.0.0.1:5000");
+    free(url);
+    setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+    url = endpoint(NULL, &AWS_DYNAMODB, &custom);
+    assert_string_equal(url, "https://dynamodb.eu-west-1.amazonaws.com");
+    assert_false(custom);
+    free(url);
+}
+
+static void s3_addressing(void **state)
+{
+    (void)state;
+    cfn_aws *aws;
+    aws_target t;
+    assert_int_equal(cfn_aws_new(&aws, "us-west-2"), 0);
+    assert_int_equal(aws_locate(aws, &AWS_S3, "my-bucket", "/a%20b", &t), 0);
+    assert_string_equal(t.host, "my-bucket.s3.us-west-2.amazonaws.com");
+    assert_string_equal(t.path, "/a%20b");
+    free(t.path);
+    /* Dots would break the TLS certificate of a virtual host: path style. */
+    assert_int_equal(aws_locate(aws, &AWS_S3, "my.bucket", "/k", &t), 0);
+    assert_string_equal(t.host, "s3.us-west-2.amazonaws.com");
+    assert_string_equal(t.path, "/my.bucket/k");
+    free(t.path);
+    setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/prefix", 1);
+    assert_int_equal(aws_locate(aws, &AWS_S3, "my-bucket", "/k", &t), 0);
+    assert_string_equal(t.host, "127.0.0.1:5000");
+    assert_string_equal(t.path, "/prefix/my-bucket/k");
+    free(t.path);
+    cfn_aws_free(aws);
+}
+
+static char *write_file(const char *text)
+{
+    char *path = strdup("/tmp/cfnkit-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void regions(void **state)
+{
+    (void)state;
+    cfn_aws *aws;
+    setenv("AWS_DEFAULT_REGION", "ap-south-1", 1);
+    assert_int_equal(cfn_aws_new(&aws, NULL), 0);
+    assert_string_equal(cfn_aws_region(aws), "eu-west-1"); /* AWS_REGION first */
+    cfn_aws_free(aws);
+    unsetenv("AWS_REGION");
+    assert_int_equal(cfn_aws_new(&aws, NULL), 0);
+    assert_string_equal(cfn_aws_region(aws), "ap-south-1");
+    cfn_aws_free(aws);
+    unsetenv("AWS_DEFAULT_REGION");
+    char *conf = write_file("[default]\nregion = us-west-1\n[profile dev]\nregion=sa-east-1\n");
+    setenv("AWS_CONFIG_FILE", conf, 1);
+    assert_int_equal(cfn_aws_new(&aws, NULL), 0);
+    assert_string_equal(cfn_aws_region(aws), "us-west-1");
+    cfn_aws_free(aws);
+    setenv("AWS_PROFILE", "dev", 1);
+    assert_int_equal(cfn_aws_new(&aws, NULL), 0);
+    assert_string_equal(cfn_aws_region(aws), "sa-east-1");
+    cfn_aws_free(aws);
+    unsetenv("AWS_CONFIG_FILE");
+    assert_int_equal(cfn_aws_new(&aws, NULL), CFN_EINVAL);
+    assert_non_null(strstr(cfn_error_last(), "no AWS region configured"));
+    assert_int_equal(cfn_aws_new(&aws, "evil.com/x"), CFN_EINVAL);
+    unlink(conf);
+    free(conf);
+}
+
+static void credential_sources(void **state)
+{
+    (void)state;
+    aws_credentials c;
+    setenv("AWS_SESSION_TOKEN", "tok", 1);
+    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_string_equal(c.access_key, "AKIDTEST");
+    assert_string_equal(c.token, "tok");
+    assert_string_equal(c.source, "environment variables");
+    creds_clear(&c);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    char *cred = write_file("[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = "
+                            "s1\n\n[dev]\naws_access_key_id=AKIDDEV\naws_secret_access_key=s2\n");
+    char *conf = write_file("[profile ops]\naws_access_key_id = AKIDOPS\n"
+                            "aws_secret_access_key = s3\naws_session_token = t3\n");
+    setenv("AWS_SHARED_CREDENTIALS_FILE", cred, 1);
+    setenv("AWS_CONFIG_FILE", conf, 1);
+    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_string_equal(c.access_key, "AKIDDEFAULT");
+    assert_null(c.token);
+    creds_clear(&c);
+    setenv("AWS_PROFILE", "dev", 1);
+    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_string_equal(c.access_key, "AKIDDEV");
+    assert_string_equal(c.source, "profile dev");
+    creds_clear(&c);
+    setenv("AWS_PROFILE", "ops", 1);
+    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_string_equal(c.access_key, "AKIDOPS");
+    assert_string_equal(c.token, "t3");
+    creds_clear(&c);
+    setenv("AWS_PROFILE", "missing", 1);
+    assert_int_equal(creds_resolve(&c, 0), CFN_ENOTFOUND);
+    assert_non_null(strstr(cfn_error_last(), "no AWS credentials found (tried: environment "
+                                             "variables"));
+    assert_non_null(strstr(cfn_error_last(), "profile \"missing\""));
+    assert_non_null(strstr(cfn_error_last(), "container credentials"));
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.169.254/creds", 1);
+    assert_int_equal(creds_resolve(&c, 0), CFN_ENOTFOUND);
+    assert_non_null(strstr(cfn_error_last(), "must be https, or http to loopback"));
+    unlink(cred);
+    unlink(conf);
+    free(cred);
+    free(conf);
+}
+
+static void container_credentials(void **state)
+{
+    (void)state;
+    unsetenv("AWS_ACCESS_KEY_ID");
+    setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc", 1);
+    fake_http_push(&fake, (fake_answer){.status = 200,
+                                        .body = "{\"AccessKeyId\":\"AKIDECS\",\"SecretAccessKey\":"
+                                                "\"s\",\"Token\":\"t\",\"Expiration\":"
+                                                "\"2099-01-01T00:00:00Z\"}"});
+    aws_credentials c;
+    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_string_equal(fake.sent[0].url, "http://169.254.170.2/v2/credentials/abc");
+    assert_string_equal(c.access_key, "AKIDECS");
+    assert_int_equal(c.expires, 4070908800000LL);
+    creds_clear(&c);
+}
+
+static cfn_aws *client(void)
+{
+    cfn_aws *aws;
+    setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
+    assert_int_equal(cfn_aws_new(&aws, NULL), 0);
+    return aws;
+}
+
+static void json_errors_are_parsed(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    fake_http_push(&fake,
+                   (fake_answer){.status = 400,
+                                 .body = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+                                         "ConditionalCheckFailedException\",\"message\":\"The "
+                                         "conditional request failed\"}"});
+    assert_int_equal(cfn_dynamodb(aws, "PutItem", NULL, NULL), CFN_ERROR);
+    assert_string_equal(cfn_error_last(), "DynamoDB PutItem: ConditionalCheckFailedException: "
+                                          "The conditional request failed");
+    assert_true(cfn_aws_error_is(aws, "ConditionalCheckFailedException"));
+    assert_int_equal(cfn_aws_error_status(aws), 400);
+    assert_int_equal(fake.nsent, 1); /* not retried */
+    fake_http_push(&fake, (fake_answer){.status = 404,
+                                        .headers = "x-amzn-ErrorType: ResourceNotFoundException:"
+                                                   "http://internal.amazon.com/\r\n",
+                                        .body = "{\"Type\":\"User\",\"Message\":\"Function not "
+                                                "found\"}"});
+    cJSON *in = cJSON_Parse("{\"FunctionName\":\"f\"}");
+    assert_int_equal(cfn_lambda(aws, "GetFunction", in, NULL), CFN_ENOTFOUND);
+    assert_string_equal(cfn_error_last(),
+                        "Lambda GetFunction: ResourceNotFoundException: Function not found");
+    assert_string_equal(fake.sent[1].url, "http://127.0.0.1:9/2015-03-31/functions/f");
+    cJSON_Delete(in);
+    cfn_aws_free(aws);
+}
+
+static void xml_errors_are_parsed(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    fake_http_push(&fake, (fake_answer){.status = 404,
+                                        .body = "<?xml version=\"1.0\"?><Error><Code>NoSuchKey"
+                                                "</Code><Message>The key &lt;k&gt; does not "
+                                                "exist</Message></Error>"});
+    char *data;
+    size_t len;
+    assert_int_equal(cfn_s3_get_object(aws, "bkt", "k", NULL, &data, &len), CFN_ENOTFOUND);
+    assert_string_equal(cfn_error_last(), "S3 GetObject: NoSuchKey: The key <k> does not exist");
+    fake_http_push(&fake, (fake_answer){.status = 404,
+                                        .body = "<ErrorResponse><Error><Type>Sender</Type><Code>"
+                                                "NoSuchEntity</Code><Message>Role r not found"
+                                                "</Message></Error></ErrorResponse>"});
+    char *arn;
+    assert_int_equal(cfn_iam_get_role(aws, "r", &arn), CFN_ENOTFOUND);
+    assert_string_equal(cfn_error_last(), "IAM GetRole: NoSuchEntity: Role r not found");
+    assert_non_null(strstr(fake.sent[1].body, "Action=GetRole&Version=2010-05-08&RoleName=r"));
+    cfn_aws_free(aws);
+}
+
+static void throttling_is_retried(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    fake_http_push(&fake, (fake_answer){.status = 400,
+                                        .body = "{\"__type\":\"ThrottlingException\","
+                                                "\"message\":\"Rate exceeded\"}"});
+    fake_http_push(&fake, (fake_answer){.status = 500, .body = "{}"});
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = "{\"Item\":{}}"});
+    cJSON *out;
+    assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, &out), 0);
+    assert_int_equal(fake.nsent, 3);
+    assert_non_null(cJSON_GetObjectItem(out, "Item"));
+    cJSON_Delete(out);
+    cfn_aws_free(aws);
+}
+
+static void retries_are_bounded(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    fake.fallback = (fake_answer){.status = 503, .body = "{\"__type\":\"ServiceUnavailable\"}"};
+    assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, NULL), CFN_ERROR);
+    assert_int_equal(fake.nsent, 3); /* the standard mode's default */
+    assert_non_null(strstr(cfn_error_last(), "(after 3 attempts)"));
+    setenv("AWS_MAX_ATTEMPTS", "1", 1);
+    assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, NULL), CFN_ERROR);
+    assert_int_equal(fake.nsent, 4);
+    unsetenv("AWS_MAX_ATTEMPTS");
+    /* A deadline shorter than the backoff: no retry is started past it. */
+    cfn_aws_set_deadline(aws, clock_mono_ms() + 50);
+    fake.fallback = (fake_answer){.transport_error = 1};
+    int64_t start = clock_mono_ms();
+    assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, NULL), CFN_ERROR);
+    assert_true(clock_mono_ms() - start < 1000);
+    assert_int_equal(cfn_aws_error_status(aws), 0);
+    cfn_aws_free(aws);
+}
+
+static void rest_routes_fill_paths_and_queries(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    cJSON *in = cJSON_Parse("{\"FunctionName\":\"my fn\",\"StatementId\":\"s/1\","
+                            "\"Qualifier\":\"prod\"}");
+    assert_int_equal(cfn_lambda(aws, "RemovePermission", in, NULL), 0);
+    assert_string_equal(fake.sent[0].method, "DELETE");
+    assert_string_equal(fake.sent[0].url, "http://127.0.0.1:9/2015-03-31/functions/my%20fn/"
+                                          "policy/s%2F1?Qualifier=prod");
+    cJSON_Delete(in);
+    in = cJSON_Parse("{\"restApiId\":\"a1\",\"parentId\":\"r0\",\"pathPart\":\"{name}\"}");
+    assert_int_equal(cfn_apigateway(aws, "CreateResource", in, NULL), 0);
+    assert_string_equal(fake.sent[1].url, "http://127.0.0.1:9/restapis/a1/resources/r0");
+    assert_string_equal(fake.sent[1].body, "{\"pathPart\":\"{name}\"}");
+    cJSON_Delete(in);
+    in = cJSON_Parse("{\"restApiId\":\"a1\"}");
+    assert_int_equal(cfn_apigateway(aws, "PutMethod", in, NULL), CFN_EINVAL);
+    assert_string_equal(cfn_error_last(), "API Gateway PutMethod: resourceId is required");
+    assert_int_equal(cfn_lambda(aws, "Frobnicate", in, NULL), CFN_EINVAL);
+    assert_string_equal(cfn_error_last(), "Lambda: unknown operation Frobnicate");
+    cJSON_Delete(in);
+    cfn_aws_free(aws);
+}
+
+static void xml_reading(void **state)
+{
+    (void)state;
+    const char *x = "<R><Contents><Key>a&amp;b</Key></Contents><Contents><Key>c&#233;&#x41;"
+                    "</Key></Contents><Empty/></R>";
+    size_t pos = 0, n;
+    const char *inner;
+    assert_int_equal(xml_next(x, strlen(x), "Contents", &pos, &inner, &n), 0);
+    char *k = xml_text(inner, n, "Key");
+    assert_string_equal(k, "a&b");
+    free(k);
+    assert_int_equal(xml_next(x, strlen(x), "Contents", &pos, &inner, &n), 0);
+    k = xml_text(inner, n, "Key");
+    assert_string_equal(k, "c\xc3\xa9"
+                           "A");
+    free(k);
+    assert_int_equal(xml_next(x, strlen(x), "Contents", &pos, &inner, &n), -1);
+    k = xml_text(x, strlen(x), "Empty");
+    assert_string_equal(k, "");
+    free(k);
+    assert_null(xml_text(x, strlen(x), "Missing"));
+    assert_null(xml_text("<Key>unterminated", 17, "Key"));
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(standard_endpoints),
+        T(configured_endpoints),
+        T(s3_addressing),
+        T(regions),
+        T(credential_sources),
+        T(container_credentials),
+        T(json_errors_are_parsed),
+        T(xml_errors_are_parsed),
+        T(throttling_is_retried),
+        T(retries_are_bounded),
+        T(rest_routes_fill_paths_and_queries),
+        T(xml_reading),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
