@@ -14,44 +14,49 @@
 #include <unistd.h>
 
 /* A REST-JSON operation: the URL template names input members in braces;
- * `query` lists the members that go in the query string. */
+ * `query` lists the members that go in the query string; `rename` gives a
+ * body member whose wire name differs from the SDKs' ("sdk=wire"). */
 typedef struct route {
     const char *operation;
     const char *method;
     const char *path;
     const char *query;
+    const char *rename;
 } route;
 
 static const route lambda_routes[] = {
-    {"CreateFunction", "POST", "/2015-03-31/functions", NULL},
-    {"GetFunction", "GET", "/2015-03-31/functions/{FunctionName}", "Qualifier"},
+    {"CreateFunction", "POST", "/2015-03-31/functions", NULL, NULL},
+    {"GetFunction", "GET", "/2015-03-31/functions/{FunctionName}", "Qualifier", NULL},
     {"GetFunctionConfiguration", "GET", "/2015-03-31/functions/{FunctionName}/configuration",
-     "Qualifier"},
-    {"UpdateFunctionCode", "PUT", "/2015-03-31/functions/{FunctionName}/code", NULL},
+     "Qualifier", NULL},
+    {"UpdateFunctionCode", "PUT", "/2015-03-31/functions/{FunctionName}/code", NULL, NULL},
     {"UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/{FunctionName}/configuration",
-     NULL},
-    {"DeleteFunction", "DELETE", "/2015-03-31/functions/{FunctionName}", "Qualifier"},
-    {"AddPermission", "POST", "/2015-03-31/functions/{FunctionName}/policy", "Qualifier"},
+     NULL, NULL},
+    {"DeleteFunction", "DELETE", "/2015-03-31/functions/{FunctionName}", "Qualifier", NULL},
+    {"AddPermission", "POST", "/2015-03-31/functions/{FunctionName}/policy", "Qualifier", NULL},
     {"RemovePermission", "DELETE", "/2015-03-31/functions/{FunctionName}/policy/{StatementId}",
-     "Qualifier,RevisionId"},
-    {"GetPolicy", "GET", "/2015-03-31/functions/{FunctionName}/policy", "Qualifier"},
-    {NULL, NULL, NULL, NULL}};
+     "Qualifier,RevisionId", NULL},
+    {"GetPolicy", "GET", "/2015-03-31/functions/{FunctionName}/policy", "Qualifier", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
 
 static const route apigateway_routes[] = {
-    {"CreateRestApi", "POST", "/restapis", NULL},
-    {"GetRestApi", "GET", "/restapis/{restApiId}", NULL},
-    {"DeleteRestApi", "DELETE", "/restapis/{restApiId}", NULL},
-    {"GetResources", "GET", "/restapis/{restApiId}/resources", "position,limit,embed"},
-    {"CreateResource", "POST", "/restapis/{restApiId}/resources/{parentId}", NULL},
-    {"DeleteResource", "DELETE", "/restapis/{restApiId}/resources/{resourceId}", NULL},
-    {"PutMethod", "PUT", "/restapis/{restApiId}/resources/{resourceId}/methods/{httpMethod}", NULL},
-    {"DeleteMethod", "DELETE", "/restapis/{restApiId}/resources/{resourceId}/methods/{httpMethod}",
+    {"CreateRestApi", "POST", "/restapis", NULL, NULL},
+    {"GetRestApi", "GET", "/restapis/{restApiId}", NULL, NULL},
+    {"DeleteRestApi", "DELETE", "/restapis/{restApiId}", NULL, NULL},
+    {"GetResources", "GET", "/restapis/{restApiId}/resources", "position,limit,embed", NULL},
+    {"CreateResource", "POST", "/restapis/{restApiId}/resources/{parentId}", NULL, NULL},
+    {"DeleteResource", "DELETE", "/restapis/{restApiId}/resources/{resourceId}", NULL, NULL},
+    {"PutMethod", "PUT", "/restapis/{restApiId}/resources/{resourceId}/methods/{httpMethod}", NULL,
      NULL},
+    {"DeleteMethod", "DELETE", "/restapis/{restApiId}/resources/{resourceId}/methods/{httpMethod}",
+     NULL, NULL},
+    /* Its body calls the integration's method "httpMethod", like the URL's. */
     {"PutIntegration", "PUT",
-     "/restapis/{restApiId}/resources/{resourceId}/methods/{httpMethod}/integration", NULL},
-    {"CreateDeployment", "POST", "/restapis/{restApiId}/deployments", NULL},
-    {"GetStage", "GET", "/restapis/{restApiId}/stages/{stageName}", NULL},
-    {NULL, NULL, NULL, NULL}};
+     "/restapis/{restApiId}/resources/{resourceId}/methods/{httpMethod}/integration", NULL,
+     "integrationHttpMethod=httpMethod"},
+    {"CreateDeployment", "POST", "/restapis/{restApiId}/deployments", NULL, NULL},
+    {"GetStage", "GET", "/restapis/{restApiId}/stages/{stageName}", NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
 
 /* A member's value as text: strings as they are, numbers and booleans
  * printed. Caller frees. */
@@ -151,6 +156,16 @@ static int rest_json(cfn_aws *aws, const aws_service *svc, const route *routes,
             cJSON_Delete(v);
         }
         item = next;
+    }
+    if (r->rename) {
+        char sdk[64];
+        const char *wire = strchr(r->rename, '=') + 1;
+        snprintf(sdk, sizeof(sdk), "%.*s", (int)(wire - r->rename - 1), r->rename);
+        cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(body, sdk);
+        if (v && !cJSON_AddItemToObject(body, wire, v)) {
+            cJSON_Delete(v);
+            goto oom;
+        }
     }
     bool send_body = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0;
     if (send_body && !(text = cJSON_PrintUnformatted(body)))
