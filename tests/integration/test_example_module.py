@@ -50,7 +50,7 @@ class ExampleModuleFromInstalledHeaders(unittest.TestCase):
         self.assertEqual(body["PhysicalResourceId"], "hello")
 
     def test_installed_files(self):
-        for h in ("cfnkit.h", "common.h", "error.h", "log.h", "request.h", "resource.h",
+        for h in ("cfnkit.h", "aws.h", "common.h", "error.h", "log.h", "request.h", "resource.h",
                   "response.h", "version.h"):
             self.assertTrue(os.path.exists(os.path.join(self.prefix, "include", "cfnkit", h)), h)
         self.assertTrue(os.path.exists(os.path.join(self.libdir, "cmake", "cfnkit", "cfnkitConfig.cmake")))
