@@ -195,7 +195,8 @@ static int parse_query(const char *query, pair **p, size_t *n)
 static char *join_pairs(pair *p, size_t n)
 {
     strbuf sb = {0};
-    qsort(p, n, sizeof(pair), pair_cmp);
+    if (n)
+        qsort(p, n, sizeof(pair), pair_cmp);
     for (size_t i = 0; i < n; i++)
         if (sb_printf(&sb, "%s%s=%s", i ? "&" : "", p[i].key, p[i].value) < 0) {
             free(sb.data);
