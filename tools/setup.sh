@@ -29,15 +29,16 @@ if [ ! -f "$fun" ] || [ "$root/tests/integration/package-lock.json" -nt "$fun" ]
     (cd "$root/tests/integration" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
-# moto_server, boto3, the AWS CLI and python-dotenv: the local AWS and the
-# independent clients. Machine images for cfnkit have them; elsewhere they go
+# moto_server, boto3, the AWS CLI, python-dotenv and cfn-lint: the local AWS, the
+# independent clients and the template linter. Machine images for cfnkit have
+# them; elsewhere they go
 # into .venv (Debian 12 has no moto package, and its pip refuses the system).
-if ! { command -v moto_server && command -v aws && python3 -c 'import boto3, moto, dotenv'; } >/dev/null 2>&1; then
+if ! { command -v moto_server && command -v aws && command -v cfn-lint && python3 -c 'import boto3, moto, dotenv, cfnlint'; } >/dev/null 2>&1; then
     if [ ! -x "$root/.venv/bin/moto_server" ]; then
         echo "setup: installing moto, boto3, awscli and python-dotenv into .venv"
         dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "ok installed" || {
             apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null; }
         python3 -m venv "$root/.venv"
-        "$root/.venv/bin/pip" install -q 'moto[server]>=5.2,<5.3' boto3 awscli python-dotenv
+        "$root/.venv/bin/pip" install -q 'moto[server]>=5.2,<5.3' boto3 awscli python-dotenv cfn-lint
     fi
 fi

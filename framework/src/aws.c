@@ -72,12 +72,13 @@ int cfn_aws_new(cfn_aws **out, const char *region)
     return 0;
 }
 
-int cfn_aws_for(cfn_ctx *ctx, cfn_aws **out)
+int cfn_aws_for(cfn_ctx *ctx, const char *region, cfn_aws **out)
 {
     const char *env = getenv("AWS_REGION");
     if (!env || !*env)
         env = getenv("AWS_DEFAULT_REGION");
-    const char *region = env && *env ? env : cfn_request_region(ctx);
+    if (!region || !*region)
+        region = env && *env ? env : cfn_request_region(ctx);
     if (cfn_aws_new(out, region) < 0)
         return cfn_fail(ctx, "%s", cfn_error_last());
     (*out)->deadline = ctx->deadline;

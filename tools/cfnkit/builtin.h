@@ -5,7 +5,10 @@
 
 #include <cfnkit/cfnkit.h>
 
+#include "resources.h"
+
 static const cfn_resource_type *const cfnkit_builtin_types[] = {
+    &cfnkit_unique_port,
     NULL,
 };
 

@@ -27,9 +27,10 @@ typedef struct cfn_aws cfn_aws;
  * and cached until they expire. Free with cfn_aws_free. */
 CFN_EXTERN int cfn_aws_new(cfn_aws **out, const char *region);
 
-/* A client for a callback: the provider's region (the stack's when none is
- * configured) and the callback's deadline. On failure the reason is set. */
-CFN_EXTERN int cfn_aws_for(cfn_ctx *ctx, cfn_aws **out);
+/* A client for a callback, bounded by the callback's deadline: in `region`,
+ * or when NULL the provider's region (the stack's when none is configured).
+ * On failure the request's reason is set. */
+CFN_EXTERN int cfn_aws_for(cfn_ctx *ctx, const char *region, cfn_aws **out);
 
 CFN_EXTERN void cfn_aws_free(cfn_aws *aws);
 CFN_EXTERN const char *cfn_aws_region(const cfn_aws *aws);

@@ -1,0 +1,220 @@
+"""Custom::UniquePort against the local AWS (moto_server), on a table made
+from templates/provider.yaml's own definition; every response read from the
+local S3 and the table checked with boto3 or the AWS CLI."""
+
+import json
+import os
+import subprocess
+import sys
+import unittest
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
+from harness import Moto, ResponseBucket, program, request, run  # noqa: E402
+
+TEMPLATE = os.path.join(HERE, "..", "..", "templates", "provider.yaml")
+STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/ports/5b6f2a10-0f3c-11f1-9a1e-0a1b2c3d4e5f"
+
+
+def table_from_template(moto, name):
+    from cfnlint.decode import cfn_yaml
+    props = cfn_yaml.load(TEMPLATE)["Resources"]["PortTable"]["Properties"]
+    ddb = moto.client("dynamodb")
+    ddb.create_table(TableName=name, BillingMode=props["BillingMode"],
+                     AttributeDefinitions=[dict(a) for a in props["AttributeDefinitions"]],
+                     KeySchema=[dict(k) for k in props["KeySchema"]])
+    ttl = props["TimeToLiveSpecification"]
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+        "AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]})
+
+
+class UniquePort(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = Moto()
+        cls.bucket = ResponseBucket(cls.moto)
+        cls.tool = program("CFNKIT_TOOL")
+        cls.table = "cfnkit-ports"
+        table_from_template(cls.moto, cls.table)
+        cls.ddb = cls.moto.client("dynamodb")
+        cls.env = dict(cls.moto.env(), CFNKIT_UNIQUE_PORT_TABLE=cls.table)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+
+    def invoke(self, action, props, physical_id=None, old=None, request_id=None, logical="WebPort",
+               env=None, expect=None):
+        key = "resp/" + uuid.uuid4().hex
+        ev = request(action, "Custom::UniquePort", self.bucket.presign(key), props,
+                     physical_id=physical_id, old=old, request_id=request_id or str(uuid.uuid4()))
+        ev["LogicalResourceId"] = logical
+        res = run([self.tool, "invoke", "--event", "-"], stdin=json.dumps(ev),
+                  env=dict(self.env, **(env or {})))
+        body = self.bucket.read(key)
+        if expect:
+            self.assertEqual(body["Status"], expect, body.get("Reason"))
+        self.assertEqual(res.returncode, 0 if body["Status"] == "SUCCESS" else 1, res.stderr)
+        return body
+
+    def held(self, key):
+        out = self.ddb.query(TableName=self.table, KeyConditionExpression="#p = :p",
+                             ExpressionAttributeNames={"#p": "pool"},
+                             ExpressionAttributeValues={":p": {"S": "pool#" + key}}, ConsistentRead=True)
+        return sorted(int(i["port"]["N"]) for i in out["Items"])
+
+    def test_create_and_repeated_delivery(self):
+        rid = str(uuid.uuid4())
+        a = self.invoke("Create", {"Key": "repeat", "PortRange": "10000-10999"}, request_id=rid,
+                        expect="SUCCESS")
+        b = self.invoke("Create", {"Key": "repeat", "PortRange": "10000-10999"}, request_id=rid,
+                        expect="SUCCESS")
+        port = int(a["Data"]["Port"])
+        self.assertTrue(10000 <= port <= 10999)
+        self.assertEqual(a["PhysicalResourceId"], f"repeat-{port}")
+        self.assertEqual((b["PhysicalResourceId"], b["Data"]), (a["PhysicalResourceId"], a["Data"]))
+        self.assertEqual(self.held("repeat"), [port])
+
+    def test_repeated_delivery_in_a_crowded_pool(self):
+        # Fill a small range so that the first candidates are taken, then
+        # deliver one request twice: the claim brings back the same port.
+        for _ in range(6):
+            self.invoke("Create", {"Key": "crowd", "PortRange": "11000-11007"}, expect="SUCCESS")
+        rid = str(uuid.uuid4())
+        a = self.invoke("Create", {"Key": "crowd", "PortRange": "11000-11007"}, request_id=rid, expect="SUCCESS")
+        b = self.invoke("Create", {"Key": "crowd", "PortRange": "11000-11007"}, request_id=rid, expect="SUCCESS")
+        self.assertEqual(a["Data"]["Port"], b["Data"]["Port"])
+        self.assertEqual(len(self.held("crowd")), 7)
+
+    def test_update_keeps_or_replaces(self):
+        props = {"Key": "upd", "PortRange": "12000-12999"}
+        a = self.invoke("Create", props, expect="SUCCESS")
+        pid = a["PhysicalResourceId"]
+        same = self.invoke("Update", dict(props, Extra="x"), physical_id=pid, old=props, expect="SUCCESS")
+        self.assertEqual((same["PhysicalResourceId"], same["Data"]), (pid, a["Data"]))
+        wider = self.invoke("Update", {"Key": "upd", "PortRange": "11500-12999"}, physical_id=pid, old=props,
+                            expect="SUCCESS")
+        self.assertEqual(wider["PhysicalResourceId"], pid)
+        moved = self.invoke("Update", {"Key": "upd", "PortRange": "13000-13010"}, physical_id=pid, old=props,
+                            expect="SUCCESS")
+        self.assertNotEqual(moved["PhysicalResourceId"], pid)
+        self.assertTrue(13000 <= int(moved["Data"]["Port"]) <= 13010)
+        other = self.invoke("Update", {"Key": "upd-2"}, physical_id=moved["PhysicalResourceId"],
+                            old={"Key": "upd", "PortRange": "13000-13010"}, expect="SUCCESS")
+        self.assertTrue(other["PhysicalResourceId"].startswith("upd-2-"))
+        # CloudFormation then deletes the replaced ones.
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
+        self.invoke("Delete", {"Key": "upd", "PortRange": "13000-13010"},
+                    physical_id=moved["PhysicalResourceId"], expect="SUCCESS")
+        self.assertEqual(self.held("upd"), [])
+        self.assertEqual(self.held("upd-2"), [int(other["Data"]["Port"])])
+
+    def test_delete_twice_and_ids_without_ports(self):
+        props = {"Key": "del", "PortRange": "14000-14999"}
+        a = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(len(self.held("del")), 1)
+        self.invoke("Delete", props, physical_id=a["PhysicalResourceId"], expect="SUCCESS")
+        self.assertEqual(self.held("del"), [])
+        self.invoke("Delete", props, physical_id=a["PhysicalResourceId"], expect="SUCCESS")
+        self.invoke("Delete", props, physical_id="cfnkit-failed-create-x", expect="SUCCESS")
+        self.invoke("Delete", props, physical_id="not-a-port-id", expect="SUCCESS")
+        self.invoke("Delete", props, physical_id="web-99999", expect="SUCCESS")
+
+    def test_delete_frees_only_its_own_port(self):
+        props = {"Key": "own", "PortRange": "15000-15999"}
+        a = self.invoke("Create", props, logical="First", expect="SUCCESS")
+        # Another resource deleting with the same id string frees nothing.
+        self.invoke("Delete", props, physical_id=a["PhysicalResourceId"], logical="Second", expect="SUCCESS")
+        self.assertEqual(self.held("own"), [int(a["Data"]["Port"])])
+        self.invoke("Delete", props, physical_id=a["PhysicalResourceId"], logical="First", expect="SUCCESS")
+        self.assertEqual(self.held("own"), [])
+
+    def test_exhaustion_is_a_clear_failure(self):
+        props = {"Key": "small", "PortRange": "16000-16004"}
+        ports = {int(self.invoke("Create", props, expect="SUCCESS")["Data"]["Port"]) for _ in range(5)}
+        self.assertEqual(ports, set(range(16000, 16005)))
+        full = self.invoke("Create", props, expect="FAILED")
+        self.assertEqual(full["Reason"], "pool small is full: all 5 ports of 16000-16004 are allocated")
+        self.assertTrue(full["PhysicalResourceId"].startswith("cfnkit-failed-create-"))
+
+    def test_list_of_ranges(self):
+        props = {"Key": "multi", "PortRange": ["17000-17001", "17100"]}
+        ports = {int(self.invoke("Create", props, expect="SUCCESS")["Data"]["Port"]) for _ in range(3)}
+        self.assertEqual(ports, {17000, 17001, 17100})
+        comma = {"Key": "multi-2", "PortRange": "17200-17201, 17300"}
+        self.assertIn(int(self.invoke("Create", comma, expect="SUCCESS")["Data"]["Port"]), {17200, 17201, 17300})
+
+    def test_seed_property_names(self):
+        seed = {"Key": "seed", "DynamoTable": self.table, "DynamoRegion": "us-east-1",
+                "InitialPortRanges": "18000-18010", "DynamoLockTable": "ignored-lock-table"}
+        a = self.invoke("Create", seed, env={"CFNKIT_UNIQUE_PORT_TABLE": ""}, expect="SUCCESS")
+        self.assertTrue(18000 <= int(a["Data"]["Port"]) <= 18010)
+        self.assertEqual(len(self.held("seed")), 1)
+        ok = self.invoke("Create", dict(seed, DynamoEndpoint="https://dynamodb.us-east-1.amazonaws.com"),
+                         expect="SUCCESS")
+        self.assertTrue(ok["PhysicalResourceId"].startswith("seed-"))
+        bad = self.invoke("Create", dict(seed, DynamoEndpoint="http://attacker.example.com"), expect="FAILED")
+        self.assertIn('DynamoEndpoint "http://attacker.example.com" is refused', bad["Reason"])
+        bad = self.invoke("Create", dict(seed, DynamoEndpoint="https://dynamodb.eu-west-1.amazonaws.com"),
+                          expect="FAILED")
+        self.assertIn("DynamoEndpoint names region eu-west-1 but DynamoRegion is us-east-1", bad["Reason"])
+
+    def test_bad_input_named(self):
+        cases = [
+            ({"Key": "b", "PortRange": "abc"}, 'PortRange "abc" is not a port range like "10000-50000"'),
+            ({"Key": "b", "PortRange": "200-100"}, 'PortRange "200-100" is reversed: 200 is above 100'),
+            ({"Key": "b", "PortRange": "0-10"}, 'PortRange "0-10" goes beyond the ports 1-65535'),
+            ({"Key": "b", "PortRange": "60000-70000"}, 'PortRange "60000-70000" goes beyond the ports 1-65535'),
+            ({"Key": "b", "PortRange": "100-200,150-300"}, "the ranges 100-200 and 150-300 overlap"),
+            ({"Key": "b", "PortRange": ""}, "PortRange is empty"),
+            ({"Key": "b", "PortRange": [8080]}, "property PortRange.0 must be a string"),
+            ({"Key": "b", "PortRange": {"From": "1"}}, "property PortRange must be a string, got a map"),
+            ({"Key": ""}, "property Key is empty"),
+            ({}, "property Key is required but missing"),
+            ({"Key": ["a"]}, "property Key must be a string, got a list"),
+            ({"Key": "b", "TableName": "no such table!"}, 'TableName "no such table!" is not a DynamoDB table name'),
+            ({"Key": "b", "DynamoRegion": "../evil"}, 'DynamoRegion "../evil" is not a region name'),
+            ({"Key": "b", "TableName": "missing-table"}, "ResourceNotFoundException"),
+        ]
+        for props, reason in cases:
+            with self.subTest(props=props):
+                body = self.invoke("Create", props, expect="FAILED")
+                self.assertIn(reason, body["Reason"])
+        body = self.invoke("Create", {"Key": "b"}, env={"CFNKIT_UNIQUE_PORT_TABLE": ""}, expect="FAILED")
+        self.assertIn("no table for the ports: set TableName, or CFNKIT_UNIQUE_PORT_TABLE", body["Reason"])
+
+    def test_concurrent_creates_never_share_a_port(self):
+        procs = []
+        keys = []
+        for i in range(50):
+            key = f"conc/{i}"
+            keys.append(key)
+            ev = request("Create", "Custom::UniquePort", self.bucket.presign(key),
+                         {"Key": "busy", "PortRange": "20000-20999"}, request_id=str(uuid.uuid4()))
+            ev["LogicalResourceId"] = f"Port{i}"
+            procs.append(subprocess.Popen([self.tool, "invoke", "--event", "-"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          env=dict(os.environ, **self.env), text=True))
+            procs[-1].stdin.write(json.dumps(ev))
+        for p in procs:
+            p.stdin.close()
+        codes = [p.wait(timeout=300) for p in procs]
+        self.assertEqual(codes, [0] * 50)
+        bodies = [self.bucket.read(k) for k in keys]
+        self.assertEqual([b["Status"] for b in bodies], ["SUCCESS"] * 50)
+        ports = [int(b["Data"]["Port"]) for b in bodies]
+        self.assertEqual(len(set(ports)), 50)
+        out = subprocess.run(["aws", "--endpoint-url", self.moto.url, "dynamodb", "query",
+                              "--table-name", self.table, "--consistent-read",
+                              "--key-condition-expression", "#p = :p",
+                              "--expression-attribute-names", '{"#p": "pool"}',
+                              "--expression-attribute-values", '{":p": {"S": "pool#busy"}}'],
+                             capture_output=True, text=True, env=dict(os.environ, **self.moto.env()), timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        in_table = sorted(int(i["port"]["N"]) for i in json.loads(out.stdout)["Items"])
+        self.assertEqual(in_table, sorted(ports))
+
+
+if __name__ == "__main__":
+    unittest.main()

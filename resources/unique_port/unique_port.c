@@ -1,0 +1,614 @@
+/* Custom::UniquePort: a port unique within a pool, kept in DynamoDB without
+ * locks. Each allocated port is one item; taking a port is one conditional
+ * write, and a request delivered twice finds the port it already took. */
+#include "resources.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define DEFAULT_RANGE "10000-50000"
+#define TABLE_ENV     "CFNKIT_UNIQUE_PORT_TABLE"
+#define MAX_RANGES    32
+#define RANDOM_PROBES 2  /* before reading the pool */
+#define FULL_ATTEMPTS 16 /* conditional writes after reading the pool */
+#define CLAIM_TTL_S   (7 * 24 * 3600)
+#define MAX_KEY_BYTES 512
+
+typedef struct range {
+    long lo, hi;
+} range;
+
+typedef struct spec {
+    const char *key;
+    const char *table;
+    char region[64];
+    range ranges[MAX_RANGES];
+    int nranges;
+    long total;
+} spec;
+
+/* Counts the DynamoDB requests of one allocation, for the log line. */
+typedef struct counter {
+    int requests;
+    int writes;
+} counter;
+
+static int parse_range_text(cfn_ctx *ctx, const char *prop, const char *text, spec *s)
+{
+    const char *p = text;
+    if (!*p)
+        return cfn_fail(ctx, "%s is empty: give ranges like \"10000-50000\"", prop);
+    while (*p) {
+        char *end;
+        while (*p == ' ')
+            p++;
+        if (*p < '0' || *p > '9')
+            return cfn_fail(ctx, "%s \"%.60s\" is not a port range like \"10000-50000\"", prop,
+                            text);
+        long lo = strtol(p, &end, 10), hi = lo;
+        p = end;
+        while (*p == ' ')
+            p++;
+        if (*p == '-') {
+            p++;
+            while (*p == ' ')
+                p++;
+            if (*p < '0' || *p > '9')
+                return cfn_fail(ctx, "%s \"%.60s\" is not a port range like \"10000-50000\"", prop,
+                                text);
+            hi = strtol(p, &end, 10);
+            p = end;
+        }
+        while (*p == ' ')
+            p++;
+        if (*p && *p != ',')
+            return cfn_fail(ctx, "%s \"%.60s\" is not a port range like \"10000-50000\"", prop,
+                            text);
+        if (*p == ',')
+            p++;
+        if (lo < 1 || hi > 65535)
+            return cfn_fail(ctx, "%s \"%.60s\" goes beyond the ports 1-65535", prop, text);
+        if (lo > hi)
+            return cfn_fail(ctx, "%s \"%.60s\" is reversed: %ld is above %ld", prop, text, lo, hi);
+        if (s->nranges == MAX_RANGES)
+            return cfn_fail(ctx, "%s has more than %d ranges", prop, MAX_RANGES);
+        for (int i = 0; i < s->nranges; i++)
+            if (lo <= s->ranges[i].hi && s->ranges[i].lo <= hi)
+                return cfn_fail(ctx, "%s: the ranges %ld-%ld and %ld-%ld overlap", prop,
+                                s->ranges[i].lo, s->ranges[i].hi, lo, hi);
+        s->ranges[s->nranges++] = (range){lo, hi};
+        s->total += hi - lo + 1;
+    }
+    return 0;
+}
+
+static int read_ranges(cfn_ctx *ctx, spec *s)
+{
+    /* The seed's InitialPortRanges means the same as PortRange. */
+    const char *prop = cfn_prop_has(ctx, "PortRange")           ? "PortRange"
+                       : cfn_prop_has(ctx, "InitialPortRanges") ? "InitialPortRanges"
+                                                                : NULL;
+    const cJSON *list;
+    const char *text;
+    if (prop && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), prop))) {
+        if (cfn_prop_list(ctx, prop, &list) < 0)
+            return -1;
+        const cJSON *item;
+        int i = 0;
+        cJSON_ArrayForEach(item, list)
+        {
+            char name[64];
+            snprintf(name, sizeof(name), "%s.%d", prop, i++);
+            if (!cJSON_IsString(item))
+                return cfn_fail(ctx, "property %s must be a string like \"10000-50000\"", name);
+            if (parse_range_text(ctx, name, item->valuestring, s) < 0)
+                return -1;
+        }
+        if (s->nranges == 0)
+            return cfn_fail(ctx, "property %s is an empty list", prop);
+        return 0;
+    }
+    if (cfn_prop_string_or(ctx, prop ? prop : "PortRange", DEFAULT_RANGE, &text) < 0)
+        return -1;
+    return parse_range_text(ctx, prop ? prop : "PortRange", text, s);
+}
+
+/* "dynamodb.REGION.amazonaws.com[.cn]", with or without https:// and a
+ * trailing slash: the only endpoints the seed's DynamoEndpoint may name, so
+ * that a property can never send our signed requests to another host. */
+static int endpoint_region(const char *endpoint, char *region, size_t size)
+{
+    const char *h = endpoint;
+    if (strncmp(h, "https://", 8) == 0)
+        h += 8;
+    if (strncmp(h, "dynamodb.", 9) != 0)
+        return -1;
+    h += 9;
+    size_t n = strspn(h, "abcdefghijklmnopqrstuvwxyz0123456789-");
+    const char *rest = h + n;
+    if (n == 0 || n >= size ||
+        (strcmp(rest, ".amazonaws.com") != 0 && strcmp(rest, ".amazonaws.com/") != 0 &&
+         strcmp(rest, ".amazonaws.com.cn") != 0 && strcmp(rest, ".amazonaws.com.cn/") != 0))
+        return -1;
+    snprintf(region, size, "%.*s", (int)n, h);
+    return 0;
+}
+
+static bool valid_table(const char *t)
+{
+    size_t n = strlen(t);
+    return n >= 3 && n <= 255 &&
+           strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+static int read_spec(cfn_ctx *ctx, spec *s)
+{
+    const char *table, *dynamo_table, *region, *endpoint;
+    memset(s, 0, sizeof(*s));
+    if (cfn_prop_string_or(ctx, "Key", NULL, &s->key) < 0 ||
+        cfn_prop_string_or(ctx, "TableName", NULL, &table) < 0 ||
+        cfn_prop_string_or(ctx, "DynamoTable", NULL, &dynamo_table) < 0 ||
+        cfn_prop_string_or(ctx, "DynamoRegion", NULL, &region) < 0 ||
+        cfn_prop_string_or(ctx, "DynamoEndpoint", NULL, &endpoint) < 0)
+        return -1;
+    if (!s->key)
+        return cfn_fail(ctx, "property Key is required but missing: it names the pool");
+    if (!*s->key)
+        return cfn_fail(ctx, "property Key is empty: it names the pool");
+    if (strlen(s->key) > MAX_KEY_BYTES)
+        return cfn_fail(ctx, "property Key is longer than %d bytes", MAX_KEY_BYTES);
+    s->table = table ? table : dynamo_table ? dynamo_table : getenv(TABLE_ENV);
+    if (!s->table || !*s->table)
+        return cfn_fail(ctx, "no table for the ports: set TableName, or %s in the provider",
+                        TABLE_ENV);
+    if (!valid_table(s->table))
+        return cfn_fail(ctx, "TableName \"%.80s\" is not a DynamoDB table name", s->table);
+    if (endpoint) {
+        char from_endpoint[64];
+        if (endpoint_region(endpoint, from_endpoint, sizeof(from_endpoint)) < 0)
+            return cfn_fail(ctx,
+                            "DynamoEndpoint \"%.100s\" is refused: only the standard DynamoDB "
+                            "endpoint of a region (dynamodb.REGION.amazonaws.com) is accepted",
+                            endpoint);
+        if (region && strcmp(region, from_endpoint) != 0)
+            return cfn_fail(ctx, "DynamoEndpoint names region %s but DynamoRegion is %.40s",
+                            from_endpoint, region);
+        snprintf(s->region, sizeof(s->region), "%s", from_endpoint);
+    } else if (region) {
+        if (!*region || strlen(region) >= sizeof(s->region) ||
+            strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region))
+            return cfn_fail(ctx, "DynamoRegion \"%.40s\" is not a region name", region);
+        snprintf(s->region, sizeof(s->region), "%s", region);
+    }
+    return read_ranges(ctx, s);
+}
+
+static bool in_ranges(const spec *s, long port)
+{
+    for (int i = 0; i < s->nranges; i++)
+        if (port >= s->ranges[i].lo && port <= s->ranges[i].hi)
+            return true;
+    return false;
+}
+
+/* The index-th port of the pool's ranges, in order. */
+static long nth_port(const spec *s, long index)
+{
+    for (int i = 0; i < s->nranges; i++) {
+        long n = s->ranges[i].hi - s->ranges[i].lo + 1;
+        if (index < n)
+            return s->ranges[i].lo + index;
+        index -= n;
+    }
+    return -1;
+}
+
+static void hex_digest(const char *a, const char *b, char *out, size_t n)
+{
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+    EVP_DigestUpdate(h, a, strlen(a) + 1);
+    EVP_DigestUpdate(h, b, strlen(b) + 1);
+    EVP_DigestFinal_ex(h, md, &len);
+    EVP_MD_CTX_free(h);
+    for (size_t i = 0; i < len && 2 * i + 2 < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* splitmix64: a small, well-mixed sequence from a seed. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+typedef struct alloc {
+    cfn_ctx *ctx;
+    cfn_aws *aws;
+    const spec *s;
+    char pool[MAX_KEY_BYTES + 8];
+    char owner[65];      /* hash of stack and logical id: who may free the port */
+    const char *request; /* RequestId: the same request finds the same port */
+    char resource[400];
+    counter n;
+} alloc;
+
+static cJSON *port_key(const char *pool, long port)
+{
+    cJSON *k = cJSON_CreateObject();
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "pool"), "S", pool);
+    char num[16];
+    snprintf(num, sizeof(num), "%ld", port);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "port"), "N", num);
+    return k;
+}
+
+static int ddb(alloc *a, const char *op, cJSON *in, cJSON **out)
+{
+    a->n.requests++;
+    if (strcmp(op, "PutItem") == 0 || strcmp(op, "DeleteItem") == 0)
+        a->n.writes++;
+    int rc = cfn_dynamodb(a->aws, op, in, out);
+    cJSON_Delete(in);
+    return rc;
+}
+
+/* One conditional write: the port becomes ours unless someone else holds it.
+ * 1 when taken, 0 when someone else has it, -1 on error. */
+static int try_port(alloc *a, long port)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "TableName", a->s->table);
+    cJSON *item = port_key(a->pool, port);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource);
+    cJSON_AddItemToObject(in, "Item", item);
+    cJSON_AddStringToObject(in, "ConditionExpression",
+                            "attribute_not_exists(#port) OR #request = :request");
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    cJSON_AddStringToObject(names, "#port", "port");
+    cJSON_AddStringToObject(names, "#request", "request");
+    cJSON_AddStringToObject(
+        cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
+                                ":request"),
+        "S", a->request);
+    if (ddb(a, "PutItem", in, NULL) == 0)
+        return 1;
+    if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
+        return 0;
+    return cfn_fail(a->ctx, "%s", cfn_error_last());
+}
+
+static char *claim_pool(const char *request)
+{
+    char *p = NULL;
+    return asprintf(&p, "claim#%s", request) < 0 ? NULL : p;
+}
+
+/* The port this request already took, when it had to look further than its
+ * first candidate; 0 when none. */
+static long claimed_port(alloc *a)
+{
+    char *pool = claim_pool(a->request);
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON_AddStringToObject(in, "TableName", a->s->table);
+    cJSON_AddItemToObject(in, "Key", port_key(pool, 0));
+    cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    free(pool);
+    if (ddb(a, "GetItem", in, &out) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    const cJSON *item = cJSON_GetObjectItem(out, "Item");
+    const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "allocated"), "N");
+    const cJSON *for_pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "for"), "S");
+    long port =
+        cJSON_IsString(p) && cJSON_IsString(for_pool) && strcmp(for_pool->valuestring, a->pool) == 0
+            ? atol(p->valuestring)
+            : 0;
+    cJSON_Delete(out);
+    return port;
+}
+
+static int write_claim(alloc *a, long port)
+{
+    char *pool = claim_pool(a->request), num[16], expires[24];
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "TableName", a->s->table);
+    cJSON *item = port_key(pool, 0);
+    snprintf(num, sizeof(num), "%ld", port);
+    snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires);
+    cJSON_AddItemToObject(in, "Item", item);
+    free(pool);
+    return ddb(a, "PutItem", in, NULL) < 0 ? cfn_fail(a->ctx, "%s", cfn_error_last()) : 0;
+}
+
+/* Marks every port the pool holds (a consistent Query, all pages). */
+static int read_pool(alloc *a, unsigned char *used)
+{
+    cJSON *start = NULL;
+    do {
+        cJSON *in = cJSON_CreateObject(), *out = NULL;
+        cJSON_AddStringToObject(in, "TableName", a->s->table);
+        cJSON_AddStringToObject(in, "KeyConditionExpression", "#pool = :pool");
+        cJSON_AddStringToObject(in, "ProjectionExpression", "#port");
+        cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+        cJSON_AddStringToObject(names, "#pool", "pool");
+        cJSON_AddStringToObject(names, "#port", "port");
+        cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+        cJSON_AddStringToObject(
+            cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
+                                    ":pool"),
+            "S", a->pool);
+        if (start)
+            cJSON_AddItemToObject(in, "ExclusiveStartKey", start);
+        if (ddb(a, "Query", in, &out) < 0)
+            return cfn_fail(a->ctx, "%s", cfn_error_last());
+        const cJSON *item;
+        cJSON_ArrayForEach(item, cJSON_GetObjectItem(out, "Items"))
+        {
+            const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "port"), "N");
+            long port = cJSON_IsString(p) ? atol(p->valuestring) : 0;
+            if (port > 0 && port <= 65535)
+                used[port / 8] |= (unsigned char)(1 << (port % 8));
+        }
+        start = cJSON_DetachItemFromObject(out, "LastEvaluatedKey");
+        cJSON_Delete(out);
+    } while (start);
+    return 0;
+}
+
+static void short_pause(void)
+{
+    unsigned int r = 0;
+    if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+        r = (unsigned int)time(NULL);
+    struct timespec ts = {0, (long)(5 + r % 45) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void describe_ranges(const spec *s, char *buf, size_t n)
+{
+    size_t j = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < s->nranges && j < n; i++)
+        j += (size_t)snprintf(buf + j, n - j, "%s%ld-%ld", i ? "," : "", s->ranges[i].lo,
+                              s->ranges[i].hi);
+}
+
+static long allocate(alloc *a)
+{
+    const spec *s = a->s;
+    char seed_hex[65];
+    uint64_t state = 0;
+    long port = claimed_port(a);
+    if (port != 0)
+        return port;
+    /* Candidates from a sequence seeded by the request: allocators rarely
+     * meet, and a repeated delivery walks the same way to its own port. */
+    hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
+    for (int i = 0; i < 16; i++)
+        state = state << 4 |
+                (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
+    for (int i = 0; i < RANDOM_PROBES && i < s->total; i++) {
+        port = nth_port(s, (long)(next_random(&state) % (uint64_t)s->total));
+        int r = try_port(a, port);
+        if (r < 0)
+            return -1;
+        if (r == 1)
+            return i == 0 || write_claim(a, port) == 0 ? port : -1;
+    }
+    /* Crowded: read which ports are held and try free ones at random. */
+    unsigned char *used = calloc(65536 / 8, 1);
+    long *free_ports = malloc(sizeof(long) * (size_t)s->total);
+    long result = -1;
+    if (!used || !free_ports) {
+        cfn_fail(a->ctx, "out of memory");
+        goto done;
+    }
+    for (int attempt = 0; attempt < FULL_ATTEMPTS; attempt++) {
+        if (attempt % 4 == 0 && read_pool(a, used) < 0)
+            goto done;
+        long nfree = 0;
+        for (long i = 0; i < s->total; i++) {
+            long p = nth_port(s, i);
+            if (!(used[p / 8] & (1 << (p % 8))))
+                free_ports[nfree++] = p;
+        }
+        if (nfree == 0) {
+            char ranges[256];
+            describe_ranges(s, ranges, sizeof(ranges));
+            cfn_fail(a->ctx, "pool %s is full: all %ld ports of %s are allocated", s->key, s->total,
+                     ranges);
+            goto done;
+        }
+        port = free_ports[next_random(&state) % (uint64_t)nfree];
+        int r = try_port(a, port);
+        if (r < 0)
+            goto done;
+        if (r == 1) {
+            result = write_claim(a, port) == 0 ? port : -1;
+            goto done;
+        }
+        used[port / 8] |= (unsigned char)(1 << (port % 8));
+        short_pause();
+    }
+    cfn_fail(a->ctx,
+             "no port of pool %s could be taken after %d attempts: too many allocators at "
+             "once on a nearly full pool; retry the deployment",
+             s->key, RANDOM_PROBES + FULL_ATTEMPTS);
+done:
+    free(used);
+    free(free_ports);
+    return result;
+}
+
+static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->ctx = ctx;
+    a->s = s;
+    a->request = cfn_request_id(ctx);
+    snprintf(a->pool, sizeof(a->pool), "pool#%s", s->key);
+    hex_digest(cfn_request_stack_id(ctx), cfn_request_logical_id(ctx), a->owner, sizeof(a->owner));
+    snprintf(a->resource, sizeof(a->resource), "%.128s/%.255s", cfn_request_stack_name(ctx),
+             cfn_request_logical_id(ctx));
+    return cfn_aws_for(ctx, s->region[0] ? s->region : NULL, &a->aws);
+}
+
+static int answer(cfn_ctx *ctx, const spec *s, long port)
+{
+    char id[MAX_KEY_BYTES + 16];
+    snprintf(id, sizeof(id), "%s-%ld", s->key, port);
+    if (cfn_set_dataf(ctx, "Port", "%ld", port) < 0)
+        return -1;
+    return cfn_set_physical_id(ctx, id);
+}
+
+static int create_port(cfn_ctx *ctx, const spec *s)
+{
+    alloc a;
+    if (setup_alloc(ctx, s, &a) < 0)
+        return -1;
+    long port = allocate(&a);
+    if (port > 0)
+        cfn_log(CFN_LOG_INFO, "pool %s: port %ld allocated with %d DynamoDB requests (%d writes)",
+                s->key, port, a.n.requests, a.n.writes);
+    cfn_aws_free(a.aws);
+    return port > 0 ? answer(ctx, s, port) : -1;
+}
+
+static int create(cfn_ctx *ctx)
+{
+    spec s;
+    if (read_spec(ctx, &s) < 0)
+        return -1;
+    return create_port(ctx, &s);
+}
+
+/* "<Key>-<port>": the pool is everything before the last '-'. */
+static int parse_id(const char *id, char *key, size_t size, long *port)
+{
+    const char *dash = id ? strrchr(id, '-') : NULL;
+    if (!dash || dash == id || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1) ||
+        strlen(dash + 1) > 5 || (size_t)(dash - id) >= size)
+        return -1;
+    *port = atol(dash + 1);
+    if (*port < 1 || *port > 65535)
+        return -1;
+    snprintf(key, size, "%.*s", (int)(dash - id), id);
+    return 0;
+}
+
+static int update(cfn_ctx *ctx)
+{
+    spec s;
+    char key[MAX_KEY_BYTES + 1];
+    long port;
+    const char *old_table, *old_dynamo;
+    if (read_spec(ctx, &s) < 0)
+        return -1;
+    if (cfn_old_prop_string_or(ctx, "TableName", NULL, &old_table) < 0 ||
+        cfn_old_prop_string_or(ctx, "DynamoTable", NULL, &old_dynamo) < 0)
+        return -1;
+    const char *was = old_table ? old_table : old_dynamo ? old_dynamo : getenv(TABLE_ENV);
+    bool same_table = was && strcmp(was, s.table) == 0;
+    if (parse_id(cfn_request_physical_id(ctx), key, sizeof(key), &port) == 0 &&
+        strcmp(key, s.key) == 0 && same_table && in_ranges(&s, port)) {
+        /* Same pool and the port still fits: keep it, after making sure it is
+         * still ours (one conditional write, as when it was taken). */
+        alloc a;
+        if (setup_alloc(ctx, &s, &a) < 0)
+            return -1;
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, "TableName", s.table);
+        cJSON_AddItemToObject(in, "Key", port_key(a.pool, port));
+        cJSON_AddStringToObject(in, "UpdateExpression",
+                                "SET #owner = :owner, #resource = :resource");
+        cJSON_AddStringToObject(in, "ConditionExpression",
+                                "attribute_not_exists(#port) OR #owner = :owner");
+        cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+        cJSON_AddStringToObject(names, "#port", "port");
+        cJSON_AddStringToObject(names, "#owner", "owner");
+        cJSON_AddStringToObject(names, "#resource", "resource");
+        cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":owner"), "S", a.owner);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":resource"), "S", a.resource);
+        int rc = ddb(&a, "UpdateItem", in, NULL);
+        bool lost = rc < 0 && cfn_aws_error_is(a.aws, "ConditionalCheckFailedException");
+        if (rc < 0 && !lost) {
+            cfn_fail(ctx, "%s", cfn_error_last());
+            cfn_aws_free(a.aws);
+            return -1;
+        }
+        cfn_aws_free(a.aws);
+        if (!lost)
+            return answer(ctx, &s, port);
+        cfn_log(CFN_LOG_WARN, "pool %s: port %ld is held by another resource; allocating anew",
+                s.key, port);
+    }
+    /* A new pool, a range without the port, or another table: a new port
+     * (a replacement; CloudFormation then deletes the old one). */
+    return create_port(ctx, &s);
+}
+
+static int remove_port(cfn_ctx *ctx)
+{
+    spec s;
+    char key[MAX_KEY_BYTES + 1];
+    long port;
+    const char *id = cfn_request_physical_id(ctx);
+    if (parse_id(id, key, sizeof(key), &port) < 0) {
+        cfn_log(CFN_LOG_INFO, "%s names no port: nothing to release", id);
+        return 0;
+    }
+    /* The table and region come from the properties; the pool and port from
+     * the id, which is what was allocated whatever the properties say now. */
+    if (read_spec(ctx, &s) < 0)
+        return -1;
+    s.key = key;
+    alloc a;
+    if (setup_alloc(ctx, &s, &a) < 0)
+        return -1;
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "TableName", s.table);
+    cJSON_AddItemToObject(in, "Key", port_key(a.pool, port));
+    cJSON_AddStringToObject(in, "ConditionExpression", "#owner = :owner");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"), "#owner",
+                            "owner");
+    cJSON_AddStringToObject(
+        cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":owner"),
+        "S", a.owner);
+    int rc = ddb(&a, "DeleteItem", in, NULL);
+    /* Already released, held by another resource, or the table is gone:
+     * nothing of ours is left to free. */
+    if (rc < 0 && (cfn_aws_error_is(a.aws, "ConditionalCheckFailedException") ||
+                   cfn_aws_error_is(a.aws, "ResourceNotFoundException"))) {
+        cfn_log(CFN_LOG_INFO, "pool %s: port %ld is not held by this resource: nothing to release",
+                key, port);
+        rc = 0;
+    } else if (rc < 0) {
+        cfn_fail(ctx, "%s", cfn_error_last());
+    } else {
+        cfn_log(CFN_LOG_INFO, "pool %s: port %ld released", key, port);
+    }
+    cfn_aws_free(a.aws);
+    return rc;
+}
+
+const cfn_resource_type cfnkit_unique_port = {
+    .type = "Custom::UniquePort",
+    .create = create,
+    .update = update,
+    .remove = remove_port,
+};
