@@ -131,6 +131,13 @@ static int curl_send(const http_request *req, http_response *res)
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* The CA store where OpenSSL users look for it: a bundled libcurl knows
+     * only its build machine's path (Amazon Linux keeps it elsewhere). */
+    const char *ca_file = getenv("SSL_CERT_FILE"), *ca_dir = getenv("SSL_CERT_DIR");
+    if (ca_file && *ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+    if (ca_dir && *ca_dir)
+        curl_easy_setopt(c, CURLOPT_CAPATH, ca_dir);
     if (req->fresh) {
         curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);

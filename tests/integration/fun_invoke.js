@@ -14,12 +14,22 @@ async function main() {
     console.error('fun_invoke: gave up after 180 s');
     process.exit(3);
   }, 180000);
+  // Lambda sets the region and the function's credentials itself; fun takes
+  // them as parameters and refuses them as variables.
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const accessKey = env.AWS_ACCESS_KEY_ID;
+  const secretKey = env.AWS_SECRET_ACCESS_KEY;
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+    delete env[name];
+  }
   const fn = await createFunction({
     Code: { Directory: dir },
     Handler: 'bootstrap',
     Runtime: 'provided',
     Environment: { Variables: env },
     Timeout: 30,
+    ...(region && { Region: region }),
+    ...(accessKey && { AccessKeyId: accessKey, SecretAccessKey: secretKey }),
   });
   const results = [];
   try {

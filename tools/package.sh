@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Makes the provider package for Lambda (provided.al2023): the cfnkit tool as
+# `bootstrap`, with every shared library it loads and the dynamic loader
+# bundled, so it never depends on the host's libraries (Amazon Linux 2023's
+# glibc is older than the build machine's).
+# Usage: tools/package.sh [--tool PATH] [--out ZIP]
+#   default: build an optimised tool in build-package/ and write
+#   build-package/cfnkit-provider.zip
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tool="" out="$root/build-package/cfnkit-provider.zip"
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --tool) tool=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "package.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+if [ -z "$tool" ]; then
+    cmake -S "$root" -B "$root/build-package" -DCMAKE_BUILD_TYPE=Release -DCFNKIT_TESTS=OFF >/dev/null
+    cmake --build "$root/build-package" -j "$(nproc)" --target cfnkit_tool >/dev/null
+    tool="$root/build-package/tools/cfnkit"
+fi
+[ -x "$tool" ] || { echo "package.sh: no tool at $tool" >&2; exit 2; }
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/lib"
+cp "$tool" "$stage/bin/cfnkit"
+strip --strip-unneeded "$stage/bin/cfnkit" 2>/dev/null || true
+
+# Every library the loader resolves, and the loader itself.
+loader=""
+while read -r line; do
+    case "$line" in
+    *"=> not found"*) echo "package.sh: $line" >&2; exit 1 ;;
+    *"=> /"*) lib=$(echo "$line" | sed 's/.*=> \([^ ]*\).*/\1/'); cp -L "$lib" "$stage/lib/" ;;
+    /*ld-linux*) loader=$(echo "$line" | awk '{print $1}') ;;
+    esac
+done < <(ldd "$tool")
+[ -n "$loader" ] || { echo "package.sh: no dynamic loader found for $tool" >&2; exit 1; }
+cp -L "$loader" "$stage/lib/$(basename "$loader")"
+
+cat > "$stage/bootstrap" <<BOOT
+#!/bin/sh
+# cfnkit provider bootstrap: the bundled loader runs the tool with the bundled
+# libraries only.
+here=\$(dirname "\$0")
+if [ -z "\${SSL_CERT_FILE:-}" ]; then
+    for f in /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/certs/ca-certificates.crt /etc/ssl/cert.pem; do
+        if [ -r "\$f" ]; then SSL_CERT_FILE=\$f; export SSL_CERT_FILE; break; fi
+    done
+fi
+exec "\$here/lib/$(basename "$loader")" --library-path "\$here/lib" "\$here/bin/cfnkit" "\$@"
+BOOT
+chmod 755 "$stage/bootstrap" "$stage/bin/cfnkit" "$stage/lib/$(basename "$loader")"
+
+mkdir -p "$(dirname "$out")"
+python3 - "$stage" "$out" <<'PY'
+import os, sys, zipfile
+stage, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for folder, _, files in sorted(os.walk(stage)):
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            info = zipfile.ZipInfo(os.path.relpath(path, stage), date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = (os.stat(path).st_mode & 0o777 | 0o100000) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with open(path, "rb") as f:
+                z.writestr(info, f.read())
+PY
+echo "package.sh: $out ($(du -h "$out" | cut -f1), $(ls "$stage/lib" | wc -l) libraries)"
