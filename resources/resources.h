@@ -6,5 +6,6 @@
 #include <cfnkit/cfnkit.h>
 
 extern const cfn_resource_type cfnkit_unique_port;
+extern const cfn_resource_type cfnkit_lambda_function;
 
 #endif

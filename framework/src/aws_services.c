@@ -37,6 +37,8 @@ static const route lambda_routes[] = {
     {"RemovePermission", "DELETE", "/2015-03-31/functions/{FunctionName}/policy/{StatementId}",
      "Qualifier,RevisionId", NULL},
     {"GetPolicy", "GET", "/2015-03-31/functions/{FunctionName}/policy", "Qualifier", NULL},
+    {"TagResource", "POST", "/2017-03-31/tags/{Resource}", NULL, NULL},
+    {"ListTags", "GET", "/2017-03-31/tags/{Resource}", NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 static const route apigateway_routes[] = {

@@ -9,6 +9,7 @@
 
 static const cfn_resource_type *const cfnkit_builtin_types[] = {
     &cfnkit_unique_port,
+    &cfnkit_lambda_function,
     NULL,
 };
 

@@ -54,7 +54,7 @@ CFN_EXTERN bool cfn_aws_error_is(const cfn_aws *aws, const char *code);
 /* JSON services: `input` and `*output` are the API's own JSON shapes, with
  * the operation's name as in the API reference ("PutItem", "GetFunction").
  * For Lambda and API Gateway, members that go in the URL (FunctionName,
- * StatementId, Qualifier; restApiId, resourceId, parentId, httpMethod,
+ * StatementId, Qualifier, Resource; restApiId, resourceId, parentId, httpMethod,
  * stageName, position, limit) are taken from `input`. `output` may be NULL;
  * otherwise *output is set on success (an empty object when the answer has
  * no body) and the caller frees it with cJSON_Delete. */

@@ -1,0 +1,241 @@
+/* Settings into a package's `.env` at deployment time, with libzip: the
+ * archive is rewritten with its other entries copied as they are. */
+#include "envzip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+#define MAX_ENV_BYTES (1024 * 1024)
+/* 1980-01-02 00:00 UTC: a fixed time for the entry, the earliest a zip
+ * (DOS) time holds in every time zone. */
+#define FIXED_MTIME 315619200
+
+typedef struct buf {
+    char *data;
+    size_t len, cap;
+} buf;
+
+static int put(buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p)
+            return -1;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int dotenv_valid_name(const char *name)
+{
+    if (!name ||
+        !((*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') || *name == '_'))
+        return 0;
+    return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+           strlen(name);
+}
+
+char *dotenv_quote(const char *value)
+{
+    buf b = {0};
+    int rc = put(&b, "\"", 1);
+    for (const char *p = value; rc == 0 && *p; p++) {
+        switch (*p) {
+        case '\\':
+            rc = put(&b, "\\\\", 2);
+            break;
+        case '"':
+            rc = put(&b, "\\\"", 2);
+            break;
+        case '\n':
+            rc = put(&b, "\\n", 2);
+            break;
+        case '\r':
+            rc = put(&b, "\\r", 2);
+            break;
+        case '\t':
+            rc = put(&b, "\\t", 2);
+            break;
+        case '$':
+            rc = p[1] == '{' ? put(&b, "${:-$}", 6) : put(&b, "$", 1);
+            break;
+        default:
+            rc = put(&b, p, 1);
+        }
+    }
+    if (rc == 0)
+        rc = put(&b, "\"", 1);
+    if (rc < 0) {
+        free(b.data);
+        return NULL;
+    }
+    return b.data;
+}
+
+/* The end of the definition starting at `line` (past its last line break),
+ * and the name it defines (copied into `name`, "" for comments and blanks). */
+static const char *definition_end(const char *line, const char *end, char *name, size_t size)
+{
+    const char *p = line;
+    name[0] = '\0';
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (end - p > 7 && strncmp(p, "export ", 7) == 0)
+        p += 7;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    const char *k = p;
+    while (p < end && (((*p | 32) >= 'a' && (*p | 32) <= 'z') || (*p >= '0' && *p <= '9') ||
+                       *p == '_' || *p == '.' || *p == '-'))
+        p++;
+    size_t klen = (size_t)(p - k);
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (klen && p < end && *p == '=') {
+        snprintf(name, size, "%.*s", (int)(klen < size ? klen : size - 1), k);
+        p++;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        /* A quoted value may run over several lines. */
+        if (p < end && (*p == '"' || *p == '\'')) {
+            char q = *p++;
+            while (p < end && *p != q) {
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+                p++;
+            }
+        }
+    }
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    return nl ? nl + 1 : end;
+}
+
+char *dotenv_merge(const char *existing, size_t len, const cJSON *env)
+{
+    buf b = {0};
+    const char *p = existing ? existing : "", *end = p + (existing ? len : 0);
+    char name[256];
+    int rc = put(&b, "", 0);
+    while (rc == 0 && p < end) {
+        const char *next = definition_end(p, end, name, sizeof(name));
+        if (!name[0] || !cJSON_GetObjectItemCaseSensitive(env, name)) {
+            rc = put(&b, p, (size_t)(next - p));
+            if (rc == 0 && next == end && next > p && next[-1] != '\n')
+                rc = put(&b, "\n", 1);
+        }
+        p = next;
+    }
+    /* New definitions in name order: the same settings, the same bytes. */
+    size_t n = (size_t)cJSON_GetArraySize(env);
+    const cJSON **items = calloc(n ? n : 1, sizeof(*items));
+    const cJSON *it;
+    size_t i = 0;
+    if (!items) {
+        free(b.data);
+        return NULL;
+    }
+    cJSON_ArrayForEach(it, env)
+    {
+        items[i++] = it;
+    }
+    for (size_t a = 1; a < n; a++)
+        for (size_t c = a; c > 0 && strcmp(items[c - 1]->string, items[c]->string) > 0; c--) {
+            const cJSON *t = items[c];
+            items[c] = items[c - 1];
+            items[c - 1] = t;
+        }
+    for (i = 0; rc == 0 && i < n; i++) {
+        char *q = dotenv_quote(items[i]->valuestring ? items[i]->valuestring : "");
+        rc = q ? put(&b, items[i]->string, strlen(items[i]->string)) : -1;
+        if (rc == 0)
+            rc = put(&b, "=", 1);
+        if (rc == 0)
+            rc = put(&b, q, strlen(q));
+        if (rc == 0)
+            rc = put(&b, "\n", 1);
+        free(q);
+    }
+    free(items);
+    if (rc < 0) {
+        free(b.data);
+        return NULL;
+    }
+    return b.data;
+}
+
+int envzip_apply(const char *path, const char *name, const cJSON *env, char *why, size_t why_size)
+{
+    int err = 0;
+    zip_error_t ze;
+    char *existing = NULL, *merged = NULL;
+    zip_uint64_t elen = 0;
+    zip_t *za = zip_open(path, ZIP_CHECKCONS, &err);
+    if (!za) {
+        zip_error_init_with_code(&ze, err);
+        snprintf(why, why_size, "the code object is not a valid zip archive (%s)",
+                 zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return -1;
+    }
+    zip_int64_t idx = zip_name_locate(za, name, 0);
+    if (idx >= 0) {
+        zip_stat_t st;
+        zip_file_t *f;
+        if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE))
+            goto zip_failed;
+        if (st.size > MAX_ENV_BYTES) {
+            zip_discard(za);
+            snprintf(why, why_size, "the package's %s is larger than 1 MB", name);
+            return -1;
+        }
+        existing = malloc(st.size + 1);
+        if (!existing || !(f = zip_fopen_index(za, (zip_uint64_t)idx, 0)))
+            goto zip_failed;
+        zip_int64_t got = zip_fread(f, existing, st.size);
+        zip_fclose(f);
+        if (got < 0 || (zip_uint64_t)got != st.size)
+            goto zip_failed;
+        elen = st.size;
+        existing[elen] = '\0';
+    }
+    merged = dotenv_merge(existing, (size_t)elen, env);
+    if (!merged)
+        goto zip_failed;
+    /* The source takes the buffer and frees it when the archive is closed. */
+    zip_source_t *src = zip_source_buffer(za, merged, strlen(merged), 1);
+    if (!src)
+        goto zip_failed;
+    merged = NULL;
+    zip_int64_t at = zip_file_add(za, name, src, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8);
+    if (at < 0) {
+        zip_source_free(src);
+        goto zip_failed;
+    }
+    if (zip_file_set_mtime(za, (zip_uint64_t)at, FIXED_MTIME, 0) < 0 ||
+        zip_set_file_compression(za, (zip_uint64_t)at, ZIP_CM_DEFLATE, 9) < 0 ||
+        zip_file_set_external_attributes(za, (zip_uint64_t)at, 0, ZIP_OPSYS_UNIX,
+                                         (zip_uint32_t)0100644 << 16) < 0)
+        goto zip_failed;
+    free(existing);
+    if (zip_close(za) < 0) {
+        snprintf(why, why_size, "cannot write the package: %s", zip_strerror(za));
+        zip_discard(za);
+        return -1;
+    }
+    return 0;
+zip_failed:
+    snprintf(why, why_size, "cannot update %s in the package: %s", name, zip_strerror(za));
+    free(existing);
+    free(merged);
+    zip_discard(za);
+    return -1;
+}

@@ -1,0 +1,30 @@
+/* The `.env` of a deployment package: merging settings into it, and writing
+ * it into a zip archive without touching the other entries. */
+#ifndef CFNKIT_ENVZIP_H
+#define CFNKIT_ENVZIP_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+/* A value as a double-quoted dotenv value that python-dotenv reads back
+ * unchanged: \ " and line breaks escaped, and "${" written as "${:-$}{" (an
+ * unset variable whose default is "$"), since python-dotenv expands ${...}
+ * even inside quotes. Caller frees. */
+char *dotenv_quote(const char *value);
+
+/* `existing` (may be NULL) with every variable of `env` (an object of
+ * strings) set: lines defining those names are dropped, every other line is
+ * kept as written, and the new definitions follow in name order. Caller
+ * frees. */
+char *dotenv_merge(const char *existing, size_t len, const cJSON *env);
+
+/* True for a variable name a dotenv file and a process environment accept. */
+int dotenv_valid_name(const char *name);
+
+/* Writes the merged `.env` (entry `name`) into the archive at `path`, which
+ * libzip rewrites: unchanged entries are copied without recompression, the
+ * `.env` entry gets fixed metadata, so the same input and settings give a
+ * byte-identical archive. Returns 0, or -1 with the reason in `why`. */
+int envzip_apply(const char *path, const char *name, const cJSON *env, char *why, size_t why_size);
+
+#endif

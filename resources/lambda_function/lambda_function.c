@@ -1,0 +1,632 @@
+/* Custom::LambdaFunction: a Lambda function from one shared S3 code object,
+ * with per-stage settings written into the package's `.env` at deployment
+ * time. The rewritten package is uploaded beside the original under a key
+ * holding its content hash; the original is never written. */
+#include "envzip.h"
+#include "resources.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TAG_RESOURCE "cfnkit:resource"
+#define TAG_ARTIFACT "cfnkit:artifact"
+
+/* Properties that are not Lambda's own configuration. */
+static const char *own_props[] = {
+    "ServiceToken",   "Code",         "Env",           "EnvFile", "ArtifactBucket",
+    "ArtifactPrefix", "FunctionName", "Architectures", "Tags",    NULL};
+/* Lambda configuration, as CloudFormation names it: passed to
+ * CreateFunction and UpdateFunctionConfiguration. */
+static const char *config_strings[] = {"Handler",     "Runtime",   "Role",
+                                       "Description", "KmsKeyArn", NULL};
+static const char *config_ints[] = {"MemorySize", "Timeout", NULL};
+static const char *config_objects[] = {
+    "Environment",   "TracingConfig",    "VpcConfig", "DeadLetterConfig",
+    "LoggingConfig", "EphemeralStorage", "SnapStart", NULL};
+static const char *config_lists[] = {"Layers", "FileSystemConfigs", NULL};
+
+typedef struct fn_spec {
+    const char *bucket, *key, *version;
+    const cJSON *env;
+    const char *env_file;
+    const char *artifact_bucket;
+    char artifact_prefix[1100];
+    char name[65];
+    cJSON *config; /* the Lambda API's configuration members */
+    const cJSON *architectures;
+    const cJSON *tags;
+} fn_spec;
+
+static bool listed(const char *const *names, const char *name)
+{
+    for (; *names; names++)
+        if (strcmp(*names, name) == 0)
+            return true;
+    return false;
+}
+
+static bool valid_function_name(const char *n)
+{
+    size_t len = strlen(n);
+    return len >= 1 && len <= 64 &&
+           strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == len;
+}
+
+static void sha256_hex(const void *a, size_t alen, const void *b, size_t blen, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+    EVP_DigestUpdate(h, a, alen);
+    EVP_DigestUpdate(h, b, blen);
+    EVP_DigestFinal_ex(h, md, &n);
+    EVP_MD_CTX_free(h);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Who this function belongs to: the stack and logical id, hashed. */
+static void owner_of(cfn_ctx *ctx, char out[65])
+{
+    const char *s = cfn_request_stack_id(ctx), *l = cfn_request_logical_id(ctx);
+    sha256_hex(s, strlen(s) + 1, l, strlen(l) + 1, out);
+}
+
+/* "<stack>-<logical id>-<12 characters>": at most 64 characters, the
+ * characters Lambda allows, and the same for every request of a resource. */
+static void generated_name(cfn_ctx *ctx, char out[65])
+{
+    char hash[65];
+    owner_of(ctx, hash);
+    snprintf(out, 65, "%.25s-%.25s-%.12s", cfn_request_stack_name(ctx), cfn_request_logical_id(ctx),
+             hash);
+    for (char *p = out; *p; p++)
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p))
+            *p = '-';
+}
+
+static int read_config(cfn_ctx *ctx, fn_spec *s)
+{
+    const cJSON *props = cfn_request_props(ctx), *item;
+    s->config = cJSON_CreateObject();
+    if (!s->config)
+        return cfn_fail(ctx, "out of memory");
+    cJSON_ArrayForEach(item, props)
+    {
+        const char *name = item->string;
+        if (listed(own_props, name))
+            continue;
+        if (listed(config_strings, name)) {
+            const char *v;
+            if (cfn_prop_string(ctx, name, &v) < 0)
+                return -1;
+            /* CloudFormation says KmsKeyArn, the Lambda API KMSKeyArn. */
+            cJSON_AddStringToObject(s->config, strcmp(name, "KmsKeyArn") == 0 ? "KMSKeyArn" : name,
+                                    v);
+        } else if (listed(config_ints, name)) {
+            long long v;
+            if (cfn_prop_int(ctx, name, &v) < 0)
+                return -1;
+            cJSON_AddNumberToObject(s->config, name, (double)v);
+        } else if (listed(config_objects, name)) {
+            const cJSON *m;
+            if (cfn_prop_map(ctx, name, &m) < 0)
+                return -1;
+            cJSON *copy = cJSON_Duplicate(m, 1);
+            long long size;
+            /* The one nested number: EphemeralStorage.Size. */
+            if (strcmp(name, "EphemeralStorage") == 0) {
+                if (cfn_prop_int(ctx, "EphemeralStorage.Size", &size) < 0) {
+                    cJSON_Delete(copy);
+                    return -1;
+                }
+                cJSON_ReplaceItemInObject(copy, "Size", cJSON_CreateNumber((double)size));
+            }
+            cJSON_AddItemToObject(s->config, name, copy);
+        } else if (listed(config_lists, name)) {
+            const cJSON *l;
+            if (cfn_prop_list(ctx, name, &l) < 0)
+                return -1;
+            cJSON_AddItemToObject(s->config, name, cJSON_Duplicate(l, 1));
+        } else {
+            return cfn_fail(ctx, "unknown property %s of Custom::LambdaFunction", name);
+        }
+    }
+    if (!cJSON_GetObjectItem(s->config, "Role"))
+        return cfn_fail(ctx, "property Role is required but missing");
+    return 0;
+}
+
+static int read_spec(cfn_ctx *ctx, fn_spec *s)
+{
+    const char *name, *prefix;
+    memset(s, 0, sizeof(*s));
+    if (!cfn_prop_has(ctx, "Code"))
+        return cfn_fail(ctx, "property Code is required but missing: give Code.S3Bucket and "
+                             "Code.S3Key");
+    if (cfn_prop_map(ctx, "Code", &(const cJSON *){NULL}) < 0 ||
+        cfn_prop_string(ctx, "Code.S3Bucket", &s->bucket) < 0 ||
+        cfn_prop_string(ctx, "Code.S3Key", &s->key) < 0 ||
+        cfn_prop_string_or(ctx, "Code.S3ObjectVersion", NULL, &s->version) < 0 ||
+        cfn_prop_string_or(ctx, "EnvFile", ".env", &s->env_file) < 0 ||
+        cfn_prop_string_or(ctx, "FunctionName", NULL, &name) < 0 ||
+        cfn_prop_string_or(ctx, "ArtifactBucket", NULL, &s->artifact_bucket) < 0 ||
+        cfn_prop_string_or(ctx, "ArtifactPrefix", NULL, &prefix) < 0)
+        return -1;
+    if (cfn_prop_has(ctx, "Env")) {
+        if (cfn_prop_map(ctx, "Env", &s->env) < 0)
+            return -1;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, s->env)
+        {
+            if (!dotenv_valid_name(v->string))
+                return cfn_fail(ctx,
+                                "Env name \"%.64s\" is invalid: use letters, digits and _, not "
+                                "starting with a digit",
+                                v->string);
+            if (!cJSON_IsString(v))
+                return cfn_fail(ctx, "property Env.%s must be a string", v->string);
+        }
+    }
+    if (!*s->env_file || s->env_file[0] == '/' || strstr(s->env_file, "..") ||
+        strlen(s->env_file) > 255)
+        return cfn_fail(ctx, "EnvFile \"%.80s\" must be a relative path inside the package",
+                        s->env_file);
+    if (cfn_prop_has(ctx, "Architectures") &&
+        cfn_prop_list(ctx, "Architectures", &s->architectures) < 0)
+        return -1;
+    if (cfn_prop_has(ctx, "Tags") && cfn_prop_list(ctx, "Tags", &s->tags) < 0)
+        return -1;
+    if (name && !valid_function_name(name))
+        return cfn_fail(ctx, "FunctionName \"%.80s\" is invalid: 1 to 64 letters, digits, - or _",
+                        name);
+    if (name)
+        snprintf(s->name, sizeof(s->name), "%s", name);
+    else
+        generated_name(ctx, s->name);
+    if (!s->artifact_bucket)
+        s->artifact_bucket = s->bucket;
+    if (prefix) {
+        snprintf(s->artifact_prefix, sizeof(s->artifact_prefix), "%s", prefix);
+    } else {
+        const char *slash = strrchr(s->key, '/');
+        snprintf(s->artifact_prefix, sizeof(s->artifact_prefix), "%.*s",
+                 slash ? (int)(slash - s->key + 1) : 0, s->key);
+    }
+    return read_config(ctx, s);
+}
+
+/* A file's SHA-256, streamed. */
+static int file_hash(const char *path, char out[65])
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char buf[65536], md[32];
+    unsigned int n = 0;
+    size_t got;
+    if (!f)
+        return -1;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+    while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+        EVP_DigestUpdate(h, buf, got);
+    EVP_DigestFinal_ex(h, md, &n);
+    EVP_MD_CTX_free(h);
+    int bad = ferror(f);
+    fclose(f);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return bad ? -1 : 0;
+}
+
+typedef struct artifact {
+    const char *bucket;
+    char key[1200];
+    bool uploaded; /* by this request: removed again if the request fails */
+} artifact;
+
+/* The package with Env in its .env, uploaded under a key holding its hash;
+ * without Env, the original object itself. */
+static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact *a)
+{
+    char tmp[] = "/tmp/cfnkit-package-XXXXXX", why[512], hash[65];
+    memset(a, 0, sizeof(*a));
+    if (!s->env || !cJSON_GetArraySize(s->env)) {
+        a->bucket = s->bucket;
+        snprintf(a->key, sizeof(a->key), "%s", s->key);
+        return 0;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return cfn_fail(ctx, "cannot make a temporary file: %s", strerror(errno));
+    close(fd);
+    int rc = cfn_s3_get_object_to_file(aws, s->bucket, s->key, s->version, tmp);
+    if (rc == CFN_ENOTFOUND) {
+        unlink(tmp);
+        return cfn_fail(ctx, "code object s3://%s/%s%s%s not found (%s)", s->bucket, s->key,
+                        s->version ? " version " : "", s->version ? s->version : "",
+                        cfn_aws_error_code(aws));
+    }
+    if (rc < 0) {
+        unlink(tmp);
+        return cfn_fail(ctx, "cannot read the code object: %s", cfn_error_last());
+    }
+    if (envzip_apply(tmp, s->env_file, s->env, why, sizeof(why)) < 0) {
+        unlink(tmp);
+        return cfn_fail(ctx, "s3://%s/%s: %s", s->bucket, s->key, why);
+    }
+    if (file_hash(tmp, hash) < 0) {
+        unlink(tmp);
+        return cfn_fail(ctx, "cannot read the rewritten package");
+    }
+    const char *base = strrchr(s->key, '/') ? strrchr(s->key, '/') + 1 : s->key;
+    size_t stem = strlen(base) > 4 && strcmp(base + strlen(base) - 4, ".zip") == 0
+                      ? strlen(base) - 4
+                      : strlen(base);
+    a->bucket = s->artifact_bucket;
+    snprintf(a->key, sizeof(a->key), "%s%.*s-%.16s.zip", s->artifact_prefix, (int)stem, base, hash);
+    if (strcmp(a->bucket, s->bucket) == 0 && strcmp(a->key, s->key) == 0) {
+        unlink(tmp);
+        return cfn_fail(ctx, "the package key would overwrite the code object");
+    }
+    /* The same content has the same key: upload it only once. */
+    cfn_s3_object_info info;
+    rc = cfn_s3_head_object(aws, a->bucket, a->key, NULL, &info);
+    if (rc == CFN_ENOTFOUND) {
+        rc = cfn_s3_put_object_from_file(aws, a->bucket, a->key, tmp, "application/zip");
+        a->uploaded = rc == 0;
+    }
+    unlink(tmp);
+    if (rc < 0)
+        return cfn_fail(ctx, "cannot upload the package: %s", cfn_error_last());
+    cfn_log(CFN_LOG_INFO, "package s3://%s/%s ready", a->bucket, a->key);
+    return 0;
+}
+
+static void drop_artifact(cfn_aws *aws, const artifact *a)
+{
+    if (a->uploaded)
+        cfn_s3_delete_object(aws, a->bucket, a->key);
+}
+
+static const char *json_string(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Waits until the function is Active and no update is in progress, within
+ * the callback's time. */
+static int wait_ready(cfn_ctx *ctx, cfn_aws *aws, const char *name)
+{
+    long pause_ms = 200;
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "FunctionName", name);
+    for (;;) {
+        cJSON *out = NULL;
+        if (cfn_lambda(aws, "GetFunctionConfiguration", in, &out) < 0) {
+            cJSON_Delete(in);
+            return cfn_fail(ctx, "%s", cfn_error_last());
+        }
+        const char *state = json_string(out, "State"),
+                   *update = json_string(out, "LastUpdateStatus");
+        if ((state && strcmp(state, "Failed") == 0) || (update && strcmp(update, "Failed") == 0)) {
+            const char *why =
+                json_string(out, state && strcmp(state, "Failed") == 0 ? "StateReason"
+                                                                       : "LastUpdateStatusReason");
+            cfn_fail(ctx, "function %s failed to deploy: %s", name, why ? why : "no reason given");
+            cJSON_Delete(out);
+            cJSON_Delete(in);
+            return -1;
+        }
+        bool ready = (!state || strcmp(state, "Active") == 0) &&
+                     (!update || strcmp(update, "InProgress") != 0);
+        cJSON_Delete(out);
+        if (ready)
+            break;
+        if (cfn_remaining_ms(ctx) < pause_ms + 1000) {
+            cJSON_Delete(in);
+            return cfn_fail(ctx,
+                            "function %s is not Active yet (State %s, LastUpdateStatus %s) and "
+                            "the time is up",
+                            name, state ? state : "-", update ? update : "-");
+        }
+        struct timespec ts = {pause_ms / 1000, (pause_ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+        if (pause_ms < 2000)
+            pause_ms *= 2;
+    }
+    cJSON_Delete(in);
+    return 0;
+}
+
+static cJSON *tags_of(cfn_ctx *ctx, const fn_spec *s, const artifact *a)
+{
+    char owner[65], where[1400];
+    cJSON *tags = cJSON_CreateObject();
+    const cJSON *t;
+    cJSON_ArrayForEach(t, s->tags)
+    {
+        const char *k = json_string(t, "Key"), *v = json_string(t, "Value");
+        if (k && v)
+            cJSON_AddStringToObject(tags, k, v);
+    }
+    owner_of(ctx, owner);
+    cJSON_AddStringToObject(tags, TAG_RESOURCE, owner);
+    snprintf(where, sizeof(where), "s3://%s/%s", a->bucket, a->key);
+    cJSON_AddStringToObject(tags, TAG_ARTIFACT, where);
+    return tags;
+}
+
+static int answer(cfn_ctx *ctx, const char *name, const char *arn)
+{
+    if (cfn_set_data(ctx, "Arn", arn) < 0 || cfn_set_data(ctx, "FunctionName", name) < 0)
+        return -1;
+    return cfn_set_physical_id(ctx, name);
+}
+
+/* The function's tags: the owner, and where its package is. */
+static int function_tags(cfn_aws *aws, const char *name, char *owner, size_t osize, char *where,
+                         size_t wsize, char *arn, size_t asize)
+{
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON_AddStringToObject(in, "FunctionName", name);
+    int rc = cfn_lambda(aws, "GetFunction", in, &out);
+    cJSON_Delete(in);
+    if (rc < 0)
+        return rc;
+    const cJSON *tags = cJSON_GetObjectItem(out, "Tags");
+    const char *o = json_string(tags, TAG_RESOURCE), *w = json_string(tags, TAG_ARTIFACT);
+    const char *a = json_string(cJSON_GetObjectItem(out, "Configuration"), "FunctionArn");
+    snprintf(owner, osize, "%s", o ? o : "");
+    snprintf(where, wsize, "%s", w ? w : "");
+    snprintf(arn, asize, "%s", a ? a : "");
+    cJSON_Delete(out);
+    return 0;
+}
+
+static int tag_artifact(cfn_aws *aws, const char *arn, const artifact *a)
+{
+    char where[1400];
+    snprintf(where, sizeof(where), "s3://%s/%s", a->bucket, a->key);
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "Resource", arn);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "Tags"), TAG_ARTIFACT, where);
+    int rc = cfn_lambda(aws, "TagResource", in, NULL);
+    cJSON_Delete(in);
+    return rc;
+}
+
+/* Splits "s3://bucket/key". */
+static int parse_s3_url(const char *url, char *bucket, size_t bsize, const char **key)
+{
+    if (strncmp(url, "s3://", 5) != 0)
+        return -1;
+    const char *slash = strchr(url + 5, '/');
+    if (!slash || slash == url + 5 || !slash[1] || (size_t)(slash - url - 5) >= bsize)
+        return -1;
+    snprintf(bucket, bsize, "%.*s", (int)(slash - url - 5), url + 5);
+    *key = slash + 1;
+    return 0;
+}
+
+static int update_code(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, const artifact *a)
+{
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON_AddStringToObject(in, "FunctionName", s->name);
+    cJSON_AddStringToObject(in, "S3Bucket", a->bucket);
+    cJSON_AddStringToObject(in, "S3Key", a->key);
+    if (s->architectures)
+        cJSON_AddItemToObject(in, "Architectures", cJSON_Duplicate(s->architectures, 1));
+    int rc = cfn_lambda(aws, "UpdateFunctionCode", in, &out);
+    cJSON_Delete(in);
+    const char *arn = json_string(out, "FunctionArn");
+    if (rc == 0 && arn)
+        rc = tag_artifact(aws, arn, a);
+    cJSON_Delete(out);
+    if (rc < 0)
+        return cfn_fail(ctx, "%s", cfn_error_last());
+    return wait_ready(ctx, aws, s->name);
+}
+
+static int update_config(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s)
+{
+    cJSON *in = cJSON_Duplicate(s->config, 1);
+    cJSON_AddStringToObject(in, "FunctionName", s->name);
+    int rc = cfn_lambda(aws, "UpdateFunctionConfiguration", in, NULL);
+    cJSON_Delete(in);
+    if (rc < 0)
+        return cfn_fail(ctx, "%s", cfn_error_last());
+    return wait_ready(ctx, aws, s->name);
+}
+
+static int create_function(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s)
+{
+    artifact a;
+    char owner[65], their_owner[65], where[1400], arn[512];
+    if (build_artifact(ctx, aws, s, &a) < 0)
+        return -1;
+    cJSON *in = cJSON_Duplicate(s->config, 1), *out = NULL;
+    cJSON_AddStringToObject(in, "FunctionName", s->name);
+    cJSON *code = cJSON_AddObjectToObject(in, "Code");
+    cJSON_AddStringToObject(code, "S3Bucket", a.bucket);
+    cJSON_AddStringToObject(code, "S3Key", a.key);
+    if (s->architectures)
+        cJSON_AddItemToObject(in, "Architectures", cJSON_Duplicate(s->architectures, 1));
+    cJSON_AddItemToObject(in, "Tags", tags_of(ctx, s, &a));
+    int rc = cfn_lambda(aws, "CreateFunction", in, &out);
+    cJSON_Delete(in);
+    if (rc < 0 && cfn_aws_error_is(aws, "ResourceConflictException")) {
+        /* A repeated delivery finds the function it made: bring it up to date. */
+        owner_of(ctx, owner);
+        if (function_tags(aws, s->name, their_owner, sizeof(their_owner), where, sizeof(where), arn,
+                          sizeof(arn)) < 0 ||
+            strcmp(owner, their_owner) != 0) {
+            drop_artifact(aws, &a);
+            return cfn_fail(ctx,
+                            "a function named %s already exists and belongs to another "
+                            "resource",
+                            s->name);
+        }
+        if (update_code(ctx, aws, s, &a) < 0 || update_config(ctx, aws, s) < 0)
+            return -1;
+        return answer(ctx, s->name, arn);
+    }
+    if (rc < 0) {
+        cfn_fail(ctx, "%s", cfn_error_last());
+        drop_artifact(aws, &a);
+        return -1;
+    }
+    snprintf(arn, sizeof(arn), "%s",
+             json_string(out, "FunctionArn") ? json_string(out, "FunctionArn") : "");
+    cJSON_Delete(out);
+    if (wait_ready(ctx, aws, s->name) < 0) {
+        /* Nothing half-made: the Delete after a failed Create will not come
+         * here, so undo now. */
+        cJSON *del = cJSON_CreateObject();
+        cJSON_AddStringToObject(del, "FunctionName", s->name);
+        cfn_lambda(aws, "DeleteFunction", del, NULL);
+        cJSON_Delete(del);
+        drop_artifact(aws, &a);
+        return -1;
+    }
+    return answer(ctx, s->name, arn);
+}
+
+static void spec_clear(fn_spec *s)
+{
+    cJSON_Delete(s->config);
+}
+
+static int create(cfn_ctx *ctx)
+{
+    fn_spec s;
+    cfn_aws *aws = NULL;
+    int rc = read_spec(ctx, &s);
+    if (rc == 0)
+        rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = create_function(ctx, aws, &s);
+    cfn_aws_free(aws);
+    spec_clear(&s);
+    return rc;
+}
+
+static bool prop_changed(cfn_ctx *ctx, const char *name)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), name);
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), name);
+    if (!a || !b)
+        return a != b;
+    return !cJSON_Compare(a, b, 1);
+}
+
+static int update(cfn_ctx *ctx)
+{
+    fn_spec s;
+    cfn_aws *aws = NULL;
+    char owner[65], where[1400], arn[512], old_bucket[256];
+    const char *old_key;
+    int rc = read_spec(ctx, &s);
+    if (rc == 0)
+        rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc < 0)
+        goto done;
+    /* A new name is a new function (a replacement); CloudFormation then
+     * deletes the old one. */
+    if (strcmp(s.name, cfn_request_physical_id(ctx)) != 0) {
+        rc = create_function(ctx, aws, &s);
+        goto done;
+    }
+    if (function_tags(aws, s.name, owner, sizeof(owner), where, sizeof(where), arn, sizeof(arn)) <
+        0) {
+        rc = cfn_fail(ctx, "%s", cfn_error_last());
+        goto done;
+    }
+    static const char *code_props[] = {
+        "Code", "Env", "EnvFile", "ArtifactBucket", "ArtifactPrefix", "Architectures"};
+    bool code = false;
+    for (size_t i = 0; i < sizeof(code_props) / sizeof(code_props[0]); i++)
+        code |= prop_changed(ctx, code_props[i]);
+    if (code) {
+        artifact a;
+        if ((rc = build_artifact(ctx, aws, &s, &a)) < 0)
+            goto done;
+        if ((rc = update_code(ctx, aws, &s, &a)) < 0) {
+            drop_artifact(aws, &a);
+            goto done;
+        }
+        /* The old package, if it was one of ours and is now unused here. */
+        char now[1400];
+        snprintf(now, sizeof(now), "s3://%s/%s", a.bucket, a.key);
+        if (where[0] && strcmp(where, now) != 0 &&
+            parse_s3_url(where, old_bucket, sizeof(old_bucket), &old_key) == 0 &&
+            strcmp(old_key, s.key) != 0)
+            cfn_s3_delete_object(aws, old_bucket, old_key);
+    }
+    rc = update_config(ctx, aws, &s);
+    if (rc == 0)
+        rc = answer(ctx, s.name, arn);
+done:
+    cfn_aws_free(aws);
+    spec_clear(&s);
+    return rc;
+}
+
+static int remove_function(cfn_ctx *ctx)
+{
+    cfn_aws *aws = NULL;
+    char owner[65], their_owner[65], where[1400], arn[512], bucket[256];
+    const char *name = cfn_request_physical_id(ctx), *key;
+    if (!valid_function_name(name)) {
+        cfn_log(CFN_LOG_INFO, "%.80s is not a function name: nothing to delete", name);
+        return 0;
+    }
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = function_tags(aws, name, their_owner, sizeof(their_owner), where, sizeof(where), arn,
+                           sizeof(arn));
+    if (rc == CFN_ENOTFOUND || (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))) {
+        cfn_log(CFN_LOG_INFO, "function %s is already gone", name);
+        cfn_aws_free(aws);
+        return 0;
+    }
+    if (rc < 0) {
+        cfn_aws_free(aws);
+        return cfn_fail(ctx, "%s", cfn_error_last());
+    }
+    owner_of(ctx, owner);
+    if (their_owner[0] && strcmp(owner, their_owner) != 0) {
+        cfn_log(CFN_LOG_WARN, "function %s belongs to another resource: left in place", name);
+        cfn_aws_free(aws);
+        return 0;
+    }
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "FunctionName", name);
+    rc = cfn_lambda(aws, "DeleteFunction", in, NULL);
+    cJSON_Delete(in);
+    if (rc < 0 && !cfn_aws_error_is(aws, "ResourceNotFoundException")) {
+        cfn_aws_free(aws);
+        return cfn_fail(ctx, "%s", cfn_error_last());
+    }
+    /* Its package, unless that is the shared code object itself. */
+    const char *code_key = NULL;
+    cfn_prop_string_or(ctx, "Code.S3Key", NULL, &code_key);
+    if (where[0] && parse_s3_url(where, bucket, sizeof(bucket), &key) == 0 &&
+        (!code_key || strcmp(key, code_key) != 0))
+        cfn_s3_delete_object(aws, bucket, key);
+    cfn_aws_free(aws);
+    return 0;
+}
+
+const cfn_resource_type cfnkit_lambda_function = {
+    .type = "Custom::LambdaFunction",
+    .create = create,
+    .update = update,
+    .remove = remove_function,
+};

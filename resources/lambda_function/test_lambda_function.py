@@ -1,0 +1,192 @@
+"""Custom::LambdaFunction against the local AWS (moto_server): functions
+from one shared code object, per-stage .env read back with python-dotenv from
+the deployed package, every update path, deletes, and bad input; state
+checked with boto3."""
+
+import io
+import json
+import os
+import sys
+import unittest
+import uuid
+import zipfile
+
+import dotenv
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
+from harness import Moto, ResponseBucket, program, request, run  # noqa: E402
+
+ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+TRICKY = 'he said "hi" # not a comment, cost $5, ${HOME} stays, back\\slash,\nnew line, tab\there, caf\u00e9'
+
+
+def package(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+class LambdaFunction(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = Moto()
+        cls.bucket = ResponseBucket(cls.moto)
+        cls.tool = program("CFNKIT_TOOL")
+        cls.s3 = cls.moto.client("s3")
+        cls.lam = cls.moto.client("lambda")
+        cls.role = cls.moto.client("iam").create_role(RoleName="hits-role",
+                                                      AssumeRolePolicyDocument=ASSUME)["Role"]["Arn"]
+        cls.s3.create_bucket(Bucket="code")
+        cls.code = package({"index.py": "def handler(e, c):\n    return 1\n",
+                            ".env": "EXISTING=kept\nTABLE=from-build\n"})
+        cls.s3.put_object(Bucket="code", Key="hits/app.zip", Body=cls.code)
+        cls.etag = cls.s3.head_object(Bucket="code", Key="hits/app.zip")["ETag"]
+        cls.env = cls.moto.env()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+
+    def props(self, **extra):
+        base = {"Code": {"S3Bucket": "code", "S3Key": "hits/app.zip"}, "Handler": "index.handler",
+                "Runtime": "python3.12", "Role": self.role}
+        base.update(extra)
+        return base
+
+    def invoke(self, action, props, physical_id=None, old=None, logical="Hits", expect=None):
+        key = "resp/" + uuid.uuid4().hex
+        ev = request(action, "Custom::LambdaFunction", self.bucket.presign(key), props,
+                     physical_id=physical_id, old=old, request_id=str(uuid.uuid4()))
+        ev["LogicalResourceId"] = logical
+        res = run([self.tool, "invoke", "--event", "-"], stdin=json.dumps(ev), env=self.env)
+        body = self.bucket.read(key)
+        if expect:
+            self.assertEqual(body["Status"], expect, body.get("Reason"))
+        self.assertEqual(res.returncode, 0 if body["Status"] == "SUCCESS" else 1, res.stderr)
+        return body
+
+    def artifact(self, name):
+        arn = self.lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+        where = self.lam.list_tags(Resource=arn)["Tags"]["cfnkit:artifact"]
+        bucket, key = where[5:].split("/", 1)
+        return bucket, key
+
+    def deployed_env(self, name):
+        bucket, key = self.artifact(name)
+        data = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            text = z.read(".env").decode()
+            self.assertEqual(z.read("index.py"), b"def handler(e, c):\n    return 1\n")
+        return dict(dotenv.dotenv_values(stream=io.StringIO(text))), key
+
+    def original_untouched(self):
+        self.assertEqual(self.s3.get_object(Bucket="code", Key="hits/app.zip")["Body"].read(), self.code)
+        self.assertEqual(self.s3.head_object(Bucket="code", Key="hits/app.zip")["ETag"], self.etag)
+
+    def test_two_stages_from_one_code_object(self):
+        dev = self.invoke("Create", self.props(FunctionName="hits-dev", MemorySize="256", Timeout="10",
+                                               Description="dev stage",
+                                               Env={"TABLE": "hits-dev", "TRICKY": TRICKY},
+                                               Environment={"Variables": {"STAGE": "dev"}}),
+                          logical="HitsDev", expect="SUCCESS")
+        prod = self.invoke("Create", self.props(FunctionName="hits-prod", Env={"TABLE": "hits-prod"}),
+                           logical="HitsProd", expect="SUCCESS")
+        self.assertEqual((dev["PhysicalResourceId"], dev["Data"]["FunctionName"]), ("hits-dev", "hits-dev"))
+        conf = self.lam.get_function_configuration(FunctionName="hits-dev")
+        self.assertEqual(dev["Data"]["Arn"], conf["FunctionArn"])
+        self.assertEqual((conf["MemorySize"], conf["Timeout"], conf["Description"], conf["Handler"],
+                          conf["Runtime"], conf["Role"]),
+                         (256, 10, "dev stage", "index.handler", "python3.12", self.role))
+        self.assertEqual(conf["Environment"]["Variables"], {"STAGE": "dev"})
+        self.assertEqual(conf["State"], "Active")
+        dev_env, dev_key = self.deployed_env("hits-dev")
+        prod_env, prod_key = self.deployed_env("hits-prod")
+        self.assertEqual(dev_env, {"EXISTING": "kept", "TABLE": "hits-dev", "TRICKY": TRICKY})
+        self.assertEqual(prod_env, {"EXISTING": "kept", "TABLE": "hits-prod"})
+        self.assertNotEqual(dev_key, prod_key)
+        self.assertTrue(dev_key.startswith("hits/app-") and dev_key.endswith(".zip"))
+        self.original_untouched()
+        # The same code and settings give the same package, byte for byte.
+        again = self.invoke("Create", self.props(FunctionName="hits-dev-copy",
+                                                 Env={"TABLE": "hits-dev", "TRICKY": TRICKY}),
+                            logical="HitsDevCopy", expect="SUCCESS")
+        self.assertEqual(self.artifact(again["PhysicalResourceId"])[1], dev_key)
+
+    def test_update_paths(self):
+        first = self.props(Env={"TABLE": "v1"}, MemorySize="128")
+        made = self.invoke("Create", first, logical="Upd", expect="SUCCESS")
+        name = made["PhysicalResourceId"]
+        self.assertTrue(name.startswith("ports-Upd-"))
+        self.assertLessEqual(len(name), 64)
+        sha1 = self.lam.get_function_configuration(FunctionName=name)["CodeSha256"]
+        _, key1 = self.deployed_env(name)
+        # Env change: new code in place, same function.
+        second = self.props(Env={"TABLE": "v2"}, MemorySize="128")
+        body = self.invoke("Update", second, physical_id=name, old=first, logical="Upd", expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], name)
+        env2, key2 = self.deployed_env(name)
+        self.assertEqual(env2["TABLE"], "v2")
+        self.assertNotEqual(self.lam.get_function_configuration(FunctionName=name)["CodeSha256"], sha1)
+        self.assertNotIn(key1, [o["Key"] for o in self.s3.list_objects_v2(Bucket="code").get("Contents", [])])
+        # Configuration change: updated in place.
+        third = self.props(Env={"TABLE": "v2"}, MemorySize="512", Timeout="30")
+        self.invoke("Update", third, physical_id=name, old=second, logical="Upd", expect="SUCCESS")
+        conf = self.lam.get_function_configuration(FunctionName=name)
+        self.assertEqual((conf["MemorySize"], conf["Timeout"]), (512, 30))
+        self.assertEqual(self.deployed_env(name)[1], key2)
+        # New FunctionName: a replacement; CloudFormation deletes the old one.
+        fourth = dict(third, FunctionName="upd-renamed")
+        body = self.invoke("Update", fourth, physical_id=name, old=third, logical="Upd", expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "upd-renamed")
+        self.assertEqual(self.lam.get_function_configuration(FunctionName="upd-renamed")["MemorySize"], 512)
+        self.invoke("Delete", third, physical_id=name, logical="Upd", expect="SUCCESS")
+        names = [f["FunctionName"] for f in self.lam.list_functions()["Functions"]]
+        self.assertNotIn(name, names)
+        self.assertIn("upd-renamed", names)
+        self.original_untouched()
+
+    def test_delete_twice_removes_function_and_package(self):
+        made = self.invoke("Create", self.props(FunctionName="short-lived", Env={"TABLE": "gone"}),
+                           logical="Gone", expect="SUCCESS")
+        _, key = self.artifact("short-lived")
+        self.invoke("Delete", self.props(FunctionName="short-lived", Env={"TABLE": "gone"}),
+                    physical_id=made["PhysicalResourceId"], logical="Gone", expect="SUCCESS")
+        self.assertNotIn("short-lived", [f["FunctionName"] for f in self.lam.list_functions()["Functions"]])
+        self.assertNotIn(key, [o["Key"] for o in self.s3.list_objects_v2(Bucket="code").get("Contents", [])])
+        self.invoke("Delete", self.props(), physical_id=made["PhysicalResourceId"], logical="Gone",
+                    expect="SUCCESS")
+        self.original_untouched()
+
+    def test_bad_input_named(self):
+        self.s3.put_object(Bucket="code", Key="broken.zip", Body=b"PK\x03\x04 this is not really a zip")
+        cases = [
+            ({"Handler": "h", "Runtime": "python3.12", "Role": self.role}, "property Code is required"),
+            (self.props(Code={"S3Bucket": "code", "S3Key": "nope.zip"}, Env={"A": "1"}),
+             "code object s3://code/nope.zip not found"),
+            (self.props(Code={"S3Bucket": "code", "S3Key": "broken.zip"}, Env={"A": "1"}),
+             "s3://code/broken.zip: the code object is not a valid zip archive"),
+            (self.props(Env="TABLE=x"), "property Env must be a map, got \"TABLE=x\""),
+            (self.props(Env={"1BAD": "x"}), 'Env name "1BAD" is invalid'),
+            (self.props(Env={"GOOD": ["x"]}), "property Env.GOOD must be a string"),
+            (self.props(FunctionName="bad name!"), 'FunctionName "bad name!" is invalid'),
+            (self.props(MemorySize="lots"), 'property MemorySize must be an integer, got "lots"'),
+            (self.props(Colour="blue"), "unknown property Colour of Custom::LambdaFunction"),
+            (self.props(EnvFile="../escape.env", Env={"A": "1"}), 'EnvFile "../escape.env" must be a relative path'),
+            ({"Code": {"S3Bucket": "code", "S3Key": "hits/app.zip"}, "Handler": "h", "Runtime": "python3.12"},
+             "property Role is required"),
+        ]
+        for props, reason in cases:
+            with self.subTest(reason=reason):
+                body = self.invoke("Create", props, logical="Bad", expect="FAILED")
+                self.assertIn(reason, body["Reason"])
+        names = [f["FunctionName"] for f in self.lam.list_functions()["Functions"]]
+        self.assertFalse([n for n in names if n.startswith("ports-Bad-")])
+        self.original_untouched()
+
+
+if __name__ == "__main__":
+    unittest.main()
