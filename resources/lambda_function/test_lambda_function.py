@@ -8,14 +8,13 @@ import json
 import os
 import sys
 import unittest
-import uuid
 import zipfile
 
 import dotenv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
-from harness import Moto, ResponseBucket, program, request, run  # noqa: E402
+from harness import ModuleTest  # noqa: E402
 
 ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -30,12 +29,12 @@ def package(files):
     return buf.getvalue()
 
 
-class LambdaFunction(unittest.TestCase):
+class LambdaFunction(ModuleTest):
+    resource_type = "Custom::LambdaFunction"
+
     @classmethod
     def setUpClass(cls):
-        cls.moto = Moto()
-        cls.bucket = ResponseBucket(cls.moto)
-        cls.tool = program("CFNKIT_TOOL")
+        super().setUpClass()
         cls.s3 = cls.moto.client("s3")
         cls.lam = cls.moto.client("lambda")
         cls.role = cls.moto.client("iam").create_role(RoleName="hits-role",
@@ -45,29 +44,12 @@ class LambdaFunction(unittest.TestCase):
                             ".env": "EXISTING=kept\nTABLE=from-build\n"})
         cls.s3.put_object(Bucket="code", Key="hits/app.zip", Body=cls.code)
         cls.etag = cls.s3.head_object(Bucket="code", Key="hits/app.zip")["ETag"]
-        cls.env = cls.moto.env()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
 
     def props(self, **extra):
         base = {"Code": {"S3Bucket": "code", "S3Key": "hits/app.zip"}, "Handler": "index.handler",
                 "Runtime": "python3.12", "Role": self.role}
         base.update(extra)
         return base
-
-    def invoke(self, action, props, physical_id=None, old=None, logical="Hits", expect=None):
-        key = "resp/" + uuid.uuid4().hex
-        ev = request(action, "Custom::LambdaFunction", self.bucket.presign(key), props,
-                     physical_id=physical_id, old=old, request_id=str(uuid.uuid4()))
-        ev["LogicalResourceId"] = logical
-        res = run([self.tool, "invoke", "--event", "-"], stdin=json.dumps(ev), env=self.env)
-        body = self.bucket.read(key)
-        if expect:
-            self.assertEqual(body["Status"], expect, body.get("Reason"))
-        self.assertEqual(res.returncode, 0 if body["Status"] == "SUCCESS" else 1, res.stderr)
-        return body
 
     def artifact(self, name):
         arn = self.lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
@@ -93,8 +75,8 @@ class LambdaFunction(unittest.TestCase):
                                                Env={"TABLE": "hits-dev", "TRICKY": TRICKY},
                                                Environment={"Variables": {"STAGE": "dev"}}),
                           logical="HitsDev", expect="SUCCESS")
-        prod = self.invoke("Create", self.props(FunctionName="hits-prod", Env={"TABLE": "hits-prod"}),
-                           logical="HitsProd", expect="SUCCESS")
+        self.invoke("Create", self.props(FunctionName="hits-prod", Env={"TABLE": "hits-prod"}),
+                    logical="HitsProd", expect="SUCCESS")
         self.assertEqual((dev["PhysicalResourceId"], dev["Data"]["FunctionName"]), ("hits-dev", "hits-dev"))
         conf = self.lam.get_function_configuration(FunctionName="hits-dev")
         self.assertEqual(dev["Data"]["Arn"], conf["FunctionArn"])

@@ -11,7 +11,7 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
-from harness import Moto, ResponseBucket, program, request, run  # noqa: E402
+from harness import ModuleTest, request  # noqa: E402
 
 TEMPLATE = os.path.join(HERE, "..", "..", "templates", "provider.yaml")
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/ports/5b6f2a10-0f3c-11f1-9a1e-0a1b2c3d4e5f"
@@ -29,34 +29,16 @@ def table_from_template(moto, name):
         "AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]})
 
 
-class UniquePort(unittest.TestCase):
+class UniquePort(ModuleTest):
+    resource_type = "Custom::UniquePort"
+
     @classmethod
     def setUpClass(cls):
-        cls.moto = Moto()
-        cls.bucket = ResponseBucket(cls.moto)
-        cls.tool = program("CFNKIT_TOOL")
+        super().setUpClass()
         cls.table = "cfnkit-ports"
         table_from_template(cls.moto, cls.table)
         cls.ddb = cls.moto.client("dynamodb")
-        cls.env = dict(cls.moto.env(), CFNKIT_UNIQUE_PORT_TABLE=cls.table)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-
-    def invoke(self, action, props, physical_id=None, old=None, request_id=None, logical="WebPort",
-               env=None, expect=None):
-        key = "resp/" + uuid.uuid4().hex
-        ev = request(action, "Custom::UniquePort", self.bucket.presign(key), props,
-                     physical_id=physical_id, old=old, request_id=request_id or str(uuid.uuid4()))
-        ev["LogicalResourceId"] = logical
-        res = run([self.tool, "invoke", "--event", "-"], stdin=json.dumps(ev),
-                  env=dict(self.env, **(env or {})))
-        body = self.bucket.read(key)
-        if expect:
-            self.assertEqual(body["Status"], expect, body.get("Reason"))
-        self.assertEqual(res.returncode, 0 if body["Status"] == "SUCCESS" else 1, res.stderr)
-        return body
+        cls.env = dict(cls.env, CFNKIT_UNIQUE_PORT_TABLE=cls.table)
 
     def held(self, key):
         out = self.ddb.query(TableName=self.table, KeyConditionExpression="#p = :p",

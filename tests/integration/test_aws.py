@@ -11,7 +11,7 @@ import unittest
 import urllib.request
 import zipfile
 
-from harness import Moto, StubEndpoint, program, run
+from harness import Moto, program, run
 
 ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
