@@ -7,5 +7,6 @@
 
 extern const cfn_resource_type cfnkit_unique_port;
 extern const cfn_resource_type cfnkit_lambda_function;
+extern const cfn_resource_type cfnkit_apigateway_resource;
 
 #endif

@@ -10,6 +10,7 @@
 static const cfn_resource_type *const cfnkit_builtin_types[] = {
     &cfnkit_unique_port,
     &cfnkit_lambda_function,
+    &cfnkit_apigateway_resource,
     NULL,
 };
 

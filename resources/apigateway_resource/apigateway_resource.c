@@ -1,0 +1,681 @@
+/* Custom::APIGatewayResource: a path, a method and its integration on a REST
+ * API (given, or created and owned), with the Lambda permission and a
+ * deployment; removed cleanly, leaves first, sharing segments with others. */
+#include "resources.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define TAG_OWNER "cfnkit:resource"
+#define MAX_PATH  1024
+#define MAX_DEPTH 32
+
+typedef struct api_spec {
+    const char *path; /* "users/{id}/orders", or "" for the parent itself */
+    char method[8];
+    const char *type; /* the API's integration type */
+    const char *function_arn;
+    const char *uri;
+    const char *integration_method;
+    const char *rest_api_id;
+    const char *parent_id;
+    const char *stage;
+    const char *auth;
+    const char *api_name;
+} api_spec;
+
+static const char *methods[] = {"GET",  "POST",    "PUT", "PATCH", "DELETE",
+                                "HEAD", "OPTIONS", "ANY", NULL};
+
+/* A path part as API Gateway takes it: letters, digits, -._~ and the like,
+ * or {name} / {name+} (the greedy one last). */
+static int check_path(cfn_ctx *ctx, const char *path)
+{
+    const char *p = path;
+    if (strlen(path) > MAX_PATH)
+        return cfn_fail(ctx, "Path is longer than %d characters", MAX_PATH);
+    while (*p) {
+        size_t n = strcspn(p, "/");
+        if (n == 0)
+            return cfn_fail(ctx, "Path \"%.100s\" has an empty segment", path);
+        if (p[0] == '{') {
+            size_t name = n - 2 - (n > 3 && p[n - 2] == '+');
+            if (p[n - 1] != '}' || name == 0 ||
+                strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+                    name)
+                return cfn_fail(ctx, "Path \"%.100s\": \"%.*s\" is not a parameter like {name}",
+                                path, (int)n, p);
+            if (p[n - 2] == '+' && p[n] != '\0')
+                return cfn_fail(ctx, "Path \"%.100s\": a greedy parameter {name+} must come last",
+                                path);
+        } else {
+            for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)p[i]) && !strchr("-._~:@!$&'()*+,;=", p[i]))
+                    return cfn_fail(ctx,
+                                    "Path \"%.100s\" has an invalid character '%c' in \"%.*s\"",
+                                    path, p[i], (int)n, p);
+        }
+        p += n + (p[n] == '/');
+    }
+    return 0;
+}
+
+/* arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] */
+static int check_function_arn(const char *arn)
+{
+    char part[16], region[32], account[16], name[65], rest[130];
+    if (strlen(arn) > 200 ||
+        sscanf(arn, "arn:%15[a-z-]:lambda:%31[a-z0-9-]:%15[0-9]:function:%129s", part, region,
+               account, rest) != 4)
+        return -1;
+    if (strlen(account) != 12)
+        return -1;
+    char *colon = strchr(rest, ':');
+    size_t n = colon ? (size_t)(colon - rest) : strlen(rest);
+    if (n == 0 || n > 64)
+        return -1;
+    snprintf(name, sizeof(name), "%.*s", (int)n, rest);
+    return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n
+               ? 0
+               : -1;
+}
+
+static int read_spec(cfn_ctx *ctx, api_spec *s)
+{
+    const char *method, *type;
+    memset(s, 0, sizeof(*s));
+    if (cfn_prop_string(ctx, "Path", &s->path) < 0 || cfn_prop_string(ctx, "Method", &method) < 0 ||
+        cfn_prop_map(ctx, "IntegrationRequest", &(const cJSON *){NULL}) < 0 ||
+        cfn_prop_string(ctx, "IntegrationRequest.Type", &type) < 0 ||
+        cfn_prop_string_or(ctx, "IntegrationRequest.FunctionArn", NULL, &s->function_arn) < 0 ||
+        cfn_prop_string_or(ctx, "IntegrationRequest.Uri", NULL, &s->uri) < 0 ||
+        cfn_prop_string_or(ctx, "IntegrationRequest.IntegrationHttpMethod", NULL,
+                           &s->integration_method) < 0 ||
+        cfn_prop_string_or(ctx, "RestApiId", NULL, &s->rest_api_id) < 0 ||
+        cfn_prop_string_or(ctx, "ParentId", NULL, &s->parent_id) < 0 ||
+        cfn_prop_string_or(ctx, "StageName", NULL, &s->stage) < 0 ||
+        cfn_prop_string_or(ctx, "AuthorizationType", "NONE", &s->auth) < 0 ||
+        cfn_prop_string_or(ctx, "ApiName", NULL, &s->api_name) < 0)
+        return -1;
+    while (*s->path == '/')
+        s->path++;
+    if (check_path(ctx, s->path) < 0)
+        return -1;
+    size_t i;
+    for (i = 0; methods[i]; i++)
+        if (strcasecmp(method, methods[i]) == 0)
+            break;
+    if (!methods[i])
+        return cfn_fail(ctx,
+                        "Method \"%.20s\" is unknown (GET, POST, PUT, PATCH, DELETE, HEAD, "
+                        "OPTIONS or ANY)",
+                        method);
+    snprintf(s->method, sizeof(s->method), "%s", methods[i]);
+    if (strcasecmp(type, "Lambda") == 0 || strcasecmp(type, "AWS_PROXY") == 0) {
+        s->type = "AWS_PROXY";
+        if (!s->function_arn)
+            return cfn_fail(ctx, "IntegrationRequest.FunctionArn is required for a Lambda "
+                                 "integration");
+        if (check_function_arn(s->function_arn) < 0)
+            return cfn_fail(ctx,
+                            "IntegrationRequest.FunctionArn \"%.120s\" is not a Lambda "
+                            "function ARN",
+                            s->function_arn);
+    } else if (strcasecmp(type, "AWS") == 0 || strcasecmp(type, "HTTP") == 0 ||
+               strcasecmp(type, "HTTP_PROXY") == 0) {
+        s->type = strcasecmp(type, "AWS") == 0    ? "AWS"
+                  : strcasecmp(type, "HTTP") == 0 ? "HTTP"
+                                                  : "HTTP_PROXY";
+        if (!s->uri)
+            return cfn_fail(ctx, "IntegrationRequest.Uri is required for a %s integration",
+                            s->type);
+    } else if (strcasecmp(type, "MOCK") == 0) {
+        s->type = "MOCK";
+    } else {
+        return cfn_fail(ctx,
+                        "IntegrationRequest.Type \"%.20s\" is unknown (Lambda, AWS, HTTP, "
+                        "HTTP_PROXY or MOCK)",
+                        type);
+    }
+    if (s->stage &&
+        (!*s->stage || strspn(s->stage, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                                        "vwxyz0123456789_-") != strlen(s->stage)))
+        return cfn_fail(ctx, "StageName \"%.60s\" is invalid: letters, digits, - and _", s->stage);
+    return 0;
+}
+
+static void owner_of(cfn_ctx *ctx, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    const char *a = cfn_request_stack_id(ctx), *b = cfn_request_logical_id(ctx);
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+    EVP_DigestUpdate(h, a, strlen(a) + 1);
+    EVP_DigestUpdate(h, b, strlen(b) + 1);
+    EVP_DigestFinal_ex(h, md, &n);
+    EVP_MD_CTX_free(h);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The permission's statement id: one per API, resource and method. */
+static void statement_id(const char *api, const char *rid, const char *method, char out[40])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+    EVP_DigestUpdate(h, api, strlen(api) + 1);
+    EVP_DigestUpdate(h, rid, strlen(rid) + 1);
+    EVP_DigestUpdate(h, method, strlen(method) + 1);
+    EVP_DigestFinal_ex(h, md, &n);
+    EVP_MD_CTX_free(h);
+    strcpy(out, "cfnkit-");
+    for (int i = 0; i < 12; i++)
+        snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The API's resources: every page of GetResources. */
+static cJSON *resources_of(cfn_aws *aws, const char *api)
+{
+    cJSON *all = cJSON_CreateArray();
+    char *position = NULL;
+    do {
+        cJSON *in = cJSON_CreateObject(), *out = NULL;
+        cJSON_AddStringToObject(in, "restApiId", api);
+        cJSON_AddNumberToObject(in, "limit", 500);
+        if (position)
+            cJSON_AddStringToObject(in, "position", position);
+        free(position);
+        position = NULL;
+        int rc = cfn_apigateway(aws, "GetResources", in, &out);
+        cJSON_Delete(in);
+        if (rc < 0) {
+            cJSON_Delete(all);
+            return NULL;
+        }
+        cJSON *items = cJSON_DetachItemFromObject(out, "item"), *it;
+        while (items && (it = cJSON_DetachItemViaPointer(items, items->child)) != NULL)
+            cJSON_AddItemToArray(all, it);
+        cJSON_Delete(items);
+        const cJSON *pos = cJSON_GetObjectItem(out, "position");
+        if (cJSON_IsString(pos) && *pos->valuestring)
+            position = strdup(pos->valuestring);
+        cJSON_Delete(out);
+    } while (position);
+    return all;
+}
+
+static const char *str(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *find_by(const cJSON *all, const char *field, const char *value)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, all)
+    {
+        const char *v = str(r, field);
+        if (v && value && strcmp(v, value) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static bool has_methods(const cJSON *r)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItem(r, "resourceMethods")) > 0;
+}
+
+/* What Create made, to undo it when a later step fails. */
+typedef struct made {
+    char api[64];
+    bool api_owned;
+    char created[MAX_DEPTH][64]; /* segments, parents first */
+    int ncreated;
+    char resource[64];
+    char root[64];
+    char parent_path[MAX_PATH + 2];
+    bool method;
+    bool permission;
+} made;
+
+static int apigw(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
+{
+    int rc = cfn_apigateway(aws, op, in, out);
+    cJSON_Delete(in);
+    return rc < 0 ? cfn_fail(ctx, "%s", cfn_error_last()) : 0;
+}
+
+static cJSON *ids(const char *api, const char *rid, const char *method)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "restApiId", api);
+    if (rid)
+        cJSON_AddStringToObject(in, "resourceId", rid);
+    if (method)
+        cJSON_AddStringToObject(in, "httpMethod", method);
+    return in;
+}
+
+/* Finds or creates each segment of the path under the parent. */
+static int ensure_path(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m)
+{
+    cJSON *all = resources_of(aws, m->api);
+    if (!all)
+        return cfn_fail(ctx, "%s", cfn_error_last());
+    const cJSON *root = find_by(all, "path", "/");
+    const cJSON *parent = s->parent_id ? find_by(all, "id", s->parent_id) : root;
+    if (!parent) {
+        cJSON_Delete(all);
+        return cfn_fail(ctx, "%s %s has no resource %s",
+                        s->parent_id ? "ParentId: REST API" : "REST API", m->api,
+                        s->parent_id ? s->parent_id : "/");
+    }
+    snprintf(m->root, sizeof(m->root), "%s", str(root, "id") ? str(root, "id") : "");
+    char path[MAX_PATH + 2];
+    const char *ppath = str(parent, "path");
+    snprintf(path, sizeof(path), "%s", strcmp(ppath, "/") == 0 ? "" : ppath);
+    snprintf(m->parent_path, sizeof(m->parent_path), "%s", path);
+    const char *current = str(parent, "id");
+    char id[64];
+    snprintf(id, sizeof(id), "%s", current);
+    const char *p = s->path;
+    int rc = 0;
+    while (*p && rc == 0) {
+        size_t n = strcspn(p, "/");
+        size_t len = strlen(path);
+        snprintf(path + len, sizeof(path) - len, "/%.*s", (int)n, p);
+        const cJSON *found = find_by(all, "path", path);
+        if (found) {
+            snprintf(id, sizeof(id), "%s", str(found, "id"));
+        } else if (m->ncreated == MAX_DEPTH) {
+            rc = cfn_fail(ctx, "Path has more than %d segments", MAX_DEPTH);
+        } else {
+            cJSON *in = ids(m->api, NULL, NULL), *out = NULL;
+            cJSON_AddStringToObject(in, "parentId", id);
+            char part[256];
+            snprintf(part, sizeof(part), "%.*s", (int)n, p);
+            cJSON_AddStringToObject(in, "pathPart", part);
+            rc = apigw(ctx, aws, "CreateResource", in, &out);
+            if (rc == 0) {
+                snprintf(id, sizeof(id), "%s", str(out, "id") ? str(out, "id") : "");
+                snprintf(m->created[m->ncreated++], 64, "%s", id);
+            }
+            cJSON_Delete(out);
+        }
+        p += n + (p[n] == '/');
+    }
+    snprintf(m->resource, sizeof(m->resource), "%s", id);
+    cJSON_Delete(all);
+    return rc;
+}
+
+/* Path parameters become wildcards ("users/{id}" -> "users/<star>"): the
+ * execute-api ARN of a call holds the actual path. */
+static void arn_path(const char *path, char *out, size_t size)
+{
+    size_t j = 0;
+    for (const char *p = path; *p && j + 2 < size;) {
+        size_t n = strcspn(p, "/");
+        if (p[0] == '{')
+            out[j++] = '*';
+        else
+            j += (size_t)snprintf(out + j, size - j, "%.*s", (int)n, p);
+        p += n;
+        if (*p == '/' && j + 1 < size)
+            out[j++] = *p++;
+    }
+    out[j < size ? j : size - 1] = '\0';
+}
+
+static int put_method(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m, const char *region)
+{
+    cJSON *in = ids(m->api, m->resource, s->method);
+    cJSON_AddStringToObject(in, "authorizationType", s->auth);
+    if (apigw(ctx, aws, "PutMethod", in, NULL) < 0)
+        return -1;
+    m->method = true;
+    in = ids(m->api, m->resource, s->method);
+    cJSON_AddStringToObject(in, "type", s->type);
+    if (strcmp(s->type, "AWS_PROXY") == 0) {
+        char uri[512];
+        snprintf(uri, sizeof(uri),
+                 "arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", region,
+                 s->function_arn);
+        cJSON_AddStringToObject(in, "uri", uri);
+        cJSON_AddStringToObject(in, "integrationHttpMethod", "POST");
+    } else if (strcmp(s->type, "MOCK") == 0) {
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "requestTemplates"), "application/json",
+                                "{\"statusCode\": 200}");
+    } else {
+        cJSON_AddStringToObject(in, "uri", s->uri);
+        cJSON_AddStringToObject(in, "integrationHttpMethod",
+                                s->integration_method         ? s->integration_method
+                                : strcmp(s->type, "AWS") == 0 ? "POST"
+                                                              : s->method);
+    }
+    return apigw(ctx, aws, "PutIntegration", in, NULL);
+}
+
+static int add_permission(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m,
+                          const char *region)
+{
+    char sid[40], source[MAX_PATH * 2 + 400], resource_path[MAX_PATH * 2 + 4],
+        full[MAX_PATH * 2 + 4];
+    char account[16] = "";
+    if (strcmp(s->type, "AWS_PROXY") != 0)
+        return 0;
+    sscanf(s->function_arn, "arn:%*[a-z-]:lambda:%*[a-z0-9-]:%15[0-9]", account);
+    snprintf(full, sizeof(full), "%s%s%s", m->parent_path + (m->parent_path[0] == '/'),
+             m->parent_path[0] && *s->path ? "/" : "", s->path);
+    arn_path(full, resource_path, sizeof(resource_path));
+    snprintf(source, sizeof(source), "arn:aws:execute-api:%s:%s:%s/*/%s/%s", region, account,
+             m->api, strcmp(s->method, "ANY") == 0 ? "*" : s->method, resource_path);
+    statement_id(m->api, m->resource, s->method, sid);
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "FunctionName", s->function_arn);
+    cJSON_AddStringToObject(in, "StatementId", sid);
+    cJSON_AddStringToObject(in, "Action", "lambda:InvokeFunction");
+    cJSON_AddStringToObject(in, "Principal", "apigateway.amazonaws.com");
+    cJSON_AddStringToObject(in, "SourceArn", source);
+    int rc = cfn_lambda(aws, "AddPermission", in, NULL);
+    cJSON_Delete(in);
+    /* Already there: a repeated delivery. */
+    if (rc < 0 && !cfn_aws_error_is(aws, "ResourceConflictException"))
+        return cfn_fail(ctx, "%s", cfn_error_last());
+    m->permission = true;
+    return 0;
+}
+
+static void remove_permission(cfn_aws *aws, const char *function_arn, const char *api,
+                              const char *rid, const char *method)
+{
+    char sid[40];
+    statement_id(api, rid, method, sid);
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "FunctionName", function_arn);
+    cJSON_AddStringToObject(in, "StatementId", sid);
+    cfn_lambda(aws, "RemovePermission", in, NULL);
+    cJSON_Delete(in);
+}
+
+static int deploy(cfn_ctx *ctx, cfn_aws *aws, const char *api, const char *stage)
+{
+    if (!stage)
+        return 0;
+    cJSON *in = ids(api, NULL, NULL);
+    cJSON_AddStringToObject(in, "stageName", stage);
+    cJSON_AddStringToObject(in, "description", "cfnkit");
+    return apigw(ctx, aws, "CreateDeployment", in, NULL);
+}
+
+/* Removes empty segments from `rid` upwards, leaves first, stopping at the
+ * root, at `stop_id`, and at any segment with methods or children. */
+static int prune(cfn_aws *aws, const char *api, const char *rid, const char *stop_id)
+{
+    cJSON *all = resources_of(aws, api);
+    char id[64];
+    if (!all)
+        return -1;
+    snprintf(id, sizeof(id), "%s", rid);
+    for (int depth = 0; depth < MAX_DEPTH; depth++) {
+        const cJSON *r = find_by(all, "id", id);
+        if (!r || !str(r, "parentId") || (stop_id && strcmp(id, stop_id) == 0) || has_methods(r) ||
+            find_by(all, "parentId", id))
+            break;
+        char parent[64];
+        snprintf(parent, sizeof(parent), "%s", str(r, "parentId"));
+        cJSON *in = ids(api, id, NULL);
+        int rc = cfn_apigateway(aws, "DeleteResource", in, NULL);
+        cJSON_Delete(in);
+        if (rc < 0 && !cfn_aws_error_is(aws, "NotFoundException"))
+            break;
+        /* Gone now: its parent may have become childless. */
+        cJSON_Delete(cJSON_DetachItemViaPointer(all, (cJSON *)r));
+        snprintf(id, sizeof(id), "%s", parent);
+    }
+    cJSON_Delete(all);
+    return 0;
+}
+
+/* Deletes an API this resource created, once no method is left on it. */
+static void drop_owned_api(cfn_ctx *ctx, cfn_aws *aws, const char *api)
+{
+    char owner[65];
+    cJSON *out = NULL;
+    cJSON *in = ids(api, NULL, NULL);
+    int rc = cfn_apigateway(aws, "GetRestApi", in, &out);
+    cJSON_Delete(in);
+    owner_of(ctx, owner);
+    const char *tag = rc == 0 ? str(cJSON_GetObjectItem(out, "tags"), TAG_OWNER) : NULL;
+    bool ours = tag && strcmp(tag, owner) == 0;
+    cJSON_Delete(out);
+    if (!ours)
+        return;
+    cJSON *all = resources_of(aws, api);
+    const cJSON *r;
+    bool used = !all;
+    cJSON_ArrayForEach(r, all)
+    {
+        used |= has_methods(r);
+    }
+    cJSON_Delete(all);
+    if (used) {
+        cfn_log(CFN_LOG_INFO, "REST API %s still has methods: kept", api);
+        return;
+    }
+    in = ids(api, NULL, NULL);
+    cfn_apigateway(aws, "DeleteRestApi", in, NULL);
+    cJSON_Delete(in);
+}
+
+/* Undoes a Create that failed half-way: a failed Create's Delete never
+ * reaches the module. */
+static void undo(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const made *m)
+{
+    if (m->permission)
+        remove_permission(aws, s->function_arn, m->api, m->resource, s->method);
+    if (m->method) {
+        cJSON *in = ids(m->api, m->resource, s->method);
+        cfn_apigateway(aws, "DeleteMethod", in, NULL);
+        cJSON_Delete(in);
+    }
+    if (m->ncreated)
+        prune(aws, m->api, m->created[m->ncreated - 1], NULL);
+    if (m->api_owned)
+        drop_owned_api(ctx, aws, m->api);
+}
+
+static int answer(cfn_ctx *ctx, const api_spec *s, const made *m, const char *region)
+{
+    char id[200], url[MAX_PATH * 2 + 200], full[MAX_PATH * 2 + 4];
+    snprintf(full, sizeof(full), "%s%s%s", m->parent_path + (m->parent_path[0] == '/'),
+             m->parent_path[0] && *s->path ? "/" : "", s->path);
+    snprintf(url, sizeof(url), "https://%s.execute-api.%s.amazonaws.com/%s%s%s", m->api, region,
+             s->stage ? s->stage : "", s->stage ? "/" : "", full);
+    snprintf(id, sizeof(id), "%s/%s/%s", m->api, m->resource, s->method);
+    if (cfn_set_data(ctx, "RestApiId", m->api) < 0 ||
+        cfn_set_data(ctx, "ResourceId", m->resource) < 0 ||
+        cfn_set_data(ctx, "RootResourceId", m->root) < 0 || cfn_set_data(ctx, "Url", url) < 0)
+        return -1;
+    return cfn_set_physical_id(ctx, id);
+}
+
+/* Makes the path, method, integration, permission and deployment, in the
+ * API of `api` (or a new one when NULL). */
+static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
+{
+    made m;
+    const char *region = cfn_aws_region(aws);
+    memset(&m, 0, sizeof(m));
+    if (api) {
+        snprintf(m.api, sizeof(m.api), "%s", api);
+    } else {
+        char owner[65], name[300];
+        owner_of(ctx, owner);
+        snprintf(name, sizeof(name), "%s", s->api_name ? s->api_name : "");
+        if (!s->api_name)
+            snprintf(name, sizeof(name), "%.128s-%.128s", cfn_request_stack_name(ctx),
+                     cfn_request_logical_id(ctx));
+        cJSON *in = cJSON_CreateObject(), *out = NULL;
+        cJSON_AddStringToObject(in, "name", name);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "tags"), TAG_OWNER, owner);
+        if (apigw(ctx, aws, "CreateRestApi", in, &out) < 0)
+            return -1;
+        snprintf(m.api, sizeof(m.api), "%s", str(out, "id") ? str(out, "id") : "");
+        m.api_owned = true;
+        cJSON_Delete(out);
+    }
+    if (ensure_path(ctx, aws, s, &m) < 0 || put_method(ctx, aws, s, &m, region) < 0 ||
+        add_permission(ctx, aws, s, &m, region) < 0 || deploy(ctx, aws, m.api, s->stage) < 0 ||
+        answer(ctx, s, &m, region) < 0) {
+        undo(ctx, aws, s, &m);
+        return -1;
+    }
+    return 0;
+}
+
+static int create(cfn_ctx *ctx)
+{
+    api_spec s;
+    cfn_aws *aws = NULL;
+    if (read_spec(ctx, &s) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = build(ctx, aws, &s, s.rest_api_id);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+/* "<api>/<resource>/<METHOD>" */
+static int parse_id(const char *id, char *api, char *rid, char *method)
+{
+    return id && sscanf(id, "%63[^/]/%63[^/]/%7[A-Z]", api, rid, method) == 3 ? 0 : -1;
+}
+
+static bool prop_changed(cfn_ctx *ctx, const char *name)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), name);
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), name);
+    if (!a || !b)
+        return a != b;
+    return !cJSON_Compare(a, b, 1);
+}
+
+static int update(cfn_ctx *ctx)
+{
+    api_spec s;
+    cfn_aws *aws = NULL;
+    char api[64], rid[64], method[8];
+    if (read_spec(ctx, &s) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc;
+    bool parsed = parse_id(cfn_request_physical_id(ctx), api, rid, method) == 0;
+    if (!parsed || prop_changed(ctx, "Path") || prop_changed(ctx, "RestApiId") ||
+        prop_changed(ctx, "ParentId") || strcmp(method, s.method) != 0) {
+        /* A replacement: made anew (in the API this resource already owns,
+         * when it owns one); CloudFormation then deletes the old id. */
+        rc = build(ctx, aws, &s, s.rest_api_id ? s.rest_api_id : parsed ? api : NULL);
+        cfn_aws_free(aws);
+        return rc;
+    }
+    /* Same method on the same path: authorization and integration in place. */
+    const char *old_arn = NULL;
+    cfn_old_prop_string_or(ctx, "IntegrationRequest.FunctionArn", NULL, &old_arn);
+    made m;
+    memset(&m, 0, sizeof(m));
+    snprintf(m.api, sizeof(m.api), "%s", api);
+    cJSON *all = resources_of(aws, api);
+    const cJSON *r = all ? find_by(all, "id", rid) : NULL;
+    const cJSON *root = all ? find_by(all, "path", "/") : NULL;
+    if (!r) {
+        cJSON_Delete(all);
+        cfn_aws_free(aws);
+        return cfn_fail(ctx, "resource %s of REST API %s is gone: %s", rid, api,
+                        all ? "recreate it by changing its Path" : cfn_error_last());
+    }
+    snprintf(m.resource, sizeof(m.resource), "%s", rid);
+    snprintf(m.root, sizeof(m.root), "%s", str(root, "id") ? str(root, "id") : "");
+    /* The parent's path, from the resource's own. */
+    const char *full = str(r, "path");
+    size_t plen =
+        strlen(full) > strlen(s.path) ? strlen(full) - strlen(s.path) - (*s.path ? 1 : 0) : 0;
+    snprintf(m.parent_path, sizeof(m.parent_path), "%.*s", (int)plen, full);
+    cJSON_Delete(all);
+    cJSON *in = ids(api, rid, s.method);
+    cfn_apigateway(aws, "DeleteMethod", in, NULL);
+    cJSON_Delete(in);
+    /* The statement is written anew (its SourceArn may change too). */
+    if (old_arn && check_function_arn(old_arn) == 0)
+        remove_permission(aws, old_arn, api, rid, s.method);
+    const char *region = cfn_aws_region(aws);
+    rc = put_method(ctx, aws, &s, &m, region);
+    if (rc == 0)
+        rc = add_permission(ctx, aws, &s, &m, region);
+    if (rc == 0)
+        rc = deploy(ctx, aws, api, s.stage);
+    if (rc == 0)
+        rc = answer(ctx, &s, &m, region);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+static int remove_resource(cfn_ctx *ctx)
+{
+    char api[64], rid[64], method[8];
+    const char *function_arn = NULL, *stage = NULL, *parent = NULL;
+    cfn_aws *aws = NULL;
+    if (parse_id(cfn_request_physical_id(ctx), api, rid, method) < 0) {
+        cfn_log(CFN_LOG_INFO, "%.100s names no method: nothing to delete",
+                cfn_request_physical_id(ctx));
+        return 0;
+    }
+    cfn_prop_string_or(ctx, "IntegrationRequest.FunctionArn", NULL, &function_arn);
+    cfn_prop_string_or(ctx, "StageName", NULL, &stage);
+    cfn_prop_string_or(ctx, "ParentId", NULL, &parent);
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    cJSON *in = ids(api, rid, method);
+    int rc = cfn_apigateway(aws, "DeleteMethod", in, NULL);
+    cJSON_Delete(in);
+    if (rc < 0 && !cfn_aws_error_is(aws, "NotFoundException")) {
+        cfn_aws_free(aws);
+        return cfn_fail(ctx, "%s", cfn_error_last());
+    }
+    if (function_arn && check_function_arn(function_arn) == 0)
+        remove_permission(aws, function_arn, api, rid, method);
+    in = ids(api, NULL, NULL);
+    bool api_exists = cfn_apigateway(aws, "GetRestApi", in, NULL) == 0;
+    cJSON_Delete(in);
+    if (api_exists) {
+        prune(aws, api, rid, parent);
+        drop_owned_api(ctx, aws, api);
+        in = ids(api, NULL, NULL);
+        api_exists = cfn_apigateway(aws, "GetRestApi", in, NULL) == 0;
+        cJSON_Delete(in);
+        /* The stage must stop serving the method; a deployment of an API
+         * without methods is refused, and then there is nothing to serve. */
+        if (api_exists && stage) {
+            in = ids(api, NULL, NULL);
+            cJSON_AddStringToObject(in, "stageName", stage);
+            cfn_apigateway(aws, "CreateDeployment", in, NULL);
+            cJSON_Delete(in);
+        }
+    }
+    cfn_aws_free(aws);
+    return 0;
+}
+
+const cfn_resource_type cfnkit_apigateway_resource = {
+    .type = "Custom::APIGatewayResource",
+    .create = create,
+    .update = update,
+    .remove = remove_resource,
+};
