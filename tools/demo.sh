@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The end-to-end demonstration: builds and installs cfnkit, builds the example
-# module against the installed headers the way a user would, starts a local
-# AWS (moto_server on 127.0.0.1), and runs Create, Update and Delete through
-# it, first as `invoke` from the command line, then as a Lambda bootstrap
-# under a real Runtime API (@vercel/fun). Responses go to presigned URLs of
-# the local S3 and are read back with the AWS CLI.
+# The end-to-end demonstration. Builds cfnkit and the Lambda package of its
+# provider, starts a local AWS (moto_server on 127.0.0.1), and deploys the
+# hit-counter stack's custom resources for two stages from one S3 code object
+# through the packaged provider running under a real Lambda Runtime API
+# (@vercel/fun); calls the deployed functions; allocates UniquePorts; tears
+# everything down. Also builds the example module the way a module author
+# does (installed headers, pkg-config).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
@@ -20,9 +21,11 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 
 echo "== building the example module with pkg-config, as a module author does"
 libdir=$(dirname "$(find "$prefix" -name cfnkit.pc | head -n 1)")/..
-export PKG_CONFIG_PATH="$libdir/pkgconfig"
-export LD_LIBRARY_PATH="$libdir"
-cc -O2 -o "$build/echo" "$root/tests/example_module/echo.c" $(pkg-config --cflags --libs cfnkit)
-echo "   $build/echo ($(pkg-config --modversion cfnkit))"
+PKG_CONFIG_PATH="$libdir/pkgconfig" cc -O2 -o "$build/echo" "$root/tests/example_module/echo.c" \
+    $(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs cfnkit)
+echo "   $build/echo serves: $(LD_LIBRARY_PATH="$libdir" "$build/echo" types)"
 
-exec python3 "$root/tools/demo.py" --module "$build/echo"
+echo "== packaging the provider for Lambda (provided.al2023)"
+"$root/tools/package.sh" --tool "$build/tools/cfnkit" --out "$build/cfnkit-provider.zip" | sed 's/^/   /'
+
+exec python3 "$root/tools/demo.py" --package "$build/cfnkit-provider.zip"

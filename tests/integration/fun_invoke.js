@@ -1,12 +1,13 @@
-// Runs a `provided` bootstrap under @vercel/fun's Lambda Runtime API and
-// invokes it once per payload, in order, printing the results as JSON.
-// Usage: node fun_invoke.js TASK_DIR PAYLOADS.json [ENV.json]
+// Runs a function under @vercel/fun's Lambda Runtime API (by default a
+// `provided` bootstrap) and invokes it once per payload, in order, printing
+// the results as JSON.
+// Usage: node fun_invoke.js TASK_DIR PAYLOADS.json [ENV.json [RUNTIME HANDLER]]
 'use strict';
 const fs = require('fs');
 const { createFunction } = require('@vercel/fun');
 
 async function main() {
-  const [dir, payloadFile, envFile] = process.argv.slice(2);
+  const [dir, payloadFile, envFile, runtime, handler] = process.argv.slice(2);
   const payloads = JSON.parse(fs.readFileSync(payloadFile, 'utf8'));
   const env = envFile ? JSON.parse(fs.readFileSync(envFile, 'utf8')) : {};
   // fun enforces no timeout: this one bounds the whole run.
@@ -24,8 +25,8 @@ async function main() {
   }
   const fn = await createFunction({
     Code: { Directory: dir },
-    Handler: 'bootstrap',
-    Runtime: 'provided',
+    Handler: handler || 'bootstrap',
+    Runtime: runtime || 'provided',
     Environment: { Variables: env },
     Timeout: 30,
     ...(region && { Region: region }),

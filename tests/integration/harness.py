@@ -289,3 +289,21 @@ class ModuleTest(unittest.TestCase):
             self.assertEqual(body["Status"], expect, body.get("Reason"))
         self.assertEqual(res.returncode, 0 if body["Status"] == "SUCCESS" else 1, res.stderr)
         return body
+
+
+def fun_run(task_dir, payloads, env=None, runtime=None, handler=None, timeout=240):
+    """Invokes a function under @vercel/fun once per payload; returns the
+    results ({StatusCode, FunctionError, Payload}) in order."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pfile, efile = os.path.join(tmp, "p.json"), os.path.join(tmp, "e.json")
+        with open(pfile, "w") as f:
+            json.dump(payloads, f)
+        with open(efile, "w") as f:
+            json.dump(env or {}, f)
+        argv = ["node", os.path.join(HERE, "fun_invoke.js"), task_dir, pfile, efile]
+        if runtime:
+            argv += [runtime, handler]
+        res = run(argv, timeout=timeout)
+    if res.returncode != 0:
+        raise RuntimeError("fun_invoke failed: " + res.stderr[-2000:])
+    return json.loads(res.stdout)
