@@ -21,8 +21,8 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 
 echo "== building the example module with pkg-config, as a module author does"
 libdir=$(dirname "$(find "$prefix" -name cfnkit.pc | head -n 1)")/..
-PKG_CONFIG_PATH="$libdir/pkgconfig" cc -O2 -o "$build/echo" "$root/tests/example_module/echo.c" \
-    $(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs cfnkit)
+read -r -a flags <<<"$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs cfnkit)"
+cc -O2 -o "$build/echo" "$root/tests/example_module/echo.c" "${flags[@]}"
 echo "   $build/echo serves: $(LD_LIBRARY_PATH="$libdir" "$build/echo" types)"
 
 echo "== packaging the provider for Lambda (provided.al2023)"

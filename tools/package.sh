@@ -35,7 +35,7 @@ loader=""
 while read -r line; do
     case "$line" in
     *"=> not found"*) echo "package.sh: $line" >&2; exit 1 ;;
-    *"=> /"*) lib=$(echo "$line" | sed 's/.*=> \([^ ]*\).*/\1/'); cp -L "$lib" "$stage/lib/" ;;
+    *"=> /"*) lib=${line#*=> }; cp -L "${lib%% *}" "$stage/lib/" ;;
     /*ld-linux*) loader=$(echo "$line" | awk '{print $1}') ;;
     esac
 done < <(ldd "$tool")
@@ -70,4 +70,4 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             with open(path, "rb") as f:
                 z.writestr(info, f.read())
 PY
-echo "package.sh: $out ($(du -h "$out" | cut -f1), $(ls "$stage/lib" | wc -l) libraries)"
+echo "package.sh: $out ($(du -h "$out" | cut -f1), $(find "$stage/lib" -type f | wc -l) libraries)"

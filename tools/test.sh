@@ -9,8 +9,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tools/env.sh"
 cd "$root"
 
-echo "== clang-format"
+echo "== clang-format, shellcheck, pyflakes"
 git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+git ls-files '*.sh' .ci/run tests/bench/run | xargs shellcheck
+git ls-files '*.py' | xargs pyflakes3
 
 jobs=$(nproc)
 for variant in build build-asan; do
