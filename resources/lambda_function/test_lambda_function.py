@@ -143,6 +143,20 @@ class LambdaFunction(ModuleTest):
                     expect="SUCCESS")
         self.original_untouched()
 
+    def test_zip64_package(self):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in (("index.py", "def handler(e, c):\n    return 1\n"), (".env", "A=1\n")):
+                with z.open(name, "w", force_zip64=True) as f:
+                    f.write(text.encode())
+        data = buf.getvalue()
+        self.assertIn(b"\x01\x00\x10\x00", data)  # the zip64 extra field is there
+        self.s3.put_object(Bucket="code", Key="zip64.zip", Body=data)
+        self.invoke("Create", self.props(FunctionName="zip64-fn", Code={"S3Bucket": "code", "S3Key": "zip64.zip"},
+                                         Env={"TABLE": "t64"}), logical="Z64", expect="SUCCESS")
+        env, _ = self.deployed_env("zip64-fn")
+        self.assertEqual(env, {"A": "1", "TABLE": "t64"})
+
     def test_bad_input_named(self):
         self.s3.put_object(Bucket="code", Key="broken.zip", Body=b"PK\x03\x04 this is not really a zip")
         cases = [

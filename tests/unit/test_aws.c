@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws_internal.h"
@@ -240,6 +241,42 @@ static void container_credentials(void **state)
     creds_clear(&c);
 }
 
+static void credentials_are_cached_until_near_expiry(void **state)
+{
+    (void)state;
+    unsetenv("AWS_ACCESS_KEY_ID");
+    setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/creds", 1);
+    setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
+    /* Valid for a day: fetched once, then reused. */
+    fake.fallback =
+        (fake_answer){.status = 200,
+                      .body = "{\"AccessKeyId\":\"AKIDLONG\",\"SecretAccessKey\":\"s\","
+                              "\"Token\":\"t\",\"Expiration\":\"2099-01-01T00:00:00Z\"}"};
+    cfn_aws *aws;
+    assert_int_equal(cfn_aws_new(&aws, NULL), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(aws_credentials_ready(aws), 0);
+    size_t fetches = 0;
+    for (size_t i = 0; i < fake.nsent; i++)
+        fetches += strstr(fake.sent[i].url, "/creds") != NULL;
+    assert_int_equal(fetches, 1);
+    cfn_aws_free(aws);
+    /* Expiring within five minutes: fetched again before every use. */
+    char soon[128], body[256];
+    time_t t = time(NULL) + 120;
+    strftime(soon, sizeof(soon), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    snprintf(body, sizeof(body),
+             "{\"AccessKeyId\":\"AKIDSOON\",\"SecretAccessKey\":\"s\",\"Expiration\":\"%s\"}",
+             soon);
+    fake.fallback.body = body;
+    fake.nsent = 0;
+    assert_int_equal(cfn_aws_new(&aws, NULL), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(aws_credentials_ready(aws), 0);
+    assert_int_equal(fake.nsent, 3);
+    cfn_aws_free(aws);
+}
+
 static cfn_aws *client(void)
 {
     cfn_aws *aws;
@@ -398,6 +435,7 @@ int main(void)
         T(regions),
         T(credential_sources),
         T(container_credentials),
+        T(credentials_are_cached_until_near_expiry),
         T(json_errors_are_parsed),
         T(xml_errors_are_parsed),
         T(throttling_is_retried),
