@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: format check, then every test (unit, integration
-# against moto_server and @vercel/fun, example module) in a -Werror build and
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole test suite: lint (clang-format, shellcheck, pyflakes), every test
+# (unit, integration against moto_server and @vercel/fun, modules, templates)
+# in a -Werror build and again under AddressSanitizer +
+# UndefinedBehaviorSanitizer, then the fuzz targets for a bounded time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
@@ -23,3 +24,9 @@ for variant in build build-asan; do
     cmake --build "$variant" -j "$jobs" >/dev/null
     (cd "$variant" && ctest --output-on-failure -j "$jobs")
 done
+
+echo "== fuzz targets (libFuzzer, ${CFNKIT_FUZZ_SECONDS:-15} s each)"
+CC=clang cmake -S . -B build-fuzz -DCFNKIT_FUZZ=ON -DCFNKIT_TESTS=OFF \
+    -DCFNKIT_FUZZ_SECONDS="${CFNKIT_FUZZ_SECONDS:-15}" >/dev/null
+cmake --build build-fuzz -j "$jobs" >/dev/null
+(cd build-fuzz && ctest --output-on-failure -j "$jobs")

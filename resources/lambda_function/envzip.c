@@ -82,7 +82,8 @@ char *dotenv_quote(const char *value)
 }
 
 /* The end of the definition starting at `line` (past its last line break),
- * and the name it defines (copied into `name`, "" for comments and blanks). */
+ * and the name it defines (copied into `name`, "" for comments and blanks).
+ * NULL when its quoted value is never closed. */
 static const char *definition_end(const char *line, const char *end, char *name, size_t size)
 {
     const char *p = line;
@@ -113,20 +114,31 @@ static const char *definition_end(const char *line, const char *end, char *name,
                     p++;
                 p++;
             }
+            if (p >= end)
+                return NULL;
         }
     }
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     return nl ? nl + 1 : end;
 }
 
-char *dotenv_merge(const char *existing, size_t len, const cJSON *env)
+char *dotenv_merge(const char *existing, size_t len, const cJSON *env, size_t *out_len, char *why,
+                   size_t why_size)
 {
     buf b = {0};
     const char *p = existing ? existing : "", *end = p + (existing ? len : 0);
     char name[256];
-    int rc = put(&b, "", 0);
+    int rc = put(&b, "", 0), line = 1;
     while (rc == 0 && p < end) {
         const char *next = definition_end(p, end, name, sizeof(name));
+        if (!next) {
+            snprintf(why, why_size, "a quoted value is never closed (%s, line %d)",
+                     name[0] ? name : "?", line);
+            free(b.data);
+            return NULL;
+        }
+        for (const char *c = p; c < next; c++)
+            line += *c == '\n';
         if (!name[0] || !cJSON_GetObjectItemCaseSensitive(env, name)) {
             rc = put(&b, p, (size_t)(next - p));
             if (rc == 0 && next == end && next > p && next[-1] != '\n')
@@ -169,6 +181,7 @@ char *dotenv_merge(const char *existing, size_t len, const cJSON *env)
         free(b.data);
         return NULL;
     }
+    *out_len = b.len;
     return b.data;
 }
 
@@ -207,11 +220,19 @@ int envzip_apply(const char *path, const char *name, const cJSON *env, char *why
         elen = st.size;
         existing[elen] = '\0';
     }
-    merged = dotenv_merge(existing, (size_t)elen, env);
+    size_t mlen;
+    char problem[200] = "";
+    merged = dotenv_merge(existing, (size_t)elen, env, &mlen, problem, sizeof(problem));
+    if (!merged && problem[0]) {
+        snprintf(why, why_size, "the package's %s cannot be merged: %s", name, problem);
+        free(existing);
+        zip_discard(za);
+        return -1;
+    }
     if (!merged)
         goto zip_failed;
     /* The source takes the buffer and frees it when the archive is closed. */
-    zip_source_t *src = zip_source_buffer(za, merged, strlen(merged), 1);
+    zip_source_t *src = zip_source_buffer(za, merged, mlen, 1);
     if (!src)
         goto zip_failed;
     merged = NULL;

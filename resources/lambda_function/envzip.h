@@ -14,9 +14,12 @@ char *dotenv_quote(const char *value);
 
 /* `existing` (may be NULL) with every variable of `env` (an object of
  * strings) set: lines defining those names are dropped, every other line is
- * kept as written, and the new definitions follow in name order. Caller
- * frees. */
-char *dotenv_merge(const char *existing, size_t len, const cJSON *env);
+ * kept as written (byte for byte, NULs included), and the new definitions
+ * follow in name order. Sets *out_len; caller frees. NULL with the reason in
+ * `why` when `existing` has a quoted value that never ends: anything written
+ * after it would be read as part of it. */
+char *dotenv_merge(const char *existing, size_t len, const cJSON *env, size_t *out_len, char *why,
+                   size_t why_size);
 
 /* True for a variable name a dotenv file and a process environment accept. */
 int dotenv_valid_name(const char *name);

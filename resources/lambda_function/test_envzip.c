@@ -52,13 +52,26 @@ static void merging(void **state)
     const char *existing = "# settings\nKEEP=1\nexport TABLE='old\nstill old'\nOTHER=\"x\" # c\n"
                            "  TABLE=again\nLAST=no-newline";
     cJSON *env = cJSON_Parse("{\"TABLE\":\"new\",\"ADDED\":\"a b\"}");
-    char *m = dotenv_merge(existing, strlen(existing), env);
+    size_t n;
+    char why[200];
+    char *m = dotenv_merge(existing, strlen(existing), env, &n, why, sizeof(why));
     assert_string_equal(m, "# settings\nKEEP=1\nOTHER=\"x\" # c\nLAST=no-newline\n"
                            "ADDED=\"a b\"\nTABLE=\"new\"\n");
+    assert_int_equal(n, strlen(m));
     free(m);
-    m = dotenv_merge(NULL, 0, env);
+    m = dotenv_merge(NULL, 0, env, &n, why, sizeof(why));
     assert_string_equal(m, "ADDED=\"a b\"\nTABLE=\"new\"\n");
     free(m);
+    /* Bytes the merge does not understand, NULs included, are kept. */
+    static const char odd[] = "A=1\0junk\nB=2\n";
+    m = dotenv_merge(odd, sizeof(odd) - 1, env, &n, why, sizeof(why));
+    assert_int_equal(n, sizeof(odd) - 1 + strlen("ADDED=\"a b\"\nTABLE=\"new\"\n"));
+    assert_memory_equal(m, odd, sizeof(odd) - 1);
+    free(m);
+    /* An unclosed quote would swallow what follows it: refused. */
+    static const char open_quote[] = "A=1\nB=\"never\nclosed\n";
+    assert_null(dotenv_merge(open_quote, sizeof(open_quote) - 1, env, &n, why, sizeof(why)));
+    assert_string_equal(why, "a quoted value is never closed (B, line 2)");
     cJSON_Delete(env);
 }
 

@@ -159,12 +159,16 @@ class LambdaFunction(ModuleTest):
 
     def test_bad_input_named(self):
         self.s3.put_object(Bucket="code", Key="broken.zip", Body=b"PK\x03\x04 this is not really a zip")
+        self.s3.put_object(Bucket="code", Key="open-quote.zip",
+                           Body=package({"index.py": "", ".env": "A=1\nB=\"never closed\n"}))
         cases = [
             ({"Handler": "h", "Runtime": "python3.12", "Role": self.role}, "property Code is required"),
             (self.props(Code={"S3Bucket": "code", "S3Key": "nope.zip"}, Env={"A": "1"}),
              "code object s3://code/nope.zip not found"),
             (self.props(Code={"S3Bucket": "code", "S3Key": "broken.zip"}, Env={"A": "1"}),
              "s3://code/broken.zip: the code object is not a valid zip archive"),
+            (self.props(Code={"S3Bucket": "code", "S3Key": "open-quote.zip"}, Env={"A": "1"}),
+             "the package's .env cannot be merged: a quoted value is never closed (B, line 2)"),
             (self.props(Env="TABLE=x"), "property Env must be a map, got \"TABLE=x\""),
             (self.props(Env={"1BAD": "x"}), 'Env name "1BAD" is invalid'),
             (self.props(Env={"GOOD": ["x"]}), "property Env.GOOD must be a string"),
