@@ -259,3 +259,13 @@ bool cfn_old_prop_has(const cfn_ctx *ctx, const char *name)
 {
     return lookup(ctx->req->old_props, name) != NULL;
 }
+
+bool cfn_prop_changed(const cfn_ctx *ctx, const char *name)
+{
+    if (ctx->req->action != CFN_UPDATE)
+        return false;
+    const cJSON *now = lookup(ctx->req->props, name), *was = lookup(ctx->req->old_props, name);
+    if (!now || !was)
+        return now != was;
+    return !cJSON_Compare(now, was, 1);
+}

@@ -148,21 +148,6 @@ static int read_spec(cfn_ctx *ctx, api_spec *s)
     return 0;
 }
 
-static void owner_of(cfn_ctx *ctx, char out[65])
-{
-    unsigned char md[32];
-    unsigned int n = 0;
-    const char *a = cfn_request_stack_id(ctx), *b = cfn_request_logical_id(ctx);
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
-    EVP_DigestUpdate(h, a, strlen(a) + 1);
-    EVP_DigestUpdate(h, b, strlen(b) + 1);
-    EVP_DigestFinal_ex(h, md, &n);
-    EVP_MD_CTX_free(h);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 /* The permission's statement id: one per API, resource and method. */
 static void statement_id(const char *api, const char *rid, const char *method, char out[40])
 {
@@ -454,7 +439,7 @@ static void drop_owned_api(cfn_ctx *ctx, cfn_aws *aws, const char *api)
     cJSON *in = ids(api, NULL, NULL);
     int rc = cfn_apigateway(aws, "GetRestApi", in, &out);
     cJSON_Delete(in);
-    owner_of(ctx, owner);
+    cfn_request_resource_hash(ctx, owner);
     const char *tag = rc == 0 ? str(cJSON_GetObjectItem(out, "tags"), TAG_OWNER) : NULL;
     bool ours = tag && strcmp(tag, owner) == 0;
     cJSON_Delete(out);
@@ -520,7 +505,7 @@ static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
         snprintf(m.api, sizeof(m.api), "%s", api);
     } else {
         char owner[65], name[300];
-        owner_of(ctx, owner);
+        cfn_request_resource_hash(ctx, owner);
         snprintf(name, sizeof(name), "%s", s->api_name ? s->api_name : "");
         if (!s->api_name)
             snprintf(name, sizeof(name), "%.128s-%.128s", cfn_request_stack_name(ctx),
@@ -560,15 +545,6 @@ static int parse_id(const char *id, char *api, char *rid, char *method)
     return id && sscanf(id, "%63[^/]/%63[^/]/%7[A-Z]", api, rid, method) == 3 ? 0 : -1;
 }
 
-static bool prop_changed(cfn_ctx *ctx, const char *name)
-{
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), name);
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), name);
-    if (!a || !b)
-        return a != b;
-    return !cJSON_Compare(a, b, 1);
-}
-
 static int update(cfn_ctx *ctx)
 {
     api_spec s;
@@ -578,8 +554,8 @@ static int update(cfn_ctx *ctx)
         return -1;
     int rc;
     bool parsed = parse_id(cfn_request_physical_id(ctx), api, rid, method) == 0;
-    if (!parsed || prop_changed(ctx, "Path") || prop_changed(ctx, "RestApiId") ||
-        prop_changed(ctx, "ParentId") || strcmp(method, s.method) != 0) {
+    if (!parsed || cfn_prop_changed(ctx, "Path") || cfn_prop_changed(ctx, "RestApiId") ||
+        cfn_prop_changed(ctx, "ParentId") || strcmp(method, s.method) != 0) {
         /* A replacement: made anew (in the API this resource already owns,
          * when it owns one); CloudFormation then deletes the old id. */
         rc = build(ctx, aws, &s, s.rest_api_id ? s.rest_api_id : parsed ? api : NULL);

@@ -57,33 +57,12 @@ static bool valid_function_name(const char *n)
            strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == len;
 }
 
-static void sha256_hex(const void *a, size_t alen, const void *b, size_t blen, char out[65])
-{
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
-    EVP_DigestUpdate(h, a, alen);
-    EVP_DigestUpdate(h, b, blen);
-    EVP_DigestFinal_ex(h, md, &n);
-    EVP_MD_CTX_free(h);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-/* Who this function belongs to: the stack and logical id, hashed. */
-static void owner_of(cfn_ctx *ctx, char out[65])
-{
-    const char *s = cfn_request_stack_id(ctx), *l = cfn_request_logical_id(ctx);
-    sha256_hex(s, strlen(s) + 1, l, strlen(l) + 1, out);
-}
-
 /* "<stack>-<logical id>-<12 characters>": at most 64 characters, the
  * characters Lambda allows, and the same for every request of a resource. */
 static void generated_name(cfn_ctx *ctx, char out[65])
 {
-    char hash[65];
-    owner_of(ctx, hash);
+    char hash[CFN_RESOURCE_HASH_SIZE];
+    cfn_request_resource_hash(ctx, hash);
     snprintf(out, 65, "%.25s-%.25s-%.12s", cfn_request_stack_name(ctx), cfn_request_logical_id(ctx),
              hash);
     for (char *p = out; *p; p++)
@@ -356,7 +335,7 @@ static cJSON *tags_of(cfn_ctx *ctx, const fn_spec *s, const artifact *a)
         if (k && v)
             cJSON_AddStringToObject(tags, k, v);
     }
-    owner_of(ctx, owner);
+    cfn_request_resource_hash(ctx, owner);
     cJSON_AddStringToObject(tags, TAG_RESOURCE, owner);
     snprintf(where, sizeof(where), "s3://%s/%s", a->bucket, a->key);
     cJSON_AddStringToObject(tags, TAG_ARTIFACT, where);
@@ -463,7 +442,7 @@ static int create_function(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s)
     cJSON_Delete(in);
     if (rc < 0 && cfn_aws_error_is(aws, "ResourceConflictException")) {
         /* A repeated delivery finds the function it made: bring it up to date. */
-        owner_of(ctx, owner);
+        cfn_request_resource_hash(ctx, owner);
         if (function_tags(aws, s->name, their_owner, sizeof(their_owner), where, sizeof(where), arn,
                           sizeof(arn)) < 0 ||
             strcmp(owner, their_owner) != 0) {
@@ -517,15 +496,6 @@ static int create(cfn_ctx *ctx)
     return rc;
 }
 
-static bool prop_changed(cfn_ctx *ctx, const char *name)
-{
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), name);
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), name);
-    if (!a || !b)
-        return a != b;
-    return !cJSON_Compare(a, b, 1);
-}
-
 static int update(cfn_ctx *ctx)
 {
     fn_spec s;
@@ -552,7 +522,7 @@ static int update(cfn_ctx *ctx)
         "Code", "Env", "EnvFile", "ArtifactBucket", "ArtifactPrefix", "Architectures"};
     bool code = false;
     for (size_t i = 0; i < sizeof(code_props) / sizeof(code_props[0]); i++)
-        code |= prop_changed(ctx, code_props[i]);
+        code |= cfn_prop_changed(ctx, code_props[i]);
     if (code) {
         artifact a;
         if ((rc = build_artifact(ctx, aws, &s, &a)) < 0)
@@ -600,7 +570,7 @@ static int remove_function(cfn_ctx *ctx)
         cfn_aws_free(aws);
         return cfn_fail(ctx, "%s", cfn_error_last());
     }
-    owner_of(ctx, owner);
+    cfn_request_resource_hash(ctx, owner);
     if (their_owner[0] && strcmp(owner, their_owner) != 0) {
         cfn_log(CFN_LOG_WARN, "function %s belongs to another resource: left in place", name);
         cfn_aws_free(aws);

@@ -460,7 +460,7 @@ static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
     a->s = s;
     a->request = cfn_request_id(ctx);
     snprintf(a->pool, sizeof(a->pool), "pool#%s", s->key);
-    hex_digest(cfn_request_stack_id(ctx), cfn_request_logical_id(ctx), a->owner, sizeof(a->owner));
+    cfn_request_resource_hash(ctx, a->owner);
     snprintf(a->resource, sizeof(a->resource), "%.128s/%.255s", cfn_request_stack_name(ctx),
              cfn_request_logical_id(ctx));
     return cfn_aws_for(ctx, s->region[0] ? s->region : NULL, &a->aws);

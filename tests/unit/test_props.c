@@ -153,6 +153,34 @@ static void old_properties(void **state)
     assert_string_equal(cfn_request_physical_id(ctx), "p");
 }
 
+static void changes_between_old_and_new(void **state)
+{
+    cfn_ctx *ctx = &((fixture *)*state)->ctx;
+    assert_true(cfn_prop_changed(ctx, "Port"));  /* "8080" -> "9090" */
+    assert_true(cfn_prop_changed(ctx, "Num"));   /* added */
+    assert_true(cfn_prop_changed(ctx, "Map.K")); /* added, nested */
+    assert_false(cfn_prop_changed(ctx, "Absent"));
+    cJSON_AddStringToObject((cJSON *)ctx->req->old_props, "Same", "x");
+    cJSON_AddStringToObject((cJSON *)ctx->req->props, "Same", "x");
+    assert_false(cfn_prop_changed(ctx, "Same"));
+}
+
+static void resource_hash_is_per_resource(void **state)
+{
+    fixture *f = *state;
+    char a[CFN_RESOURCE_HASH_SIZE], b[CFN_RESOURCE_HASH_SIZE];
+    cfn_request_resource_hash(&f->ctx, a);
+    assert_int_equal(strlen(a), 64);
+    assert_int_equal(strspn(a, "0123456789abcdef"), 64);
+    const char *logical = f->req.logical_id;
+    f->req.logical_id = "Other";
+    cfn_request_resource_hash(&f->ctx, b);
+    assert_string_not_equal(a, b);
+    f->req.logical_id = logical;
+    cfn_request_resource_hash(&f->ctx, b);
+    assert_string_equal(a, b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +190,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(strings_lists_and_maps, setup, teardown),
         cmocka_unit_test_setup_teardown(long_values_are_cut_in_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(old_properties, setup, teardown),
+        cmocka_unit_test_setup_teardown(changes_between_old_and_new, setup, teardown),
+        cmocka_unit_test_setup_teardown(resource_hash_is_per_resource, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

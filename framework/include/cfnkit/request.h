@@ -33,6 +33,12 @@ CFN_EXTERN const char *cfn_request_physical_id(const cfn_ctx *ctx);
 CFN_EXTERN const cJSON *cfn_request_props(const cfn_ctx *ctx);
 CFN_EXTERN const cJSON *cfn_request_old_props(const cfn_ctx *ctx);
 
+/* A SHA-256 (64 hex characters) of StackId and LogicalResourceId: the same
+ * for every request of a resource, different between resources. For marking
+ * what a resource owns (tags, owner attributes), never as a physical id. */
+#define CFN_RESOURCE_HASH_SIZE 65
+CFN_EXTERN void cfn_request_resource_hash(const cfn_ctx *ctx, char out[CFN_RESOURCE_HASH_SIZE]);
+
 /* Milliseconds left before the callback is stopped (the Lambda deadline less
  * the margin the framework keeps for sending the response); never negative. */
 CFN_EXTERN int64_t cfn_remaining_ms(const cfn_ctx *ctx);
@@ -56,6 +62,11 @@ CFN_EXTERN int cfn_prop_bool_or(cfn_ctx *ctx, const char *name, bool fallback, b
 CFN_EXTERN int cfn_prop_list(cfn_ctx *ctx, const char *name, const cJSON **out);
 CFN_EXTERN int cfn_prop_map(cfn_ctx *ctx, const char *name, const cJSON **out);
 CFN_EXTERN bool cfn_prop_has(const cfn_ctx *ctx, const char *name);
+
+/* On Update: whether property `name` (a dotted path) differs between
+ * ResourceProperties and OldResourceProperties, including being added or
+ * removed. False on other requests. */
+CFN_EXTERN bool cfn_prop_changed(const cfn_ctx *ctx, const char *name);
 
 /* The same getters for OldResourceProperties (Update only; on other requests
  * every property is absent). */
