@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -265,22 +264,12 @@ static char *parse_error(cfn_aws *aws, const http_response *res)
     return message;
 }
 
-static void sleep_ms(int64_t ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
-
 static int64_t backoff(int attempt)
 {
     int64_t cap = (int64_t)BACKOFF_BASE_MS << (attempt < 5 ? attempt : 5);
     if (cap > BACKOFF_MAX_MS)
         cap = BACKOFF_MAX_MS;
-    unsigned int r = 0;
-    if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-        r = (unsigned int)clock_mono_ms();
-    return (int64_t)((double)r / 4294967296.0 * (double)cap);
+    return (int64_t)((double)random_u32() / 4294967296.0 * (double)cap);
 }
 
 static int max_attempts(void)
@@ -454,7 +443,7 @@ int aws_send(cfn_aws *aws, aws_call *call, http_response *res)
         cfn_log(CFN_LOG_DEBUG, "%s %s: attempt %d failed (%s), retrying in %lld ms",
                 call->svc->name, call->operation, attempt + 1,
                 aws->error_code[0] ? aws->error_code : "no answer", (long long)wait);
-        sleep_ms(wait);
+        clock_sleep_ms(wait);
     }
     if (rc < 0 && rc != CFN_ENOMEM && rc != CFN_EINVAL) {
         char tries[40] = "";

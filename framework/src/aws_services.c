@@ -470,17 +470,21 @@ int cfn_s3_put_object(cfn_aws *aws, const char *bucket, const char *key, const v
     return rc;
 }
 
-/* Hashes a file in chunks: the payload is signed without holding it. */
-static int file_sha256(FILE *f, char out[65], long long *size)
+/* Hashes a file in chunks: a payload is signed without holding it. */
+int cfn_sha256_file(const char *path, char out[65], long long *size)
 {
     unsigned char buf[1 << 16], md[32];
     unsigned int mdlen = 0;
     size_t n;
+    FILE *f = fopen(path, "rb");
     *size = 0;
+    if (!f)
+        return cfn_error_set(CFN_EIO, "cannot read %s: %s", path, strerror(errno));
     EVP_MD_CTX *h = EVP_MD_CTX_new();
     if (!h || !EVP_DigestInit_ex(h, EVP_sha256(), NULL)) {
         EVP_MD_CTX_free(h);
-        return CFN_ENOMEM;
+        fclose(f);
+        return cfn_error_set(CFN_ENOMEM, "out of memory");
     }
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
         EVP_DigestUpdate(h, buf, n);
@@ -488,15 +492,17 @@ static int file_sha256(FILE *f, char out[65], long long *size)
     }
     EVP_DigestFinal_ex(h, md, &mdlen);
     EVP_MD_CTX_free(h);
-    if (ferror(f))
-        return CFN_EIO;
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return cfn_error_set(CFN_EIO, "cannot read %s", path);
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
     return 0;
 }
 
 int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *key, const char *file,
-                                const char *content_type)
+                                const char *content_type, const char *sha256)
 {
     char *path = NULL;
     char hash[65];
@@ -504,15 +510,18 @@ int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *ke
     int rc = s3_key_path(bucket, key, &path);
     if (rc < 0)
         return rc;
+    if (sha256 && strlen(sha256) == 64) {
+        snprintf(hash, sizeof(hash), "%s", sha256);
+    } else if (cfn_sha256_file(file, hash, &size) < 0) {
+        free(path);
+        return CFN_EIO;
+    }
     FILE *f = fopen(file, "rb");
-    if (!f) {
+    if (!f || fseeko(f, 0, SEEK_END) != 0 || (size = ftello(f)) < 0) {
+        if (f)
+            fclose(f);
         free(path);
         return cfn_error_set(CFN_EIO, "cannot read %s: %s", file, strerror(errno));
-    }
-    if (file_sha256(f, hash, &size) < 0) {
-        fclose(f);
-        free(path);
-        return cfn_error_set(CFN_EIO, "cannot read %s", file);
     }
     aws_call call = {
         .svc = &AWS_S3,

@@ -4,20 +4,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/random.h>
-#include <time.h>
 
 #define MAX_ATTEMPTS   8
 #define BACKOFF_BASE   100  /* ms */
 #define BACKOFF_CAP    5000 /* ms */
 #define ATTEMPT_MAX_MS 30000
-
-static void sleep_ms(int64_t ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) < 0)
-        ;
-}
 
 /* "Full jitter": a uniform draw below the exponential bound, so that many
  * providers retrying at once spread out. */
@@ -26,10 +17,7 @@ static int64_t backoff_ms(int attempt)
     int64_t bound = BACKOFF_BASE << (attempt < 10 ? attempt : 10);
     if (bound > BACKOFF_CAP)
         bound = BACKOFF_CAP;
-    unsigned int r = 0;
-    if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-        r = (unsigned int)clock_mono_ms();
-    return bound / 2 + (int64_t)(r % (unsigned int)(bound / 2 + 1));
+    return bound / 2 + (int64_t)(random_u32() % (uint32_t)(bound / 2 + 1));
 }
 
 int response_deliver(const char *url, const char *body, size_t len, int64_t deadline)
@@ -73,7 +61,7 @@ int response_deliver(const char *url, const char *body, size_t len, int64_t dead
                 attempt + 1 < MAX_ATTEMPTS && wait < left ? ", retrying" : "");
         if (attempt + 1 >= MAX_ATTEMPTS || wait >= left)
             break;
-        sleep_ms(wait);
+        clock_sleep_ms(wait);
     }
     return cfn_error_set(CFN_EIO, "response to %s not delivered after %d attempt%s: %s", where,
                          tries, tries == 1 ? "" : "s", last);

@@ -20,6 +20,10 @@
 /* Clocks, in milliseconds. Deadlines inside the framework are monotonic. */
 int64_t clock_mono_ms(void);
 int64_t clock_epoch_ms(void);
+void clock_sleep_ms(int64_t ms);
+
+/* A random draw for jitter (not for secrets). */
+uint32_t random_u32(void);
 
 /* One CloudFormation request as received. Strings borrow from `root`. */
 typedef struct request {

@@ -126,19 +126,8 @@ int runtime_run(const char *api)
     if (registry_count() == 0) {
         char *url = NULL;
         char *body = error_body("no resource types are registered", "cfnkit.InitError");
-        if (asprintf(&url, "%s/init/error", base) >= 0 && body) {
-            http_header h = {"Lambda-Runtime-Function-Error-Type", "cfnkit.InitError"};
-            http_request req = {.method = "POST",
-                                .url = url,
-                                .headers = &h,
-                                .header_count = 1,
-                                .body = body,
-                                .body_len = strlen(body),
-                                .timeout_ms = 10000};
-            http_response res;
-            http_send(&req, &res);
-            http_response_free(&res);
-        }
+        if (asprintf(&url, "%s/init/error", base) >= 0 && body)
+            post(url, body, "cfnkit.InitError");
         cfn_log(CFN_LOG_FATAL, "no resource types are registered");
         free(url);
         free(body);

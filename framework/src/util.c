@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 static _Thread_local char last_error[1024];
@@ -38,6 +40,21 @@ int64_t clock_mono_ms(void)
 int64_t clock_epoch_ms(void)
 {
     return clock_ms(CLOCK_REALTIME);
+}
+
+void clock_sleep_ms(int64_t ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+uint32_t random_u32(void)
+{
+    uint32_t r;
+    if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+        r = (uint32_t)clock_mono_ms();
+    return r;
 }
 
 static int sb_reserve(strbuf *sb, size_t extra)

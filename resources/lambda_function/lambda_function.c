@@ -181,28 +181,6 @@ static int read_spec(cfn_ctx *ctx, fn_spec *s)
     return read_config(ctx, s);
 }
 
-/* A file's SHA-256, streamed. */
-static int file_hash(const char *path, char out[65])
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char buf[65536], md[32];
-    unsigned int n = 0;
-    size_t got;
-    if (!f)
-        return -1;
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
-    while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-        EVP_DigestUpdate(h, buf, got);
-    EVP_DigestFinal_ex(h, md, &n);
-    EVP_MD_CTX_free(h);
-    int bad = ferror(f);
-    fclose(f);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-    return bad ? -1 : 0;
-}
-
 typedef struct artifact {
     const char *bucket;
     char key[1200];
@@ -239,9 +217,10 @@ static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact
         unlink(tmp);
         return cfn_fail(ctx, "s3://%s/%s: %s", s->bucket, s->key, why);
     }
-    if (file_hash(tmp, hash) < 0) {
+    long long size;
+    if (cfn_sha256_file(tmp, hash, &size) < 0) {
         unlink(tmp);
-        return cfn_fail(ctx, "cannot read the rewritten package");
+        return cfn_fail(ctx, "cannot read the rewritten package: %s", cfn_error_last());
     }
     const char *base = strrchr(s->key, '/') ? strrchr(s->key, '/') + 1 : s->key;
     size_t stem = strlen(base) > 4 && strcmp(base + strlen(base) - 4, ".zip") == 0
@@ -257,7 +236,7 @@ static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact
     cfn_s3_object_info info;
     rc = cfn_s3_head_object(aws, a->bucket, a->key, NULL, &info);
     if (rc == CFN_ENOTFOUND) {
-        rc = cfn_s3_put_object_from_file(aws, a->bucket, a->key, tmp, "application/zip");
+        rc = cfn_s3_put_object_from_file(aws, a->bucket, a->key, tmp, "application/zip", hash);
         a->uploaded = rc == 0;
     }
     unlink(tmp);

@@ -137,7 +137,7 @@ static int s3(cfn_aws *aws, int argc, char **argv)
         const char *type = option(argc, argv, "--content-type");
         if (!file == !body)
             return usage_error("put-object takes --file or --body");
-        rc = file ? cfn_s3_put_object_from_file(aws, bucket, key, file, type)
+        rc = file ? cfn_s3_put_object_from_file(aws, bucket, key, file, type, NULL)
                   : cfn_s3_put_object(aws, bucket, key, body, strlen(body), type);
         return rc < 0 ? fail() : 0;
     }

@@ -89,11 +89,18 @@ CFN_EXTERN int cfn_s3_get_object_to_file(cfn_aws *aws, const char *bucket, const
                                          const char *version_id, const char *path);
 CFN_EXTERN int cfn_s3_put_object(cfn_aws *aws, const char *bucket, const char *key,
                                  const void *data, size_t len, const char *content_type);
+/* `sha256` is the file's hex SHA-256 when the caller already has it (from
+ * cfn_sha256_file), or NULL to have it computed: the file is read once more. */
 CFN_EXTERN int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *key,
-                                           const char *path, const char *content_type);
+                                           const char *path, const char *content_type,
+                                           const char *sha256);
 CFN_EXTERN int cfn_s3_head_object(cfn_aws *aws, const char *bucket, const char *key,
                                   const char *version_id, cfn_s3_object_info *info);
 CFN_EXTERN int cfn_s3_delete_object(cfn_aws *aws, const char *bucket, const char *key);
+/* The hex SHA-256 (65 bytes with the NUL) and size of a file, read in
+ * chunks. Returns CFN_EIO with the reason in cfn_error_last on failure. */
+CFN_EXTERN int cfn_sha256_file(const char *path, char out[65], long long *size);
+
 /* Every object under `prefix` (all pages): a JSON list of {Key, Size, ETag}. */
 CFN_EXTERN int cfn_s3_list_objects(cfn_aws *aws, const char *bucket, const char *prefix,
                                    cJSON **objects);
