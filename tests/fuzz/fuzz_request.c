@@ -5,7 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "clock.h"
+#include "ctx.h"
+#include "physid.h"
+#include "response.h"
+#include "strbuf.h"
+
+#include <cfnkit/cfnkit.h>
 
 static void getters(cfn_ctx *ctx)
 {
@@ -32,17 +38,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     payload_item *items;
     size_t n;
-    if (payload_split((const char *)data, size, &items, &n) < 0)
+    if (cfn__payload_split((const char *)data, size, &items, &n) < 0)
         return 0;
     for (size_t i = 0; i < n; i++) {
         request req;
-        if (request_init(&req, items[i].obj) < 0)
+        if (cfn__request_init(&req, items[i].obj) < 0)
             abort();
         items[i].obj = NULL;
         cfn_ctx ctx;
-        ctx_init(&ctx, &req, clock_mono_ms() + 1000);
+        cfn__ctx_init(&ctx, &req, cfn__clock_mono_ms() + 1000);
         getters(&ctx);
-        char *id = req.action == CFN_CREATE ? physid_generate(&req) : xstrdup(req.physical_id);
+        char *id =
+            req.action == CFN_CREATE ? cfn__physid_generate(&req) : cfn__strdup(req.physical_id);
         response_fields f = {.success = req.invalid == NULL,
                              .reason = req.invalid ? req.invalid : ctx.reason,
                              .physical_id = id && *id ? id : "x",
@@ -52,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              .data = req.props};
         char *body = NULL;
         size_t len = 0;
-        if (response_build(&f, &body, &len) == 0) {
+        if (cfn__response_build(&f, &body, &len) == 0) {
             cJSON *parsed = cJSON_ParseWithLength(body, len);
             if (len > CFN_MAX_RESPONSE_BYTES || !parsed)
                 abort();
@@ -60,9 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(body);
         free(id);
-        ctx_clear(&ctx);
-        request_clear(&req);
+        cfn__ctx_clear(&ctx);
+        cfn__request_clear(&req);
     }
-    payload_free(items, n);
+    cfn__payload_free(items, n);
     return 0;
 }

@@ -29,10 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     http_header h[] = {{"Host", "example.amazonaws.com"}, {"X-Fuzz", value}};
     sigv4_request req = {"GET", path, query, h, 2, NULL};
     sigv4_result r;
-    if (sigv4_sign_headers(&creds, &params, &req, &r) == 0)
-        sigv4_result_free(&r);
-    if (sigv4_sign_query(&creds, &params, &req, &r) == 0)
-        sigv4_result_free(&r);
+    if (cfn__sigv4_sign_headers(&creds, &params, &req, &r) == 0)
+        cfn__sigv4_result_free(&r);
+    if (cfn__sigv4_sign_query(&creds, &params, &req, &r) == 0)
+        cfn__sigv4_result_free(&r);
     free(copy);
     return 0;
 }

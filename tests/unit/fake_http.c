@@ -1,6 +1,7 @@
 /* The scripted transport of fake_http.h. */
 #include "fake_http.h"
-#include "internal.h"
+
+#include <cfnkit/error.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ void fake_http_install(fake_http *f)
 {
     memset(f, 0, sizeof(*f));
     f->fallback.status = 200;
-    http_set_transport(answer, f);
+    cfn__http_set_transport(answer, f);
 }
 
 void fake_http_push(fake_http *f, fake_answer a)
@@ -52,5 +53,5 @@ void fake_http_push(fake_http *f, fake_answer a)
 
 void fake_http_uninstall(void)
 {
-    http_set_transport(NULL, NULL);
+    cfn__http_set_transport(NULL, NULL);
 }

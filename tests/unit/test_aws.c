@@ -12,9 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aws_internal.h"
+#include "client.h"
+#include "clock.h"
 #include "fake_http.h"
 #include "xml.h"
+
+#include <cfnkit/cfnkit.h>
 
 static fake_http fake;
 
@@ -60,7 +63,7 @@ static char *endpoint(const char *region, const aws_service *svc, bool *custom)
 {
     cfn_aws *aws;
     assert_int_equal(cfn_aws_new(&aws, region), 0);
-    char *url = aws_endpoint(aws, svc, custom);
+    char *url = cfn__aws_endpoint(aws, svc, custom);
     cfn_aws_free(aws);
     return url;
 }
@@ -74,14 +77,14 @@ static void standard_endpoints(void **state)
         const aws_service *svc;
         const char *want;
     } cases[] = {
-        {"us-east-1", &AWS_DYNAMODB, "https://dynamodb.us-east-1.amazonaws.com"},
-        {"eu-west-1", &AWS_LAMBDA, "https://lambda.eu-west-1.amazonaws.com"},
-        {"eu-west-1", &AWS_APIGATEWAY, "https://apigateway.eu-west-1.amazonaws.com"},
-        {"eu-west-1", &AWS_STS, "https://sts.eu-west-1.amazonaws.com"},
-        {"eu-west-1", &AWS_IAM, "https://iam.amazonaws.com"},
-        {"cn-north-1", &AWS_S3, "https://s3.cn-north-1.amazonaws.com.cn"},
-        {"cn-northwest-1", &AWS_IAM, "https://iam.cn-north-1.amazonaws.com.cn"},
-        {"us-gov-west-1", &AWS_IAM, "https://iam.us-gov.amazonaws.com"},
+        {"us-east-1", &cfn__svc_dynamodb, "https://dynamodb.us-east-1.amazonaws.com"},
+        {"eu-west-1", &cfn__svc_lambda, "https://lambda.eu-west-1.amazonaws.com"},
+        {"eu-west-1", &cfn__svc_apigateway, "https://apigateway.eu-west-1.amazonaws.com"},
+        {"eu-west-1", &cfn__svc_sts, "https://sts.eu-west-1.amazonaws.com"},
+        {"eu-west-1", &cfn__svc_iam, "https://iam.amazonaws.com"},
+        {"cn-north-1", &cfn__svc_s3, "https://s3.cn-north-1.amazonaws.com.cn"},
+        {"cn-northwest-1", &cfn__svc_iam, "https://iam.cn-north-1.amazonaws.com.cn"},
+        {"us-gov-west-1", &cfn__svc_iam, "https://iam.us-gov.amazonaws.com"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *url = endpoint(cases[i].region, cases[i].svc, &custom);
@@ -98,18 +101,18 @@ static void configured_endpoints(void **state)
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/", 1);
     setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000", 1);
     setenv("AWS_ENDPOINT_URL_API_GATEWAY", "http://127.0.0.1:9000", 1);
-    char *url = endpoint(NULL, &AWS_DYNAMODB, &custom);
+    char *url = endpoint(NULL, &cfn__svc_dynamodb, &custom);
     assert_string_equal(url, "http://127.0.0.1:8000");
     assert_true(custom);
     free(url);
-    url = endpoint(NULL, &AWS_APIGATEWAY, &custom);
+    url = endpoint(NULL, &cfn__svc_apigateway, &custom);
     assert_string_equal(url, "http://127.0.0.1:9000");
     free(url);
-    url = endpoint(NULL, &AWS_S3, &custom); /* the general one, trailing slash gone */
+    url = endpoint(NULL, &cfn__svc_s3, &custom); /* the general one, trailing slash gone */
     assert_string_equal(url, "http://127.0.0.1:5000");
     free(url);
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
-    url = endpoint(NULL, &AWS_DYNAMODB, &custom);
+    url = endpoint(NULL, &cfn__svc_dynamodb, &custom);
     assert_string_equal(url, "https://dynamodb.eu-west-1.amazonaws.com");
     assert_false(custom);
     free(url);
@@ -121,17 +124,17 @@ static void s3_addressing(void **state)
     cfn_aws *aws;
     aws_target t;
     assert_int_equal(cfn_aws_new(&aws, "us-west-2"), 0);
-    assert_int_equal(aws_locate(aws, &AWS_S3, "my-bucket", "/a%20b", &t), 0);
+    assert_int_equal(cfn__aws_locate(aws, &cfn__svc_s3, "my-bucket", "/a%20b", &t), 0);
     assert_string_equal(t.host, "my-bucket.s3.us-west-2.amazonaws.com");
     assert_string_equal(t.path, "/a%20b");
     free(t.path);
     /* Dots would break the TLS certificate of a virtual host: path style. */
-    assert_int_equal(aws_locate(aws, &AWS_S3, "my.bucket", "/k", &t), 0);
+    assert_int_equal(cfn__aws_locate(aws, &cfn__svc_s3, "my.bucket", "/k", &t), 0);
     assert_string_equal(t.host, "s3.us-west-2.amazonaws.com");
     assert_string_equal(t.path, "/my.bucket/k");
     free(t.path);
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/prefix", 1);
-    assert_int_equal(aws_locate(aws, &AWS_S3, "my-bucket", "/k", &t), 0);
+    assert_int_equal(cfn__aws_locate(aws, &cfn__svc_s3, "my-bucket", "/k", &t), 0);
     assert_string_equal(t.host, "127.0.0.1:5000");
     assert_string_equal(t.path, "/prefix/my-bucket/k");
     free(t.path);
@@ -183,11 +186,11 @@ static void credential_sources(void **state)
     (void)state;
     aws_credentials c;
     setenv("AWS_SESSION_TOKEN", "tok", 1);
-    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_int_equal(cfn__creds_resolve(&c, 0), 0);
     assert_string_equal(c.access_key, "AKIDTEST");
     assert_string_equal(c.token, "tok");
     assert_string_equal(c.source, "environment variables");
-    creds_clear(&c);
+    cfn__creds_clear(&c);
     unsetenv("AWS_ACCESS_KEY_ID");
     char *cred = write_file("[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = "
                             "s1\n\n[dev]\naws_access_key_id=AKIDDEV\naws_secret_access_key=s2\n");
@@ -195,28 +198,28 @@ static void credential_sources(void **state)
                             "aws_secret_access_key = s3\naws_session_token = t3\n");
     setenv("AWS_SHARED_CREDENTIALS_FILE", cred, 1);
     setenv("AWS_CONFIG_FILE", conf, 1);
-    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_int_equal(cfn__creds_resolve(&c, 0), 0);
     assert_string_equal(c.access_key, "AKIDDEFAULT");
     assert_null(c.token);
-    creds_clear(&c);
+    cfn__creds_clear(&c);
     setenv("AWS_PROFILE", "dev", 1);
-    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_int_equal(cfn__creds_resolve(&c, 0), 0);
     assert_string_equal(c.access_key, "AKIDDEV");
     assert_string_equal(c.source, "profile dev");
-    creds_clear(&c);
+    cfn__creds_clear(&c);
     setenv("AWS_PROFILE", "ops", 1);
-    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_int_equal(cfn__creds_resolve(&c, 0), 0);
     assert_string_equal(c.access_key, "AKIDOPS");
     assert_string_equal(c.token, "t3");
-    creds_clear(&c);
+    cfn__creds_clear(&c);
     setenv("AWS_PROFILE", "missing", 1);
-    assert_int_equal(creds_resolve(&c, 0), CFN_ENOTFOUND);
+    assert_int_equal(cfn__creds_resolve(&c, 0), CFN_ENOTFOUND);
     assert_non_null(strstr(cfn_error_last(), "no AWS credentials found (tried: environment "
                                              "variables"));
     assert_non_null(strstr(cfn_error_last(), "profile \"missing\""));
     assert_non_null(strstr(cfn_error_last(), "container credentials"));
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.169.254/creds", 1);
-    assert_int_equal(creds_resolve(&c, 0), CFN_ENOTFOUND);
+    assert_int_equal(cfn__creds_resolve(&c, 0), CFN_ENOTFOUND);
     assert_non_null(strstr(cfn_error_last(), "must be https, or http to loopback"));
     unlink(cred);
     unlink(conf);
@@ -234,11 +237,11 @@ static void container_credentials(void **state)
                                                 "\"s\",\"Token\":\"t\",\"Expiration\":"
                                                 "\"2099-01-01T00:00:00Z\"}"});
     aws_credentials c;
-    assert_int_equal(creds_resolve(&c, 0), 0);
+    assert_int_equal(cfn__creds_resolve(&c, 0), 0);
     assert_string_equal(fake.sent[0].url, "http://169.254.170.2/v2/credentials/abc");
     assert_string_equal(c.access_key, "AKIDECS");
     assert_int_equal(c.expires, 4070908800000LL);
-    creds_clear(&c);
+    cfn__creds_clear(&c);
 }
 
 static void credentials_are_cached_until_near_expiry(void **state)
@@ -255,7 +258,7 @@ static void credentials_are_cached_until_near_expiry(void **state)
     cfn_aws *aws;
     assert_int_equal(cfn_aws_new(&aws, NULL), 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(aws_credentials_ready(aws), 0);
+        assert_int_equal(cfn__aws_credentials_ready(aws), 0);
     size_t fetches = 0;
     for (size_t i = 0; i < fake.nsent; i++)
         fetches += strstr(fake.sent[i].url, "/creds") != NULL;
@@ -272,7 +275,7 @@ static void credentials_are_cached_until_near_expiry(void **state)
     fake.nsent = 0;
     assert_int_equal(cfn_aws_new(&aws, NULL), 0);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(aws_credentials_ready(aws), 0);
+        assert_int_equal(cfn__aws_credentials_ready(aws), 0);
     assert_int_equal(fake.nsent, 3);
     cfn_aws_free(aws);
 }
@@ -367,11 +370,11 @@ static void retries_are_bounded(void **state)
     assert_int_equal(fake.nsent, 4);
     unsetenv("AWS_MAX_ATTEMPTS");
     /* A deadline shorter than the backoff: no retry is started past it. */
-    cfn_aws_set_deadline(aws, clock_mono_ms() + 50);
+    cfn_aws_set_deadline(aws, cfn__clock_mono_ms() + 50);
     fake.fallback = (fake_answer){.transport_error = 1};
-    int64_t start = clock_mono_ms();
+    int64_t start = cfn__clock_mono_ms();
     assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, NULL), CFN_ERROR);
-    assert_true(clock_mono_ms() - start < 1000);
+    assert_true(cfn__clock_mono_ms() - start < 1000);
     assert_int_equal(cfn_aws_error_status(aws), 0);
     cfn_aws_free(aws);
 }
@@ -408,21 +411,21 @@ static void xml_reading(void **state)
                     "</Key></Contents><Empty/></R>";
     size_t pos = 0, n;
     const char *inner;
-    assert_int_equal(xml_next(x, strlen(x), "Contents", &pos, &inner, &n), 0);
-    char *k = xml_text(inner, n, "Key");
+    assert_int_equal(cfn__xml_next(x, strlen(x), "Contents", &pos, &inner, &n), 0);
+    char *k = cfn__xml_text(inner, n, "Key");
     assert_string_equal(k, "a&b");
     free(k);
-    assert_int_equal(xml_next(x, strlen(x), "Contents", &pos, &inner, &n), 0);
-    k = xml_text(inner, n, "Key");
+    assert_int_equal(cfn__xml_next(x, strlen(x), "Contents", &pos, &inner, &n), 0);
+    k = cfn__xml_text(inner, n, "Key");
     assert_string_equal(k, "c\xc3\xa9"
                            "A");
     free(k);
-    assert_int_equal(xml_next(x, strlen(x), "Contents", &pos, &inner, &n), -1);
-    k = xml_text(x, strlen(x), "Empty");
+    assert_int_equal(cfn__xml_next(x, strlen(x), "Contents", &pos, &inner, &n), -1);
+    k = cfn__xml_text(x, strlen(x), "Empty");
     assert_string_equal(k, "");
     free(k);
-    assert_null(xml_text(x, strlen(x), "Missing"));
-    assert_null(xml_text("<Key>unterminated", 17, "Key"));
+    assert_null(cfn__xml_text(x, strlen(x), "Missing"));
+    assert_null(cfn__xml_text("<Key>unterminated", 17, "Key"));
 }
 
 int main(void)

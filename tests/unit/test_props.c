@@ -8,7 +8,10 @@
 
 #include <string.h>
 
-#include "internal.h"
+#include "clock.h"
+#include "ctx.h"
+
+#include <cfnkit/cfnkit.h>
 
 typedef struct fixture {
     request req;
@@ -27,9 +30,9 @@ static int setup(void **state)
         "\"Gone\":null,\"List\":[\"a\",\"b\"],\"Map\":{\"K\":\"v\",\"Inner\":{\"Deep\":\"7\"}},"
         "\"Layers\":[{\"Arn\":\"x\"}]},"
         "\"OldResourceProperties\":{\"Port\":\"9090\"}}";
-    assert_int_equal(request_init(&f.req, cJSON_Parse(json)), 0);
+    assert_int_equal(cfn__request_init(&f.req, cJSON_Parse(json)), 0);
     assert_null(f.req.invalid);
-    ctx_init(&f.ctx, &f.req, clock_mono_ms() + 1000);
+    cfn__ctx_init(&f.ctx, &f.req, cfn__clock_mono_ms() + 1000);
     *state = &f;
     return 0;
 }
@@ -37,8 +40,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    ctx_clear(&f->ctx);
-    request_clear(&f->req);
+    cfn__ctx_clear(&f->ctx);
+    cfn__request_clear(&f->req);
     return 0;
 }
 

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "request.h"
+
+#include <cfnkit/cfnkit.h>
 
 #define URL   "http://127.0.0.1:9/r?X-Amz-Signature=abc"
 #define STACK "arn:aws:cloudformation:eu-west-2:123456789012:stack/my-stack/5b6f2a10"
@@ -23,7 +25,7 @@ static void parse_one(const char *json, request *req)
 {
     cJSON *obj = cJSON_Parse(json);
     assert_non_null(obj);
-    assert_int_equal(request_init(req, obj), 0);
+    assert_int_equal(cfn__request_init(req, obj), 0);
 }
 
 static void direct_create_is_valid(void **state)
@@ -41,7 +43,7 @@ static void direct_create_is_valid(void **state)
     assert_string_equal(req.region, "eu-west-2");
     assert_non_null(req.props);
     assert_null(req.old_props);
-    request_clear(&req);
+    cfn__request_clear(&req);
 }
 
 static void missing_fields_are_named(void **state)
@@ -56,7 +58,7 @@ static void missing_fields_are_named(void **state)
     assert_non_null(strstr(req.invalid, "ResourceType"));
     assert_non_null(strstr(req.invalid, "LogicalResourceId"));
     assert_non_null(strstr(req.invalid, "ResourceProperties"));
-    request_clear(&req);
+    cfn__request_clear(&req);
 }
 
 static void mistyped_field_is_invalid(void **state)
@@ -69,7 +71,7 @@ static void mistyped_field_is_invalid(void **state)
     parse_one(json, &req);
     assert_non_null(req.invalid);
     assert_non_null(strstr(req.invalid, "RequestId"));
-    request_clear(&req);
+    cfn__request_clear(&req);
     free(json);
 }
 
@@ -82,7 +84,7 @@ static void unknown_request_type_is_named(void **state)
     parse_one(json, &req);
     assert_non_null(req.invalid);
     assert_non_null(strstr(req.invalid, "unknown RequestType \"Rename\""));
-    request_clear(&req);
+    cfn__request_clear(&req);
     free(json);
 }
 
@@ -96,7 +98,7 @@ static void update_needs_ids_and_old_properties(void **state)
     assert_int_equal(req.action, CFN_UPDATE);
     assert_non_null(strstr(req.invalid, "Update request has no PhysicalResourceId"));
     assert_non_null(strstr(req.invalid, "OldResourceProperties"));
-    request_clear(&req);
+    cfn__request_clear(&req);
     free(json);
 }
 
@@ -109,7 +111,7 @@ static void delete_needs_physical_id(void **state)
     parse_one(json, &req);
     assert_int_equal(req.action, CFN_DELETE);
     assert_non_null(strstr(req.invalid, "Delete request has no PhysicalResourceId"));
-    request_clear(&req);
+    cfn__request_clear(&req);
     free(json);
 }
 
@@ -121,10 +123,10 @@ static void unusable_urls_are_refused(void **state)
         cJSON *obj = cJSON_Parse(create_json);
         cJSON_ReplaceItemInObject(obj, "ResponseURL", cJSON_CreateString(bad[i]));
         request req;
-        assert_int_equal(request_init(&req, obj), 0);
+        assert_int_equal(cfn__request_init(&req, obj), 0);
         assert_null(req.response_url);
         assert_non_null(strstr(req.invalid, "ResponseURL"));
-        request_clear(&req);
+        cfn__request_clear(&req);
     }
 }
 
@@ -135,10 +137,10 @@ static void non_arn_stack_id_gives_a_clean_name(void **state)
     cJSON *obj = cJSON_Parse(create_json);
     cJSON_ReplaceItemInObject(obj, "StackId", cJSON_CreateString("local stack/../x!"));
     request req;
-    assert_int_equal(request_init(&req, obj), 0);
+    assert_int_equal(cfn__request_init(&req, obj), 0);
     assert_string_equal(req.stack_name, "localstackx");
     assert_string_equal(req.region, "ap-south-1");
-    request_clear(&req);
+    cfn__request_clear(&req);
     unsetenv("AWS_REGION");
 }
 
@@ -147,11 +149,11 @@ static void split_direct_request(void **state)
     (void)state;
     payload_item *items;
     size_t n;
-    assert_int_equal(payload_split(create_json, strlen(create_json), &items, &n), 0);
+    assert_int_equal(cfn__payload_split(create_json, strlen(create_json), &items, &n), 0);
     assert_int_equal(n, 1);
     assert_non_null(items[0].obj);
     assert_null(items[0].error);
-    payload_free(items, n);
+    cfn__payload_free(items, n);
 }
 
 static void split_every_sns_record(void **state)
@@ -170,13 +172,13 @@ static void split_every_sns_record(void **state)
     char *text = cJSON_PrintUnformatted(root);
     payload_item *items;
     size_t n;
-    assert_int_equal(payload_split(text, strlen(text), &items, &n), 0);
+    assert_int_equal(cfn__payload_split(text, strlen(text), &items, &n), 0);
     assert_int_equal(n, 3);
     assert_non_null(items[0].obj);
     assert_non_null(items[1].obj);
     assert_null(items[2].obj);
     assert_non_null(strstr(items[2].error, "SNS record 2: Message is not valid JSON"));
-    payload_free(items, n);
+    cfn__payload_free(items, n);
     free(text);
     free(inner);
     cJSON_Delete(root);
@@ -190,11 +192,12 @@ static void split_refuses_garbage(void **state)
     size_t n;
     const char *garbage[] = {"", "{", "[1,2]", "\"text\"", "{\"Records\":[]}"};
     for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
-        assert_int_equal(payload_split(garbage[i], strlen(garbage[i]), &items, &n), CFN_EINVAL);
+        assert_int_equal(cfn__payload_split(garbage[i], strlen(garbage[i]), &items, &n),
+                         CFN_EINVAL);
         assert_int_equal(n, 0);
         assert_true(strlen(cfn_error_last()) > 0);
     }
-    assert_int_equal(payload_split("{\"a\":", 5, &items, &n), CFN_EINVAL);
+    assert_int_equal(cfn__payload_split("{\"a\":", 5, &items, &n), CFN_EINVAL);
     assert_non_null(strstr(cfn_error_last(), "not valid JSON"));
 }
 

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "physid.h"
+#include "response.h"
+
+#include <cfnkit/cfnkit.h>
 
 static response_fields fields(void)
 {
@@ -31,7 +34,7 @@ static void success_body_has_exact_fields(void **state)
     f.data = data;
     char *body;
     size_t len;
-    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_int_equal(cfn__response_build(&f, &body, &len), 0);
     assert_string_equal(body, "{\"Status\":\"SUCCESS\",\"PhysicalResourceId\":\"phys-1\","
                               "\"StackId\":\"arn:aws:cloudformation:us-east-1:1:stack/s/u\","
                               "\"RequestId\":\"req-1\",\"LogicalResourceId\":\"Res\","
@@ -50,7 +53,7 @@ static void failed_body_has_reason(void **state)
     f.noecho = true;
     char *body;
     size_t len;
-    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_int_equal(cfn__response_build(&f, &body, &len), 0);
     cJSON *o = cJSON_Parse(body);
     assert_string_equal(cJSON_GetObjectItem(o, "Status")->valuestring, "FAILED");
     assert_string_equal(cJSON_GetObjectItem(o, "Reason")->valuestring, "pool web is full");
@@ -67,20 +70,20 @@ static void empty_physical_id_is_refused(void **state)
     f.physical_id = "";
     char *body;
     size_t len;
-    assert_int_equal(response_build(&f, &body, &len), CFN_EINVAL);
+    assert_int_equal(cfn__response_build(&f, &body, &len), CFN_EINVAL);
 }
 
 static void reason_loses_control_characters_keeps_utf8(void **state)
 {
     (void)state;
-    char *r =
-        reason_clean("bad\x1b[31m value\r\nline\ttwo caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    char *r = cfn__reason_clean(
+        "bad\x1b[31m value\r\nline\ttwo caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
     assert_string_equal(r, "bad[31m value line two caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
     free(r);
-    r = reason_clean("x\xff\xc3y\xc2\x85z\x7f");
+    r = cfn__reason_clean("x\xff\xc3y\xc2\x85z\x7f");
     assert_string_equal(r, "x\xef\xbf\xbd\xef\xbf\xbdyz");
     free(r);
-    r = reason_clean("\xed\xa0\x80s\xe0\x80\xafo"); /* a surrogate and an overlong '/' */
+    r = cfn__reason_clean("\xed\xa0\x80s\xe0\x80\xafo"); /* a surrogate and an overlong '/' */
     assert_null(strchr(r, '/'));
     assert_non_null(strstr(r, "s"));
     free(r);
@@ -100,7 +103,7 @@ static void long_reason_is_shortened_with_marker(void **state)
     f.reason = reason;
     char *body;
     size_t len;
-    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_int_equal(cfn__response_build(&f, &body, &len), 0);
     assert_true(len <= CFN_MAX_RESPONSE_BYTES);
     assert_true(len > CFN_MAX_RESPONSE_BYTES - 16); /* it uses the room it has */
     cJSON *o = cJSON_Parse(body);
@@ -125,7 +128,7 @@ static void escaped_reason_is_fitted_on_its_json_length(void **state)
     f.reason = reason;
     char *body;
     size_t len;
-    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_int_equal(cfn__response_build(&f, &body, &len), 0);
     assert_true(len <= CFN_MAX_RESPONSE_BYTES);
     free(body);
 }
@@ -142,7 +145,7 @@ static void oversize_data_turns_into_failed(void **state)
     f.data = data;
     char *body;
     size_t len;
-    assert_int_equal(response_build(&f, &body, &len), 0);
+    assert_int_equal(cfn__response_build(&f, &body, &len), 0);
     assert_false(f.success);
     cJSON *o = cJSON_Parse(body);
     assert_string_equal(cJSON_GetObjectItem(o, "Status")->valuestring, "FAILED");
@@ -172,7 +175,8 @@ static void generated_ids_are_stable_and_distinct(void **state)
     request_with(&a, "arn:s", "WebPort", "req-1");
     request_with(&b, "arn:s", "WebPort", "req-1");
     request_with(&c, "arn:s", "WebPort", "req-2");
-    char *ia = physid_generate(&a), *ib = physid_generate(&b), *ic = physid_generate(&c);
+    char *ia = cfn__physid_generate(&a), *ib = cfn__physid_generate(&b),
+         *ic = cfn__physid_generate(&c);
     assert_string_equal(ia, ib);
     assert_string_not_equal(ia, ic);
     assert_int_equal(strncmp(ia, "my-stack-WebPort-", 17), 0);
@@ -191,7 +195,7 @@ static void generated_ids_stay_under_the_limit(void **state)
     logical[sizeof(logical) - 1] = '\0';
     request r;
     request_with(&r, "arn:s", logical, "req-1");
-    char *id = physid_generate(&r);
+    char *id = cfn__physid_generate(&r);
     assert_true(strlen(id) <= CFN_MAX_PHYSICAL_ID_BYTES);
     free(id);
 }
@@ -201,11 +205,11 @@ static void failed_create_marker(void **state)
     (void)state;
     request r;
     request_with(&r, "arn:s", "WebPort", "req-9");
-    char *id = physid_failed_create(&r);
+    char *id = cfn__physid_failed_create(&r);
     assert_string_equal(id, "cfnkit-failed-create-req-9");
-    assert_true(physid_is_failed_create(id));
-    assert_false(physid_is_failed_create("web-10042"));
-    assert_false(physid_is_failed_create(NULL));
+    assert_true(cfn__physid_is_failed_create(id));
+    assert_false(cfn__physid_is_failed_create("web-10042"));
+    assert_false(cfn__physid_is_failed_create(NULL));
     free(id);
 }
 

@@ -13,7 +13,10 @@
 #include <unistd.h>
 
 #include "fake_http.h"
-#include "internal.h"
+#include "clock.h"
+#include "runtime.h"
+
+#include <cfnkit/cfnkit.h>
 
 static fake_http fake;
 
@@ -73,7 +76,7 @@ static int teardown(void **state)
 static void no_types_is_an_init_error(void **state)
 {
     (void)state;
-    assert_int_equal(runtime_run("127.0.0.1:9001"), 1);
+    assert_int_equal(cfn__runtime_run("127.0.0.1:9001"), 1);
     assert_int_equal(fake.nsent, 1);
     assert_string_equal(fake.sent[0].url, "http://127.0.0.1:9001/2018-06-01/runtime/init/error");
     assert_string_equal(fake.sent[0].error_type, "cfnkit.InitError");
@@ -83,7 +86,7 @@ static void invocation_is_served_and_reported(void **state)
 {
     (void)state;
     char deadline[32];
-    snprintf(deadline, sizeof(deadline), "%lld", (long long)(clock_epoch_ms() + 60000));
+    snprintf(deadline, sizeof(deadline), "%lld", (long long)(cfn__clock_epoch_ms() + 60000));
     char headers[256];
     snprintf(headers, sizeof(headers), NEXT_HEADERS("inv-1", "%s"), deadline);
     fake_http_push(&fake,
@@ -91,7 +94,7 @@ static void invocation_is_served_and_reported(void **state)
     fake_http_push(&fake, (fake_answer){.status = 200}); /* the response PUT */
     fake_http_push(&fake, (fake_answer){.status = 202}); /* POST .../response */
     then_api_gone();
-    assert_int_equal(runtime_run("127.0.0.1:9001"), 0);
+    assert_int_equal(cfn__runtime_run("127.0.0.1:9001"), 0);
     assert_string_equal(fake.sent[0].method, "GET");
     assert_string_equal(fake.sent[0].url,
                         "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next");
@@ -116,7 +119,7 @@ static void undeliverable_invocation_is_an_error(void **state)
                                         .headers = NEXT_HEADERS("inv-2", "5000")});
     fake_http_push(&fake, (fake_answer){.status = 202});
     then_api_gone();
-    assert_int_equal(runtime_run("127.0.0.1:9001"), 0);
+    assert_int_equal(cfn__runtime_run("127.0.0.1:9001"), 0);
     assert_string_equal(fake.sent[1].url,
                         "http://127.0.0.1:9001/2018-06-01/runtime/invocation/inv-2/error");
     assert_string_equal(fake.sent[1].error_type, "cfnkit.ResponseNotDelivered");
@@ -134,7 +137,7 @@ static void implausible_deadline_uses_the_function_timeout(void **state)
     fake_http_push(&fake, (fake_answer){.status = 200});
     fake_http_push(&fake, (fake_answer){.status = 202});
     then_api_gone();
-    assert_int_equal(runtime_run("127.0.0.1:9001"), 0);
+    assert_int_equal(cfn__runtime_run("127.0.0.1:9001"), 0);
     assert_string_equal(fake.sent[1].method, "PUT");
     assert_non_null(strstr(fake.sent[1].body, "timed out after 1.0 s"));
     assert_non_null(strstr(fake.sent[2].url, "/invocation/inv-3/response"));
@@ -147,7 +150,7 @@ static void invocation_without_request_id_is_skipped(void **state)
                                         .body = request_json("echo"),
                                         .headers = "HTTP/1.1 200 OK\r\n\r\n"});
     then_api_gone();
-    assert_int_equal(runtime_run("127.0.0.1:9001"), 0);
+    assert_int_equal(cfn__runtime_run("127.0.0.1:9001"), 0);
     assert_int_equal(fake.nsent, 4); /* no PUT: nothing can be reported for it */
 }
 

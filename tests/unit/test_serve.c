@@ -13,7 +13,10 @@
 #include <unistd.h>
 
 #include "fake_http.h"
-#include "internal.h"
+#include "clock.h"
+#include "serve.h"
+
+#include <cfnkit/cfnkit.h>
 
 static fake_http fake;
 
@@ -126,7 +129,7 @@ static char *make_request(const char *action, const char *type, const char *prop
 static int serve(const char *json, int64_t budget_ms, cJSON **body)
 {
     size_t before = fake.nsent;
-    int code = serve_payload(json, strlen(json), clock_mono_ms() + budget_ms, NULL, NULL);
+    int code = cfn__serve_payload(json, strlen(json), cfn__clock_mono_ms() + budget_ms, NULL, NULL);
     *body = fake.nsent > before ? cJSON_Parse(fake.sent[fake.nsent - 1].body) : NULL;
     return code;
 }
@@ -272,14 +275,14 @@ static void request_without_url_is_not_answered(void **state)
     const char *req = "{\"RequestType\":\"Create\",\"RequestId\":\"r1\"}";
     served *s;
     size_t n;
-    assert_int_equal(serve_payload(req, strlen(req), clock_mono_ms() + 5000, &s, &n), 2);
+    assert_int_equal(cfn__serve_payload(req, strlen(req), cfn__clock_mono_ms() + 5000, &s, &n), 2);
     assert_int_equal(fake.nsent, 0);
     assert_int_equal(n, 1);
     assert_non_null(strstr(s[0].error, "cannot answer: request has no ResponseURL"));
-    served_free(s, n);
-    assert_int_equal(serve_payload("{oops", 5, clock_mono_ms() + 5000, &s, &n), 2);
+    cfn__served_free(s, n);
+    assert_int_equal(cfn__serve_payload("{oops", 5, cfn__clock_mono_ms() + 5000, &s, &n), 2);
     assert_non_null(strstr(s[0].error, "not valid JSON"));
-    served_free(s, n);
+    cfn__served_free(s, n);
     assert_int_equal(fake.nsent, 0);
 }
 
@@ -305,9 +308,9 @@ static void crashes_hangs_and_exits_are_answered_once(void **state)
     (void)state;
     expect_failure("abort", 5000, "crashed: signal 6 (SIGABRT)");
     expect_failure("segv", 5000, "crashed: signal 11 (SIGSEGV)");
-    int64_t start = clock_mono_ms();
+    int64_t start = cfn__clock_mono_ms();
     expect_failure("hang", 2000, "timed out after 1.0 s");
-    assert_true(clock_mono_ms() - start < 2000);
+    assert_true(cfn__clock_mono_ms() - start < 2000);
     expect_failure("exit", 5000, "ended without reporting a result");
     expect_failure("noreason", 5000, "failed without giving a reason");
 }
@@ -317,11 +320,11 @@ static void leftover_processes_do_not_block(void **state)
     (void)state;
     char *req = make_request("Create", "Custom::Bad", "{\"Mode\":\"grandchild\"}", NULL);
     cJSON *body;
-    int64_t start = clock_mono_ms();
+    int64_t start = cfn__clock_mono_ms();
     /* The grandchild holds the report pipe open; the handler's exit ends the
      * wait all the same, and its process group is killed. */
     assert_int_equal(serve(req, 10000, &body), 0);
-    assert_true(clock_mono_ms() - start < 5000);
+    assert_true(cfn__clock_mono_ms() - start < 5000);
     assert_string_equal(field(cJSON_GetObjectItem(body, "Data"), "Done"), "yes");
     cJSON_Delete(body);
     free(req);
@@ -349,14 +352,14 @@ static void delivery_gives_up_within_bounds(void **state)
     char *req = make_request("Create", "Custom::Echo", "{\"Message\":\"m\"}", NULL);
     served *s;
     size_t n;
-    int64_t start = clock_mono_ms();
-    assert_int_equal(serve_payload(req, strlen(req), start + 4000, &s, &n), 2);
-    assert_true(clock_mono_ms() - start <= 4500);
+    int64_t start = cfn__clock_mono_ms();
+    assert_int_equal(cfn__serve_payload(req, strlen(req), start + 4000, &s, &n), 2);
+    assert_true(cfn__clock_mono_ms() - start <= 4500);
     assert_true(fake.nsent >= 2 && fake.nsent <= 8);
     assert_non_null(strstr(s[0].error, "not delivered after"));
     assert_non_null(strstr(s[0].error, "HTTP 500"));
     assert_null(strstr(s[0].error, "SECRET"));
-    served_free(s, n);
+    cfn__served_free(s, n);
     free(req);
 }
 
@@ -367,10 +370,10 @@ static void delivery_refused_is_not_retried(void **state)
     char *req = make_request("Create", "Custom::Echo", "{\"Message\":\"m\"}", NULL);
     served *s;
     size_t n;
-    assert_int_equal(serve_payload(req, strlen(req), clock_mono_ms() + 5000, &s, &n), 2);
+    assert_int_equal(cfn__serve_payload(req, strlen(req), cfn__clock_mono_ms() + 5000, &s, &n), 2);
     assert_int_equal(fake.nsent, 1);
     assert_non_null(strstr(s[0].error, "refused: HTTP 403"));
-    served_free(s, n);
+    cfn__served_free(s, n);
     free(req);
 }
 
@@ -381,12 +384,12 @@ static void noecho_data_is_masked_for_display(void **state)
                              "{\"Message\":\"topsecret\",\"Secret\":\"true\"}", NULL);
     served *s;
     size_t n;
-    assert_int_equal(serve_payload(req, strlen(req), clock_mono_ms() + 5000, &s, &n), 0);
+    assert_int_equal(cfn__serve_payload(req, strlen(req), cfn__clock_mono_ms() + 5000, &s, &n), 0);
     assert_non_null(strstr(fake.sent[0].body, "topsecret")); /* CloudFormation gets it */
     assert_null(strstr(s[0].body, "topsecret"));             /* people do not */
     assert_non_null(strstr(s[0].body, "\"NoEcho\":true"));
     assert_string_equal(s[0].url, "http://127.0.0.1:9/resp");
-    served_free(s, n);
+    cfn__served_free(s, n);
     free(req);
 }
 
@@ -402,7 +405,8 @@ static void sns_records_are_each_answered(void **state)
         cJSON_AddItemToArray(records, rec);
     }
     char *text = cJSON_PrintUnformatted(root);
-    assert_int_equal(serve_payload(text, strlen(text), clock_mono_ms() + 5000, NULL, NULL), 0);
+    assert_int_equal(
+        cfn__serve_payload(text, strlen(text), cfn__clock_mono_ms() + 5000, NULL, NULL), 0);
     assert_int_equal(fake.nsent, 2);
     free(text);
     free(one);
@@ -426,10 +430,10 @@ static void registry_refuses_duplicates_and_incomplete_types(void **state)
 static void margins_leave_time_to_respond(void **state)
 {
     (void)state;
-    assert_int_equal(deadline_margin_ms(1000), 500);
-    assert_int_equal(deadline_margin_ms(5000), 1000);
-    assert_int_equal(deadline_margin_ms(60000), 6000);
-    assert_int_equal(deadline_margin_ms(900000), 10000);
+    assert_int_equal(cfn__deadline_margin_ms(1000), 500);
+    assert_int_equal(cfn__deadline_margin_ms(5000), 1000);
+    assert_int_equal(cfn__deadline_margin_ms(60000), 6000);
+    assert_int_equal(cfn__deadline_margin_ms(900000), 10000);
 }
 
 int main(void)

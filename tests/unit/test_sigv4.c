@@ -12,8 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "digest.h"
 #include "sigv4.h"
+#include "strbuf.h"
+#include "uri.h"
+
+#include <cfnkit/cfnkit.h>
 
 static const char *vectors;
 
@@ -28,9 +32,9 @@ static char *slurp(const char *dir, const char *name)
     char buf[4096];
     size_t n;
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        sb_append(&sb, buf, n);
+        cfn__sb_append(&sb, buf, n);
     fclose(f);
-    sb_append(&sb, "", 0);
+    cfn__sb_append(&sb, "", 0);
     return sb.data;
 }
 
@@ -135,22 +139,22 @@ static void vector(void **state)
     parsed p;
     parse_request(slurp(dir, "request.txt"), &p);
     char body_hash[65];
-    sigv4_sha256_hex(p.body, strlen(p.body), body_hash);
+    cfn__sha256_hex(p.body, strlen(p.body), body_hash);
     sigv4_request req = {p.method, p.path, p.query, p.headers, p.count, body_hash};
 
     sigv4_result r;
-    assert_int_equal(sigv4_sign_headers(&creds, &params, &req, &r), 0);
+    assert_int_equal(cfn__sigv4_sign_headers(&creds, &params, &req, &r), 0);
     expect_file(dir, "header-canonical-request.txt", r.canonical_request);
     expect_file(dir, "header-string-to-sign.txt", r.string_to_sign);
     expect_file(dir, "header-signature.txt", r.signature);
-    sigv4_result_free(&r);
+    cfn__sigv4_result_free(&r);
 
-    assert_int_equal(sigv4_sign_query(&creds, &params, &req, &r), 0);
+    assert_int_equal(cfn__sigv4_sign_query(&creds, &params, &req, &r), 0);
     expect_file(dir, "query-canonical-request.txt", r.canonical_request);
     expect_file(dir, "query-string-to-sign.txt", r.string_to_sign);
     expect_file(dir, "query-signature.txt", r.signature);
     assert_non_null(strstr(r.signed_query, r.signature));
-    sigv4_result_free(&r);
+    cfn__sigv4_result_free(&r);
 
     parsed_free(&p);
     cJSON_Delete(ctx);
@@ -160,10 +164,10 @@ static void vector(void **state)
 static void uri_encoding(void **state)
 {
     (void)state;
-    char *e = sigv4_uri_encode("a b/c~d+e=\xe1\x88\xb4", 13, true);
+    char *e = cfn__uri_encode("a b/c~d+e=\xe1\x88\xb4", 13, true);
     assert_string_equal(e, "a%20b/c~d%2Be%3D%E1%88%B4");
     free(e);
-    e = sigv4_uri_encode("a/b", 3, false);
+    e = cfn__uri_encode("a/b", 3, false);
     assert_string_equal(e, "a%2Fb");
     free(e);
 }
@@ -176,10 +180,10 @@ static void s3_paths_are_not_encoded_twice(void **state)
     http_header h[] = {{"Host", "b.s3.amazonaws.com"}};
     sigv4_request req = {"GET", "/my%20key/..", NULL, h, 1, SIGV4_UNSIGNED};
     sigv4_result r;
-    assert_int_equal(sigv4_sign_headers(&creds, &params, &req, &r), 0);
+    assert_int_equal(cfn__sigv4_sign_headers(&creds, &params, &req, &r), 0);
     assert_int_equal(strncmp(r.canonical_request, "GET\n/my%20key/..\n", 17), 0);
     assert_non_null(strstr(r.canonical_request, "x-amz-content-sha256:UNSIGNED-PAYLOAD"));
-    sigv4_result_free(&r);
+    cfn__sigv4_result_free(&r);
 }
 
 static int is_case(const struct dirent *d)

@@ -1,0 +1,105 @@
+/* Log lines on stderr: text, or JSON lines when AWS_LAMBDA_LOG_FORMAT=JSON. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *level_names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+
+bool cfn__log_json(void)
+{
+    const char *f = getenv("AWS_LAMBDA_LOG_FORMAT");
+    return f && strcasecmp(f, "JSON") == 0;
+}
+
+static cfn_log_level min_level(void)
+{
+    const char *l = getenv("AWS_LAMBDA_LOG_LEVEL");
+    if (l)
+        for (int i = CFN_LOG_TRACE; i <= CFN_LOG_FATAL; i++)
+            if (strcasecmp(l, level_names[i]) == 0)
+                return (cfn_log_level)i;
+    return CFN_LOG_INFO;
+}
+
+static void timestamp(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* Writes one whole line with a single write so that lines of the runtime and
+ * of its handler children never interleave. */
+void cfn__log_emit(cfn_log_level level, const char *message, cJSON *fields)
+{
+    char ts[40];
+    char *line = NULL;
+    timestamp(ts, sizeof(ts));
+    if (cfn__log_json()) {
+        cJSON *o = fields ? fields : cJSON_CreateObject();
+        if (!o)
+            return;
+        cJSON_AddStringToObject(o, "timestamp", ts);
+        cJSON_AddStringToObject(o, "level", level_names[level]);
+        cJSON_AddStringToObject(o, "message", message);
+        char *s = cJSON_PrintUnformatted(o);
+        if (s && asprintf(&line, "%s\n", s) < 0)
+            line = NULL;
+        free(s);
+        cJSON_Delete(o);
+    } else {
+        cJSON_Delete(fields);
+        if (asprintf(&line, "%s %s %s\n", ts, level_names[level], message) < 0)
+            line = NULL;
+        /* One event, one line: control characters cannot split it. */
+        for (char *p = line ? strchr(line, ' ') : NULL; p && p[1]; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = ' ';
+    }
+    if (line) {
+        fputs(line, stderr);
+        fflush(stderr);
+        free(line);
+    }
+}
+
+bool cfn__log_enabled(cfn_log_level level)
+{
+    return level >= min_level() && level <= CFN_LOG_FATAL;
+}
+
+void cfn_log(cfn_log_level level, const char *fmt, ...)
+{
+    if (!cfn__log_enabled(level))
+        return;
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (msg)
+        cfn__log_emit(level, msg, NULL);
+    free(msg);
+}
+
+char *cfn_redact_url(const char *url, char *buf, size_t size)
+{
+    if (!size)
+        return buf;
+    size_t n = url ? strcspn(url, "?#") : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(buf, url, n);
+    buf[n] = '\0';
+    return buf;
+}

@@ -1,0 +1,173 @@
+/* The Lambda Runtime API loop: next invocation, serve it, report, repeat. */
+#include "runtime.h"
+
+#include "clock.h"
+#include "http.h"
+#include "registry.h"
+#include "serve.h"
+#include "strbuf.h"
+
+#include <cfnkit/error.h>
+#include <cfnkit/log.h>
+
+#include <cjson/cJSON.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LONGEST_LAMBDA_MS (15 * 60 * 1000)
+#define MAX_NEXT_FAILURES 3
+
+static int post(const char *url, const char *body, const char *error_type)
+{
+    http_header h[] = {{"Content-Type", "application/json"},
+                       {"Lambda-Runtime-Function-Error-Type", error_type ? error_type : ""}};
+    http_request req = {.method = "POST",
+                        .url = url,
+                        .headers = h,
+                        .header_count = error_type ? 2 : 1,
+                        .body = body,
+                        .body_len = strlen(body),
+                        .timeout_ms = 10000};
+    http_response res;
+    int rc = cfn__http_send(&req, &res);
+    if (rc == 0 && (res.status < 200 || res.status >= 300))
+        rc = cfn_error_set(CFN_EIO, "POST %s: HTTP %ld", url, res.status);
+    cfn__http_response_free(&res);
+    if (rc < 0)
+        cfn_log(CFN_LOG_ERROR, "Runtime API: %s", cfn_error_last());
+    return rc;
+}
+
+static char *error_body(const char *message, const char *type)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "errorMessage", message);
+    cJSON_AddStringToObject(o, "errorType", type);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* The budget of an invocation. Lambda sends the deadline in epoch ms; local
+ * emulators may send anything (@vercel/fun sends the literal 5000), so an
+ * implausible value falls back to AWS_LAMBDA_FUNCTION_TIMEOUT, then to the
+ * default. */
+static int64_t budget_ms(const char *header)
+{
+    int64_t now = cfn__clock_epoch_ms();
+    long long v = header ? strtoll(header, NULL, 10) : 0;
+    if (v > now && v - now <= LONGEST_LAMBDA_MS + 60000)
+        return v - now;
+    const char *t = getenv("AWS_LAMBDA_FUNCTION_TIMEOUT");
+    double secs = t ? strtod(t, NULL) : 0;
+    if (secs > 0 && secs <= 3600)
+        return (int64_t)(secs * 1000);
+    return CFN_DEFAULT_TIMEOUT_S * 1000;
+}
+
+static char *results_body(const served *s, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(o, "responses");
+    for (size_t i = 0; arr && i < n; i++) {
+        cJSON *b = s[i].body ? cJSON_Parse(s[i].body) : NULL;
+        if (b)
+            cJSON_AddItemToArray(arr, b);
+    }
+    char *str = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return str;
+}
+
+static char *errors_text(const served *s, size_t n)
+{
+    strbuf sb = {0};
+    for (size_t i = 0; i < n; i++)
+        if (s[i].code == 2)
+            cfn__sb_printf(&sb, "%s%s", sb.len ? "; " : "",
+                           s[i].error ? s[i].error : "not delivered");
+    return sb.data ? sb.data : cfn__strdup("not delivered");
+}
+
+static void serve_invocation(const char *base, const http_response *res)
+{
+    char id[256], deadline[64], trace[512];
+    if (!cfn__http_response_header(res, "Lambda-Runtime-Aws-Request-Id", id, sizeof(id))) {
+        cfn_log(CFN_LOG_ERROR, "Runtime API sent an invocation without a request id");
+        return;
+    }
+    if (cfn__http_response_header(res, "Lambda-Runtime-Trace-Id", trace, sizeof(trace)))
+        setenv("_X_AMZN_TRACE_ID", trace, 1);
+    int64_t budget = budget_ms(
+        cfn__http_response_header(res, "Lambda-Runtime-Deadline-Ms", deadline, sizeof(deadline)));
+    served *s = NULL;
+    size_t n = 0;
+    int code = cfn__serve_payload(res->body, res->body_len, cfn__clock_mono_ms() + budget, &s, &n);
+    char *url = NULL, *body = NULL;
+    if (code < 2) {
+        body = results_body(s, n);
+        if (asprintf(&url, "%s/invocation/%s/response", base, id) < 0)
+            url = NULL;
+    } else {
+        char *msg = errors_text(s, n);
+        body = msg ? error_body(msg, "cfnkit.ResponseNotDelivered") : NULL;
+        free(msg);
+        if (asprintf(&url, "%s/invocation/%s/error", base, id) < 0)
+            url = NULL;
+    }
+    if (url && body)
+        post(url, body, code < 2 ? NULL : "cfnkit.ResponseNotDelivered");
+    free(url);
+    free(body);
+    cfn__served_free(s, n);
+}
+
+int cfn__runtime_run(const char *api)
+{
+    char *base = NULL, *next = NULL;
+    int failures = 0;
+    if (asprintf(&base, "http://%s/2018-06-01/runtime", api) < 0 ||
+        asprintf(&next, "%s/invocation/next", base) < 0)
+        return 1;
+    signal(SIGPIPE, SIG_IGN);
+    if (cfn__registry_count() == 0) {
+        char *url = NULL;
+        char *body = error_body("no resource types are registered", "cfnkit.InitError");
+        if (asprintf(&url, "%s/init/error", base) >= 0 && body)
+            post(url, body, "cfnkit.InitError");
+        cfn_log(CFN_LOG_FATAL, "no resource types are registered");
+        free(url);
+        free(body);
+        free(base);
+        free(next);
+        return 1;
+    }
+    for (;;) {
+        http_request req = {.method = "GET", .url = next};
+        http_response res;
+        int rc = cfn__http_send(&req, &res);
+        if (rc == 0 && res.status == 200) {
+            failures = 0;
+            serve_invocation(base, &res);
+            cfn__http_response_free(&res);
+            continue;
+        }
+        if (rc == 0)
+            cfn_error_set(CFN_EIO, "GET next invocation: HTTP %ld", res.status);
+        cfn__http_response_free(&res);
+        if (++failures >= MAX_NEXT_FAILURES) {
+            /* The API is gone: the sandbox is shutting down. */
+            cfn_log(CFN_LOG_INFO, "Runtime API at %s is gone (%s); exiting", api, cfn_error_last());
+            break;
+        }
+        struct timespec ts = {0, 100000000L * failures};
+        nanosleep(&ts, NULL);
+    }
+    free(base);
+    free(next);
+    return 0;
+}

@@ -1,0 +1,252 @@
+/* libcurl transport: one easy handle per process, kept for connection reuse. */
+#include "http.h"
+
+#include "strbuf.h"
+
+#include <cfnkit/error.h>
+#include <cfnkit/log.h>
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_BODY (16u * 1024 * 1024)
+
+static CURL *handle;
+static http_transport transport;
+static void *transport_data;
+
+void cfn__http_set_transport(http_transport fn, void *userdata)
+{
+    transport = fn;
+    transport_data = userdata;
+}
+
+void cfn__http_after_fork(void)
+{
+    /* The parent's sockets stay open for the parent; cleaning up here would
+     * shut down connections (TLS close_notify) the parent still uses. */
+    handle = NULL;
+}
+
+typedef struct sink {
+    CURL *curl;
+    strbuf mem;
+    FILE *file; /* for a 2xx answer */
+} sink;
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    sink *s = userdata;
+    size_t n = size * nmemb;
+    long status = 0;
+    if (s->file) {
+        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200 && status < 300)
+            return fwrite(ptr, 1, n, s->file);
+    }
+    if (s->mem.len + n > MAX_BODY || cfn__sb_append(&s->mem, ptr, n) < 0)
+        return 0;
+    return n;
+}
+
+static size_t on_upload(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    size_t n = fread(ptr, 1, size * nmemb, userdata);
+    return ferror((FILE *)userdata) ? CURL_READFUNC_ABORT : n;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    strbuf *sb = userdata;
+    size_t n = size * nmemb;
+    /* A new status line starts the headers of the next response (after a
+     * 100 Continue or a redirect): keep only the final one. */
+    if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+        sb->len = 0;
+    if (sb->len + n > MAX_BODY || cfn__sb_append(sb, ptr, n) < 0)
+        return 0;
+    return n;
+}
+
+static CURL *get_handle(void)
+{
+    static int global_done;
+    if (!global_done) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return NULL;
+        global_done = 1;
+    }
+    if (!handle)
+        handle = curl_easy_init();
+    else
+        curl_easy_reset(handle);
+    return handle;
+}
+
+static int curl_send(const http_request *req, http_response *res)
+{
+    CURL *c = get_handle();
+    struct curl_slist *hdrs = NULL;
+    sink body = {.curl = c, .file = req->download};
+    strbuf head = {0};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    int rc = CFN_EIO;
+    int has_type = 0;
+
+    if (!c)
+        return cfn_error_set(CFN_ENOMEM, "cannot initialise libcurl");
+    for (size_t i = 0; i < req->header_count; i++) {
+        strbuf line = {0};
+        const http_header *h = &req->headers[i];
+        if (strcasecmp(h->name, "Content-Type") == 0)
+            has_type = 1;
+        /* curl's syntax: "Name;" sends an empty value, "Name:" none at all. */
+        if (h->value[0] ? cfn__sb_printf(&line, "%s: %s", h->name, h->value) < 0
+                        : cfn__sb_printf(&line, "%s;", h->name) < 0) {
+            free(line.data);
+            rc = cfn_error_set(CFN_ENOMEM, "out of memory building an HTTP request");
+            goto done;
+        }
+        struct curl_slist *n = curl_slist_append(hdrs, line.data);
+        free(line.data);
+        if (!n)
+            goto oom;
+        hdrs = n;
+    }
+    if (!has_type) {
+        struct curl_slist *n = curl_slist_append(hdrs, "Content-Type:");
+        if (!n)
+            goto oom;
+        hdrs = n;
+    }
+    struct curl_slist *n = curl_slist_append(hdrs, "Expect:");
+    if (!n)
+        goto oom;
+    hdrs = n;
+
+    curl_easy_setopt(c, CURLOPT_URL, req->url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* The CA store where OpenSSL users look for it: a bundled libcurl knows
+     * only its build machine's path (Amazon Linux keeps it elsewhere). */
+    const char *ca_file = getenv("SSL_CERT_FILE"), *ca_dir = getenv("SSL_CERT_DIR");
+    if (ca_file && *ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+    if (ca_dir && *ca_dir)
+        curl_easy_setopt(c, CURLOPT_CAPATH, ca_dir);
+    if (req->fresh) {
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    }
+    if (req->stall_guard) {
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+    }
+    if (req->timeout_ms > 0) {
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                         req->timeout_ms < 10000 ? req->timeout_ms : 10000L);
+    }
+    if (strcmp(req->method, "GET") == 0) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(req->method, "HEAD") == 0) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else if (req->upload) {
+        curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, on_upload);
+        curl_easy_setopt(c, CURLOPT_READDATA, req->upload);
+        curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->upload_len);
+    } else {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    }
+
+    CURLcode cc = curl_easy_perform(c);
+    if (cc != CURLE_OK) {
+        char where[512];
+        cfn_error_set(CFN_EIO, "%s %s: %s", req->method,
+                      cfn_redact_url(req->url, where, sizeof(where)),
+                      errbuf[0] ? errbuf : curl_easy_strerror(cc));
+        goto done;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
+    if (cfn__sb_append(&body.mem, "", 0) < 0 || cfn__sb_append(&head, "", 0) < 0) {
+        rc = cfn_error_set(CFN_ENOMEM, "out of memory reading an HTTP answer");
+        goto done;
+    }
+    if (body.file && fflush(body.file) != 0) {
+        rc = cfn_error_set(CFN_EIO, "cannot write the answer to a file");
+        goto done;
+    }
+    res->body = body.mem.data;
+    res->body_len = body.mem.len;
+    res->headers = head.data;
+    body.mem.data = head.data = NULL;
+    rc = 0;
+    goto done;
+oom:
+    rc = cfn_error_set(CFN_ENOMEM, "out of memory building an HTTP request");
+done:
+    /* The handle keeps pointers to these; clear them before freeing. */
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+    curl_slist_free_all(hdrs);
+    free(body.mem.data);
+    free(head.data);
+    return rc;
+}
+
+int cfn__http_send(const http_request *req, http_response *res)
+{
+    memset(res, 0, sizeof(*res));
+    if (transport)
+        return transport(transport_data, req, res);
+    return curl_send(req, res);
+}
+
+void cfn__http_response_free(http_response *res)
+{
+    if (!res)
+        return;
+    free(res->body);
+    free(res->headers);
+    memset(res, 0, sizeof(*res));
+}
+
+char *cfn__http_response_header(const http_response *res, const char *name, char *buf, size_t size)
+{
+    size_t nlen = strlen(name);
+    const char *p = res->headers;
+    while (p && *p) {
+        const char *eol = strchr(p, '\n');
+        size_t llen = eol ? (size_t)(eol - p) : strlen(p);
+        if (llen > nlen && strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+            const char *v = p + nlen + 1;
+            const char *end = p + llen;
+            while (v < end && (*v == ' ' || *v == '\t'))
+                v++;
+            while (end > v && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+                end--;
+            size_t vlen = (size_t)(end - v);
+            if (size == 0)
+                return NULL;
+            if (vlen >= size)
+                vlen = size - 1;
+            memcpy(buf, v, vlen);
+            buf[vlen] = '\0';
+            return buf;
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    return NULL;
+}

@@ -1,0 +1,204 @@
+/* The request context: accessors for the request, and what callbacks report. */
+#include "ctx.h"
+
+#include "clock.h"
+#include "strbuf.h"
+
+#include <cfnkit/error.h>
+#include <cfnkit/response.h>
+
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cfn__ctx_init(cfn_ctx *ctx, const request *req, int64_t deadline)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->req = req;
+    ctx->deadline = deadline;
+}
+
+void cfn__ctx_clear(cfn_ctx *ctx)
+{
+    free(ctx->physical_id);
+    free(ctx->reason);
+    cJSON_Delete(ctx->data);
+    ctx->physical_id = ctx->reason = NULL;
+    ctx->data = NULL;
+}
+
+int cfn__ctx_set_reason(cfn_ctx *ctx, const char *reason)
+{
+    char *r = cfn__strdup(reason);
+    if (!r)
+        return CFN_ENOMEM;
+    free(ctx->reason);
+    ctx->reason = r;
+    return 0;
+}
+
+cfn_action cfn_request_action(const cfn_ctx *ctx)
+{
+    return ctx->req->action;
+}
+
+const char *cfn_request_type_name(const cfn_ctx *ctx)
+{
+    return ctx->req->type_name;
+}
+
+const char *cfn_request_stack_id(const cfn_ctx *ctx)
+{
+    return ctx->req->stack_id;
+}
+
+const char *cfn_request_stack_name(const cfn_ctx *ctx)
+{
+    return ctx->req->stack_name;
+}
+
+const char *cfn_request_region(const cfn_ctx *ctx)
+{
+    return ctx->req->region;
+}
+
+const char *cfn_request_id(const cfn_ctx *ctx)
+{
+    return ctx->req->request_id;
+}
+
+const char *cfn_request_resource_type(const cfn_ctx *ctx)
+{
+    return ctx->req->resource_type;
+}
+
+const char *cfn_request_logical_id(const cfn_ctx *ctx)
+{
+    return ctx->req->logical_id;
+}
+
+const char *cfn_request_physical_id(const cfn_ctx *ctx)
+{
+    return ctx->req->action == CFN_CREATE ? NULL : ctx->req->physical_id;
+}
+
+const cJSON *cfn_request_props(const cfn_ctx *ctx)
+{
+    return ctx->req->props;
+}
+
+const cJSON *cfn_request_old_props(const cfn_ctx *ctx)
+{
+    return ctx->req->old_props;
+}
+
+void cfn_request_resource_hash(const cfn_ctx *ctx, char out[CFN_RESOURCE_HASH_SIZE])
+{
+    const char *parts[] = {ctx->req->stack_id ? ctx->req->stack_id : "",
+                           ctx->req->logical_id ? ctx->req->logical_id : ""};
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    /* Each part with its NUL, so that ("ab","c") and ("a","bc") differ. */
+    if (!h || !EVP_DigestInit_ex(h, EVP_sha256(), NULL) ||
+        !EVP_DigestUpdate(h, parts[0], strlen(parts[0]) + 1) ||
+        !EVP_DigestUpdate(h, parts[1], strlen(parts[1]) + 1) || !EVP_DigestFinal_ex(h, md, &n))
+        memset(md, 0, sizeof(md));
+    EVP_MD_CTX_free(h);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int64_t cfn_remaining_ms(const cfn_ctx *ctx)
+{
+    int64_t left = ctx->deadline - cfn__clock_mono_ms();
+    return left > 0 ? left : 0;
+}
+
+int cfn_fail(cfn_ctx *ctx, const char *fmt, ...)
+{
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (msg) {
+        free(ctx->reason);
+        ctx->reason = msg;
+    }
+    return -1;
+}
+
+const char *cfn_reason(const cfn_ctx *ctx)
+{
+    return ctx->reason;
+}
+
+int cfn_set_physical_id(cfn_ctx *ctx, const char *id)
+{
+    if (!id || !*id)
+        return cfn_fail(ctx, "module set an empty PhysicalResourceId");
+    size_t n = strlen(id);
+    if (n > CFN_MAX_PHYSICAL_ID_BYTES)
+        return cfn_fail(ctx, "module set a PhysicalResourceId of %zu bytes (at most %d)", n,
+                        CFN_MAX_PHYSICAL_ID_BYTES);
+    char *copy = cfn__strdup(id);
+    if (!copy)
+        return cfn_fail(ctx, "out of memory");
+    free(ctx->physical_id);
+    ctx->physical_id = copy;
+    return 0;
+}
+
+int cfn_set_data_json(cfn_ctx *ctx, const char *key, cJSON *value)
+{
+    if (!value)
+        return cfn_fail(ctx, "out of memory setting Data %s", key);
+    if (!key || !*key) {
+        cJSON_Delete(value);
+        return cfn_fail(ctx, "module set a Data entry with an empty key");
+    }
+    if (!ctx->data && !(ctx->data = cJSON_CreateObject())) {
+        cJSON_Delete(value);
+        return cfn_fail(ctx, "out of memory setting Data %s", key);
+    }
+    if (cJSON_GetObjectItemCaseSensitive(ctx->data, key)) {
+        cJSON_ReplaceItemInObjectCaseSensitive(ctx->data, key, value);
+        return 0;
+    }
+    if (!cJSON_AddItemToObject(ctx->data, key, value)) {
+        cJSON_Delete(value);
+        return cfn_fail(ctx, "out of memory setting Data %s", key);
+    }
+    return 0;
+}
+
+int cfn_set_data(cfn_ctx *ctx, const char *key, const char *value)
+{
+    if (!value)
+        return cfn_fail(ctx, "module set Data %s to NULL", key ? key : "");
+    return cfn_set_data_json(ctx, key, cJSON_CreateString(value));
+}
+
+int cfn_set_dataf(cfn_ctx *ctx, const char *key, const char *fmt, ...)
+{
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (!msg)
+        return cfn_fail(ctx, "out of memory setting Data %s", key ? key : "");
+    int rc = cfn_set_data(ctx, key, msg);
+    free(msg);
+    return rc;
+}
+
+void cfn_set_noecho(cfn_ctx *ctx, bool noecho)
+{
+    ctx->noecho = noecho;
+}

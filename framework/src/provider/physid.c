@@ -1,0 +1,68 @@
+/* Physical id rules: generated ids and the marker of a failed Create. */
+#include "physid.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Like CloudFormation's own ids: 13 characters of base32 from a hash of the
+ * stack, the logical id and the request id. A hash rather than a random draw
+ * so that a request delivered twice gets the same id, and nothing unstable
+ * (a log stream, a time) ever takes part. */
+static void suffix(const request *req, char out[14])
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    const char *parts[] = {req->stack_id, req->logical_id, req->request_id};
+    if (h && EVP_DigestInit_ex(h, EVP_sha256(), NULL)) {
+        for (size_t i = 0; i < 3; i++) {
+            const char *p = parts[i] ? parts[i] : "";
+            EVP_DigestUpdate(h, p, strlen(p) + 1);
+        }
+        EVP_DigestFinal_ex(h, md, &mdlen);
+    }
+    EVP_MD_CTX_free(h);
+    if (mdlen < 9)
+        memset(md, 0, sizeof(md));
+    uint64_t bits = 0;
+    for (int i = 0; i < 8; i++)
+        bits = bits << 8 | md[i];
+    for (int i = 0; i < 13; i++) {
+        out[i] = alphabet[bits & 31];
+        bits >>= 5;
+        if (i == 11)
+            bits |= md[8];
+    }
+    out[13] = '\0';
+}
+
+char *cfn__physid_generate(const request *req)
+{
+    char sfx[14];
+    char *id = NULL;
+    suffix(req, sfx);
+    /* Stack names are at most 128 characters and logical ids 255, so this stays
+     * far below the 1 KB limit; the precision caps it for hand-made requests. */
+    const char *stack = req->stack_name[0] ? req->stack_name : "stack";
+    if (asprintf(&id, "%.128s-%.255s-%s", stack, req->logical_id ? req->logical_id : "resource",
+                 sfx) < 0)
+        return NULL;
+    return id;
+}
+
+char *cfn__physid_failed_create(const request *req)
+{
+    char *id = NULL;
+    if (asprintf(&id, "%s%.200s", CFN_FAILED_CREATE_PREFIX,
+                 req->request_id && *req->request_id ? req->request_id : "unknown-request") < 0)
+        return NULL;
+    return id;
+}
+
+bool cfn__physid_is_failed_create(const char *id)
+{
+    return id && strncmp(id, CFN_FAILED_CREATE_PREFIX, strlen(CFN_FAILED_CREATE_PREFIX)) == 0;
+}

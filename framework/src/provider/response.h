@@ -1,0 +1,30 @@
+/* Response bodies: the fields CloudFormation reads, fitted into 4096 bytes. */
+#ifndef CFNKIT_PROVIDER_RESPONSE_H
+#define CFNKIT_PROVIDER_RESPONSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+/* The fields of a response body. */
+typedef struct response_fields {
+    bool success;
+    const char *reason;
+    const char *physical_id;
+    const char *stack_id;
+    const char *request_id;
+    const char *logical_id;
+    bool noecho;
+    const cJSON *data;
+} response_fields;
+
+/* Builds the body, at most CFN_MAX_RESPONSE_BYTES: the reason is cleaned of
+ * control characters and shortened with a visible marker when needed; Data
+ * that cannot fit turns the response into FAILED saying so (f is updated to
+ * what was built). Caller frees *body. */
+int cfn__response_build(response_fields *f, char **body, size_t *len);
+
+/* Removes control characters and invalid UTF-8 from a reason. Caller frees. */
+char *cfn__reason_clean(const char *reason);
+
+#endif
