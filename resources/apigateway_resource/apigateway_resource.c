@@ -235,11 +235,17 @@ typedef struct made {
     bool permission;
 } made;
 
-static int apigw(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
+/* One call that consumes its input; the error stays in cfn_error_last(). */
+static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
     int rc = cfn_apigateway(aws, op, in, out);
     cJSON_Delete(in);
-    return rc < 0 ? cfn_fail(ctx, "%s", cfn_error_last()) : 0;
+    return rc;
+}
+
+static int apigw(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
+{
+    return call(aws, op, in, out) < 0 ? cfn_fail(ctx, "%s", cfn_error_last()) : 0;
 }
 
 static cJSON *ids(const char *api, const char *rid, const char *method)
@@ -406,9 +412,9 @@ static int ensure_path(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m)
                     s->path, ATTEMPTS);
 }
 
-/* Whether the method still hangs on a live path: a parallel Delete may have
- * pruned a segment it found empty just before this Create used it. 1 yes,
- * 0 no, -1 when the tree cannot be read. */
+/* Whether the path is still whole and (unless NULL) the method on it: a
+ * parallel Delete may have pruned a segment it found empty just before this
+ * Create used it. 1 yes, 0 no, -1 when the tree cannot be read. */
 static int path_intact(cfn_aws *aws, const made *m, const char *method)
 {
     cJSON *all = resources_of(aws, m->api);
@@ -419,7 +425,7 @@ static int path_intact(cfn_aws *aws, const made *m, const char *method)
         const cJSON *r = find_by(all, "id", m->chain[i]);
         const char *parent = r ? str(r, "parentId") : NULL;
         ok = r && (i == 0 || (parent && strcmp(parent, m->chain[i - 1]) == 0));
-        if (ok && i == m->depth)
+        if (ok && i == m->depth && method)
             ok = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "resourceMethods"), method) != NULL;
     }
     cJSON_Delete(all);
@@ -444,11 +450,11 @@ static void arn_path(const char *path, char *out, size_t size)
     out[j < size ? j : size - 1] = '\0';
 }
 
-static int put_method(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m, const char *region)
+static int put_method(cfn_aws *aws, const api_spec *s, made *m, const char *region)
 {
     cJSON *in = ids(m->api, m->resource, s->method);
     cJSON_AddStringToObject(in, "authorizationType", s->auth);
-    if (apigw(ctx, aws, "PutMethod", in, NULL) < 0)
+    if (call(aws, "PutMethod", in, NULL) < 0)
         return -1;
     m->method = true;
     in = ids(m->api, m->resource, s->method);
@@ -470,11 +476,10 @@ static int put_method(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m, co
                                 : strcmp(s->type, "AWS") == 0 ? "POST"
                                                               : s->method);
     }
-    return apigw(ctx, aws, "PutIntegration", in, NULL);
+    return call(aws, "PutIntegration", in, NULL);
 }
 
-static int add_permission(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m,
-                          const char *region)
+static int add_permission(cfn_aws *aws, const api_spec *s, made *m, const char *region)
 {
     char sid[40], source[MAX_PATH * 2 + 400], resource_path[MAX_PATH * 2 + 4],
         full[MAX_PATH * 2 + 4];
@@ -498,7 +503,7 @@ static int add_permission(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m
     cJSON_Delete(in);
     /* Already there: a repeated delivery. */
     if (rc < 0 && !cfn_aws_error_is(aws, "ResourceConflictException"))
-        return cfn_fail(ctx, "%s", cfn_error_last());
+        return -1;
     m->permission = true;
     return 0;
 }
@@ -515,14 +520,23 @@ static void remove_permission(cfn_aws *aws, const char *function_arn, const char
     cJSON_Delete(in);
 }
 
-static int deploy(cfn_ctx *ctx, cfn_aws *aws, const char *api, const char *stage)
+static int deploy(cfn_aws *aws, const char *api, const char *stage)
 {
     if (!stage)
         return 0;
     cJSON *in = ids(api, NULL, NULL);
     cJSON_AddStringToObject(in, "stageName", stage);
     cJSON_AddStringToObject(in, "description", "cfnkit");
-    return apigw(ctx, aws, "CreateDeployment", in, NULL);
+    return call(aws, "CreateDeployment", in, NULL);
+}
+
+/* The method, its integration and permission, and the deployment, on the
+ * resource in `m`. No reason is set: the caller may still try again. */
+static int attach(cfn_aws *aws, const api_spec *s, made *m, const char *region)
+{
+    if (put_method(aws, s, m, region) < 0 || add_permission(aws, s, m, region) < 0)
+        return -1;
+    return deploy(aws, m->api, s->stage);
 }
 
 /* Deletes an API this resource created, once no method is left on it. */
@@ -620,12 +634,17 @@ static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
         cJSON_Delete(out);
     }
     for (int round = 0; round < ATTEMPTS; round++) {
-        if (ensure_path(ctx, aws, s, &m) < 0 || put_method(ctx, aws, s, &m, region) < 0 ||
-            add_permission(ctx, aws, s, &m, region) < 0 || deploy(ctx, aws, m.api, s->stage) < 0)
+        if (ensure_path(ctx, aws, s, &m) < 0)
             break;
-        int intact = path_intact(aws, &m, s->method);
-        if (intact < 0) {
-            cfn_fail(ctx, "%s", cfn_error_last());
+        /* A failure on a whole path is final; on a broken one (NotFound,
+         * or a deployment without methods) it is the parallel Delete's. */
+        char why[1024] = "";
+        bool failed = attach(aws, s, &m, region) < 0;
+        if (failed)
+            snprintf(why, sizeof(why), "%s", cfn_error_last());
+        int intact = path_intact(aws, &m, failed ? NULL : s->method);
+        if (intact < 0 || (intact && failed)) {
+            cfn_fail(ctx, "%s", failed ? why : cfn_error_last());
             break;
         }
         if (intact && answer(ctx, s, &m, region) == 0)
@@ -711,12 +730,10 @@ static int update(cfn_ctx *ctx)
     if (old_arn && check_function_arn(old_arn) == 0)
         remove_permission(aws, old_arn, api, rid, s.method);
     const char *region = cfn_aws_region(aws);
-    rc = put_method(ctx, aws, &s, &m, region);
-    if (rc == 0)
-        rc = add_permission(ctx, aws, &s, &m, region);
-    if (rc == 0)
-        rc = deploy(ctx, aws, api, s.stage);
-    if (rc == 0)
+    rc = attach(aws, &s, &m, region);
+    if (rc < 0)
+        rc = cfn_fail(ctx, "%s", cfn_error_last());
+    else
         rc = answer(ctx, &s, &m, region);
     cfn_aws_free(aws);
     return rc;

@@ -191,14 +191,20 @@ class RulesProxy:
     has answers 409 ConflictException (checked and forwarded under one lock,
     as API Gateway decides it). `inject` more CreateResources are first
     forwarded and then answered with a conflict, as if another creator had
-    won the race. Counts the conflicts it answered."""
+    won the race. Counts the conflicts it answered. `prune` lists calls
+    ("method", "integration") after each of which, once, the resource it
+    went to is deleted, as by a parallel Delete that had found it empty just
+    before."""
 
     CREATE = re.compile(r"^/restapis/([^/?]+)/resources/([^/?]+)$")
+    PUT = re.compile(r"^/restapis/([^/?]+)/resources/([^/?]+)/methods/[A-Z]+(/integration)?$")
 
-    def __init__(self, moto, inject=0):
+    def __init__(self, moto, inject=0, prune=()):
         self.moto = moto
         self.ag = moto.client("apigateway")
         self.inject = inject
+        self.prune = list(prune)
+        self.pruned = []
         self.conflicts = 0
         self.lock = threading.Lock()
         proxy = self
@@ -210,6 +216,14 @@ class RulesProxy:
             def handle_any(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 m = proxy.CREATE.match(self.path) if self.command == "POST" else None
+                put = proxy.PUT.match(self.path) if self.command == "PUT" else None
+                if put and proxy.prune and proxy.prune[0] == ("integration" if put.group(3) else "method"):
+                    reply = proxy.forward(self.command, self.path, self.headers, body)
+                    if reply[0] < 300:
+                        proxy.prune.pop(0)
+                        proxy.ag.delete_resource(restApiId=put.group(1), resourceId=put.group(2))
+                        proxy.pruned.append(put.group(2))
+                    return self.relay(*reply)
                 if not m:
                     return self.relay(*proxy.forward(self.command, self.path, self.headers, body))
                 with proxy.lock:
@@ -345,6 +359,34 @@ class SharedSegments(Base):
             self.invoke("Delete", props, physical_id=body["PhysicalResourceId"], logical="C", env=env,
                         expect="SUCCESS")
             self.assertEqual([r["path"] for r in self.tree(api)], ["/"])
+        finally:
+            proxy.close()
+
+    def test_segment_pruned_under_a_create(self):
+        # A parallel Delete removes the leaf just after this Create put its
+        # method there, and again just after its integration: the Create
+        # makes the segment and the method again, and says so in its log.
+        proxy = RulesProxy(self.moto, prune=["method", "integration"])
+        env = {"AWS_ENDPOINT_URL_API_GATEWAY": proxy.url}
+        try:
+            api = self.ag.create_rest_api(name="pruned")["id"]
+            props = self.props(api, "users/{id}", "GET")
+            body = self.invoke("Create", props, logical="P", env=env, expect="SUCCESS")
+            self.assertEqual(len(proxy.pruned), 2)
+            items = self.tree(api)
+            self.assertEqual(sorted(r["path"] for r in items), ["/", "/users", "/users/{id}"])
+            leaf = [r for r in items if r["path"] == "/users/{id}"][0]
+            self.assertNotIn(leaf["id"], proxy.pruned)
+            self.assertEqual(body["Data"]["ResourceId"], leaf["id"])
+            self.assertEqual(self.ag.get_integration(restApiId=api, resourceId=leaf["id"], httpMethod="GET")["type"],
+                             "AWS_PROXY")
+            # The permission names the live resource, not the pruned ones.
+            ours = [st for st in self.statements() if api in json.dumps(st)]
+            self.assertEqual(len(ours), 1)
+            self.invoke("Delete", props, physical_id=body["PhysicalResourceId"], logical="P", env=env,
+                        expect="SUCCESS")
+            self.assertEqual([r["path"] for r in self.tree(api)], ["/"])
+            self.assertFalse([st for st in self.statements() if api in json.dumps(st)])
         finally:
             proxy.close()
 
