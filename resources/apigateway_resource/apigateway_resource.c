@@ -13,6 +13,7 @@
 #define TAG_OWNER "cfnkit:resource"
 #define MAX_PATH  1024
 #define MAX_DEPTH 32
+#define ATTEMPTS  6 /* reads of the tree while converging with parallel requests */
 
 typedef struct api_spec {
     const char *path; /* "users/{id}/orders", or "" for the parent itself */
@@ -225,6 +226,8 @@ typedef struct made {
     bool api_owned;
     char created[MAX_DEPTH][64]; /* segments, parents first */
     int ncreated;
+    char chain[MAX_DEPTH + 1][64]; /* the parent, then each segment of the path */
+    int depth;
     char resource[64];
     char root[64];
     char parent_path[MAX_PATH + 2];
@@ -232,11 +235,17 @@ typedef struct made {
     bool permission;
 } made;
 
-static int apigw(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
+/* One call that consumes its input; the error stays in cfn_error_last(). */
+static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
     int rc = cfn_apigateway(aws, op, in, out);
     cJSON_Delete(in);
-    return rc < 0 ? cfn_fail(ctx, "%s", cfn_error_last()) : 0;
+    return rc;
+}
+
+static int apigw(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
+{
+    return call(aws, op, in, out) < 0 ? cfn_fail(ctx, "%s", cfn_error_last()) : 0;
 }
 
 static cJSON *ids(const char *api, const char *rid, const char *method)
@@ -250,57 +259,177 @@ static cJSON *ids(const char *api, const char *rid, const char *method)
     return in;
 }
 
-/* Finds or creates each segment of the path under the parent. */
+/* The child of `parent` named `part`. API Gateway keeps a parent's path parts
+ * unique; moto lets parallel creators add copies, and lists in creation
+ * order: the first listed was made first, so whoever sees a later copy sees
+ * it too, and every creator settles on the same one. */
+static const cJSON *child_of(const cJSON *all, const char *parent, const char *part)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, all)
+    {
+        const char *p = str(r, "parentId"), *pp = str(r, "pathPart");
+        if (p && pp && strcmp(p, parent) == 0 && strcmp(pp, part) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* Deletes the segment `id` when a fresh read shows no method and no child on
+ * it, never the root or `stop_id`; `parent` gets its parent's id, or "" when
+ * it is kept or was gone already. Each deleter reads after its own change,
+ * so the last of several parallel deleters sees the segment empty. */
+static int drop_if_empty(cfn_aws *aws, const char *api, const char *id, const char *stop_id,
+                         char parent[64])
+{
+    cJSON *all = resources_of(aws, api);
+    parent[0] = '\0';
+    if (!all)
+        return -1;
+    const cJSON *r = find_by(all, "id", id);
+    int rc = 0;
+    if (r && str(r, "parentId") && !(stop_id && strcmp(id, stop_id) == 0) && !has_methods(r) &&
+        !find_by(all, "parentId", id)) {
+        cJSON *in = ids(api, id, NULL);
+        rc = cfn_apigateway(aws, "DeleteResource", in, NULL);
+        cJSON_Delete(in);
+        if (rc == 0 || cfn_aws_error_is(aws, "NotFoundException")) {
+            snprintf(parent, 64, "%s", str(r, "parentId"));
+            rc = 0;
+        }
+    }
+    cJSON_Delete(all);
+    return rc;
+}
+
+/* Removes empty segments from `rid` upwards, leaves first (a parent deleted
+ * before its child breaks moto's API), stopping at the root, at `stop_id`,
+ * and at any segment with methods or children. */
+static void prune(cfn_aws *aws, const char *api, const char *rid, const char *stop_id)
+{
+    char id[64], parent[64];
+    snprintf(id, sizeof(id), "%s", rid);
+    for (int depth = 0; depth <= MAX_DEPTH; depth++) {
+        if (drop_if_empty(aws, api, id, stop_id, parent) < 0 || !parent[0])
+            break;
+        snprintf(id, sizeof(id), "%s", parent);
+    }
+}
+
+/* Finds or makes the segment `part` under `parent` into `id`, converging with
+ * creators running at the same time: a conflict means another made it first,
+ * and a copy moto let through is given up for the first one. `*all` is read
+ * again after every change. Returns 1 when the parent is gone (a parallel
+ * Delete pruned it): the caller starts again from a fresh tree. */
+static int ensure_segment(cfn_ctx *ctx, cfn_aws *aws, made *m, cJSON **all, const char *parent,
+                          const char *part, char id[64])
+{
+    char mine[64] = "", up[64];
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        const cJSON *c = child_of(*all, parent, part);
+        if (c) {
+            snprintf(id, 64, "%s", str(c, "id"));
+            if (*mine && strcmp(id, mine) == 0 && m->ncreated < MAX_DEPTH)
+                snprintf(m->created[m->ncreated++], 64, "%s", mine);
+            return 0;
+        }
+        if (*mine || !find_by(*all, "id", parent))
+            return 1; /* ours went again, or the parent did: start over */
+        cJSON *in = ids(m->api, NULL, NULL), *out = NULL;
+        cJSON_AddStringToObject(in, "parentId", parent);
+        cJSON_AddStringToObject(in, "pathPart", part);
+        int rc = cfn_apigateway(aws, "CreateResource", in, &out);
+        cJSON_Delete(in);
+        if (rc == 0)
+            snprintf(mine, sizeof(mine), "%s", str(out, "id") ? str(out, "id") : "");
+        cJSON_Delete(out);
+        if (rc < 0 && cfn_aws_error_is(aws, "NotFoundException"))
+            return 1;
+        if (rc < 0 && !cfn_aws_error_is(aws, "ConflictException"))
+            return cfn_fail(ctx, "%s", cfn_error_last());
+        cJSON_Delete(*all);
+        if (!(*all = resources_of(aws, m->api)))
+            return cfn_fail(ctx, "%s", cfn_error_last());
+        c = child_of(*all, parent, part);
+        if (*mine && c && strcmp(str(c, "id"), mine) != 0) {
+            cfn_log(CFN_LOG_INFO, "segment %s duplicates %s, made in parallel: removed", mine,
+                    str(c, "id"));
+            drop_if_empty(aws, m->api, mine, NULL, up);
+            mine[0] = '\0';
+        }
+    }
+    return cfn_fail(ctx, "path part \"%s\" is still not there after %d attempts", part, ATTEMPTS);
+}
+
+/* Finds or creates each segment of the path under the parent, from a fresh
+ * read of the tree. */
 static int ensure_path(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m)
+{
+    int nseg = 0;
+    for (const char *p = s->path; *p; p += strcspn(p, "/") + (p[strcspn(p, "/")] == '/'))
+        nseg++;
+    if (nseg > MAX_DEPTH)
+        return cfn_fail(ctx, "Path has more than %d segments", MAX_DEPTH);
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        cJSON *all = resources_of(aws, m->api);
+        if (!all)
+            return cfn_fail(ctx, "%s", cfn_error_last());
+        const cJSON *root = find_by(all, "path", "/");
+        const cJSON *parent = s->parent_id ? find_by(all, "id", s->parent_id) : root;
+        if (!parent) {
+            cJSON_Delete(all);
+            return cfn_fail(ctx, "%s %s has no resource %s",
+                            s->parent_id ? "ParentId: REST API" : "REST API", m->api,
+                            s->parent_id ? s->parent_id : "/");
+        }
+        snprintf(m->root, sizeof(m->root), "%s", str(root, "id") ? str(root, "id") : "");
+        const char *ppath = str(parent, "path");
+        snprintf(m->parent_path, sizeof(m->parent_path), "%s",
+                 strcmp(ppath, "/") == 0 ? "" : ppath);
+        snprintf(m->chain[0], sizeof(m->chain[0]), "%s", str(parent, "id"));
+        m->depth = 0;
+        int rc = 0;
+        for (const char *p = s->path; *p && rc == 0;) {
+            size_t n = strcspn(p, "/");
+            char part[256];
+            snprintf(part, sizeof(part), "%.*s", (int)n, p);
+            rc =
+                ensure_segment(ctx, aws, m, &all, m->chain[m->depth], part, m->chain[m->depth + 1]);
+            if (rc == 0)
+                m->depth++;
+            p += n + (p[n] == '/');
+        }
+        cJSON_Delete(all);
+        if (rc <= 0) {
+            snprintf(m->resource, sizeof(m->resource), "%s", m->chain[m->depth]);
+            return rc;
+        }
+        cfn_log(CFN_LOG_INFO, "a segment of %s went away while it was being made: again", s->path);
+    }
+    return cfn_fail(ctx,
+                    "the segments of Path \"%.100s\" kept being deleted while this Create made "
+                    "them (%d attempts)",
+                    s->path, ATTEMPTS);
+}
+
+/* Whether the path is still whole and (unless NULL) the method on it: a
+ * parallel Delete may have pruned a segment it found empty just before this
+ * Create used it. 1 yes, 0 no, -1 when the tree cannot be read. */
+static int path_intact(cfn_aws *aws, const made *m, const char *method)
 {
     cJSON *all = resources_of(aws, m->api);
     if (!all)
-        return cfn_fail(ctx, "%s", cfn_error_last());
-    const cJSON *root = find_by(all, "path", "/");
-    const cJSON *parent = s->parent_id ? find_by(all, "id", s->parent_id) : root;
-    if (!parent) {
-        cJSON_Delete(all);
-        return cfn_fail(ctx, "%s %s has no resource %s",
-                        s->parent_id ? "ParentId: REST API" : "REST API", m->api,
-                        s->parent_id ? s->parent_id : "/");
+        return -1;
+    int ok = 1;
+    for (int i = 0; i <= m->depth && ok; i++) {
+        const cJSON *r = find_by(all, "id", m->chain[i]);
+        const char *parent = r ? str(r, "parentId") : NULL;
+        ok = r && (i == 0 || (parent && strcmp(parent, m->chain[i - 1]) == 0));
+        if (ok && i == m->depth && method)
+            ok = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "resourceMethods"), method) != NULL;
     }
-    snprintf(m->root, sizeof(m->root), "%s", str(root, "id") ? str(root, "id") : "");
-    char path[MAX_PATH + 2];
-    const char *ppath = str(parent, "path");
-    snprintf(path, sizeof(path), "%s", strcmp(ppath, "/") == 0 ? "" : ppath);
-    snprintf(m->parent_path, sizeof(m->parent_path), "%s", path);
-    const char *current = str(parent, "id");
-    char id[64];
-    snprintf(id, sizeof(id), "%s", current);
-    const char *p = s->path;
-    int rc = 0;
-    while (*p && rc == 0) {
-        size_t n = strcspn(p, "/");
-        size_t len = strlen(path);
-        snprintf(path + len, sizeof(path) - len, "/%.*s", (int)n, p);
-        const cJSON *found = find_by(all, "path", path);
-        if (found) {
-            snprintf(id, sizeof(id), "%s", str(found, "id"));
-        } else if (m->ncreated == MAX_DEPTH) {
-            rc = cfn_fail(ctx, "Path has more than %d segments", MAX_DEPTH);
-        } else {
-            cJSON *in = ids(m->api, NULL, NULL), *out = NULL;
-            cJSON_AddStringToObject(in, "parentId", id);
-            char part[256];
-            snprintf(part, sizeof(part), "%.*s", (int)n, p);
-            cJSON_AddStringToObject(in, "pathPart", part);
-            rc = apigw(ctx, aws, "CreateResource", in, &out);
-            if (rc == 0) {
-                snprintf(id, sizeof(id), "%s", str(out, "id") ? str(out, "id") : "");
-                snprintf(m->created[m->ncreated++], 64, "%s", id);
-            }
-            cJSON_Delete(out);
-        }
-        p += n + (p[n] == '/');
-    }
-    snprintf(m->resource, sizeof(m->resource), "%s", id);
     cJSON_Delete(all);
-    return rc;
+    return ok;
 }
 
 /* Path parameters become wildcards ("users/{id}" -> "users/<star>"): the
@@ -321,11 +450,11 @@ static void arn_path(const char *path, char *out, size_t size)
     out[j < size ? j : size - 1] = '\0';
 }
 
-static int put_method(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m, const char *region)
+static int put_method(cfn_aws *aws, const api_spec *s, made *m, const char *region)
 {
     cJSON *in = ids(m->api, m->resource, s->method);
     cJSON_AddStringToObject(in, "authorizationType", s->auth);
-    if (apigw(ctx, aws, "PutMethod", in, NULL) < 0)
+    if (call(aws, "PutMethod", in, NULL) < 0)
         return -1;
     m->method = true;
     in = ids(m->api, m->resource, s->method);
@@ -347,11 +476,10 @@ static int put_method(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m, co
                                 : strcmp(s->type, "AWS") == 0 ? "POST"
                                                               : s->method);
     }
-    return apigw(ctx, aws, "PutIntegration", in, NULL);
+    return call(aws, "PutIntegration", in, NULL);
 }
 
-static int add_permission(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m,
-                          const char *region)
+static int add_permission(cfn_aws *aws, const api_spec *s, made *m, const char *region)
 {
     char sid[40], source[MAX_PATH * 2 + 400], resource_path[MAX_PATH * 2 + 4],
         full[MAX_PATH * 2 + 4];
@@ -375,7 +503,7 @@ static int add_permission(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m
     cJSON_Delete(in);
     /* Already there: a repeated delivery. */
     if (rc < 0 && !cfn_aws_error_is(aws, "ResourceConflictException"))
-        return cfn_fail(ctx, "%s", cfn_error_last());
+        return -1;
     m->permission = true;
     return 0;
 }
@@ -392,43 +520,23 @@ static void remove_permission(cfn_aws *aws, const char *function_arn, const char
     cJSON_Delete(in);
 }
 
-static int deploy(cfn_ctx *ctx, cfn_aws *aws, const char *api, const char *stage)
+static int deploy(cfn_aws *aws, const char *api, const char *stage)
 {
     if (!stage)
         return 0;
     cJSON *in = ids(api, NULL, NULL);
     cJSON_AddStringToObject(in, "stageName", stage);
     cJSON_AddStringToObject(in, "description", "cfnkit");
-    return apigw(ctx, aws, "CreateDeployment", in, NULL);
+    return call(aws, "CreateDeployment", in, NULL);
 }
 
-/* Removes empty segments from `rid` upwards, leaves first, stopping at the
- * root, at `stop_id`, and at any segment with methods or children. */
-static int prune(cfn_aws *aws, const char *api, const char *rid, const char *stop_id)
+/* The method, its integration and permission, and the deployment, on the
+ * resource in `m`. No reason is set: the caller may still try again. */
+static int attach(cfn_aws *aws, const api_spec *s, made *m, const char *region)
 {
-    cJSON *all = resources_of(aws, api);
-    char id[64];
-    if (!all)
+    if (put_method(aws, s, m, region) < 0 || add_permission(aws, s, m, region) < 0)
         return -1;
-    snprintf(id, sizeof(id), "%s", rid);
-    for (int depth = 0; depth < MAX_DEPTH; depth++) {
-        const cJSON *r = find_by(all, "id", id);
-        if (!r || !str(r, "parentId") || (stop_id && strcmp(id, stop_id) == 0) || has_methods(r) ||
-            find_by(all, "parentId", id))
-            break;
-        char parent[64];
-        snprintf(parent, sizeof(parent), "%s", str(r, "parentId"));
-        cJSON *in = ids(api, id, NULL);
-        int rc = cfn_apigateway(aws, "DeleteResource", in, NULL);
-        cJSON_Delete(in);
-        if (rc < 0 && !cfn_aws_error_is(aws, "NotFoundException"))
-            break;
-        /* Gone now: its parent may have become childless. */
-        cJSON_Delete(cJSON_DetachItemViaPointer(all, (cJSON *)r));
-        snprintf(id, sizeof(id), "%s", parent);
-    }
-    cJSON_Delete(all);
-    return 0;
+    return deploy(aws, m->api, s->stage);
 }
 
 /* Deletes an API this resource created, once no method is left on it. */
@@ -462,9 +570,8 @@ static void drop_owned_api(cfn_ctx *ctx, cfn_aws *aws, const char *api)
     cJSON_Delete(in);
 }
 
-/* Undoes a Create that failed half-way: a failed Create's Delete never
- * reaches the module. */
-static void undo(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const made *m)
+/* Takes back this Create's method, permission and the segments it made. */
+static void undo_path(cfn_aws *aws, const api_spec *s, const made *m)
 {
     if (m->permission)
         remove_permission(aws, s->function_arn, m->api, m->resource, s->method);
@@ -475,6 +582,13 @@ static void undo(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const made *m)
     }
     if (m->ncreated)
         prune(aws, m->api, m->created[m->ncreated - 1], NULL);
+}
+
+/* Undoes a Create that failed half-way: a failed Create's Delete never
+ * reaches the module. */
+static void undo(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const made *m)
+{
+    undo_path(aws, s, m);
     if (m->api_owned)
         drop_owned_api(ctx, aws, m->api);
 }
@@ -519,13 +633,37 @@ static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
         m.api_owned = true;
         cJSON_Delete(out);
     }
-    if (ensure_path(ctx, aws, s, &m) < 0 || put_method(ctx, aws, s, &m, region) < 0 ||
-        add_permission(ctx, aws, s, &m, region) < 0 || deploy(ctx, aws, m.api, s->stage) < 0 ||
-        answer(ctx, s, &m, region) < 0) {
-        undo(ctx, aws, s, &m);
-        return -1;
+    for (int round = 0; round < ATTEMPTS; round++) {
+        if (ensure_path(ctx, aws, s, &m) < 0)
+            break;
+        /* A failure on a whole path is final; on a broken one (NotFound,
+         * or a deployment without methods) it is the parallel Delete's. */
+        char why[1024] = "";
+        bool failed = attach(aws, s, &m, region) < 0;
+        if (failed)
+            snprintf(why, sizeof(why), "%s", cfn_error_last());
+        int intact = path_intact(aws, &m, failed ? NULL : s->method);
+        if (intact < 0 || (intact && failed)) {
+            cfn_fail(ctx, "%s", failed ? why : cfn_error_last());
+            break;
+        }
+        if (intact && answer(ctx, s, &m, region) == 0)
+            return 0;
+        if (intact)
+            break;
+        cfn_log(CFN_LOG_WARN,
+                "a parallel Delete removed a segment of %s as this Create used it: "
+                "made again",
+                s->path);
+        undo_path(aws, s, &m);
+        m.ncreated = 0;
+        m.method = m.permission = false;
+        if (round == ATTEMPTS - 1)
+            cfn_fail(ctx, "Path \"%.100s\" kept being removed by parallel Deletes (%d attempts)",
+                     s->path, ATTEMPTS);
     }
-    return 0;
+    undo(ctx, aws, s, &m);
+    return -1;
 }
 
 static int create(cfn_ctx *ctx)
@@ -592,12 +730,10 @@ static int update(cfn_ctx *ctx)
     if (old_arn && check_function_arn(old_arn) == 0)
         remove_permission(aws, old_arn, api, rid, s.method);
     const char *region = cfn_aws_region(aws);
-    rc = put_method(ctx, aws, &s, &m, region);
-    if (rc == 0)
-        rc = add_permission(ctx, aws, &s, &m, region);
-    if (rc == 0)
-        rc = deploy(ctx, aws, api, s.stage);
-    if (rc == 0)
+    rc = attach(aws, &s, &m, region);
+    if (rc < 0)
+        rc = cfn_fail(ctx, "%s", cfn_error_last());
+    else
         rc = answer(ctx, &s, &m, region);
     cfn_aws_free(aws);
     return rc;

@@ -1,23 +1,31 @@
 """Custom::APIGatewayResource against the local AWS (moto_server): segments,
 methods, integrations, the function's policy and stages checked with boto3;
-resources sharing a prefix removed in either order; owned APIs."""
+resources sharing a prefix removed in either order; owned APIs; parallel
+Creates and Deletes sharing segments, on moto and behind a loopback proxy that
+keeps API Gateway's rule (a parent's children have unique path parts)."""
 
+import http.client
+import http.server
 import io
 import json
 import os
+import re
+import subprocess
 import sys
+import threading
 import unittest
+import uuid
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
-from harness import ModuleTest  # noqa: E402
+from harness import ModuleTest, request  # noqa: E402
 
 ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
-class APIGatewayResource(ModuleTest):
+class Base(ModuleTest):
     resource_type = "Custom::APIGatewayResource"
 
     @classmethod
@@ -47,6 +55,8 @@ class APIGatewayResource(ModuleTest):
         except self.lam.exceptions.ResourceNotFoundException:
             return []
 
+
+class APIGatewayResource(Base):
     def test_owned_api_with_lambda_and_stage(self):
         body = self.invoke("Create", self.lam_props("{name}", StageName="dev"), logical="Hits", expect="SUCCESS")
         d = body["Data"]
@@ -173,6 +183,212 @@ class APIGatewayResource(ModuleTest):
                 body = self.invoke("Create", props, logical="Bad", expect="FAILED")
                 self.assertIn(reason, body["Reason"])
         self.assertEqual(len(self.ag.get_rest_apis()["items"]), before)
+
+
+class RulesProxy:
+    """A loopback proxy in front of moto for API Gateway calls. It keeps the
+    rule moto does not: CreateResource of a path part that its parent already
+    has answers 409 ConflictException (checked and forwarded under one lock,
+    as API Gateway decides it). `inject` more CreateResources are first
+    forwarded and then answered with a conflict, as if another creator had
+    won the race. Counts the conflicts it answered. `prune` lists calls
+    ("method", "integration") after each of which, once, the resource it
+    went to is deleted, as by a parallel Delete that had found it empty just
+    before."""
+
+    CREATE = re.compile(r"^/restapis/([^/?]+)/resources/([^/?]+)$")
+    PUT = re.compile(r"^/restapis/([^/?]+)/resources/([^/?]+)/methods/[A-Z]+(/integration)?$")
+
+    def __init__(self, moto, inject=0, prune=()):
+        self.moto = moto
+        self.ag = moto.client("apigateway")
+        self.inject = inject
+        self.prune = list(prune)
+        self.pruned = []
+        self.conflicts = 0
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def handle_any(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                m = proxy.CREATE.match(self.path) if self.command == "POST" else None
+                put = proxy.PUT.match(self.path) if self.command == "PUT" else None
+                if put and proxy.prune and proxy.prune[0] == ("integration" if put.group(3) else "method"):
+                    reply = proxy.forward(self.command, self.path, self.headers, body)
+                    if reply[0] < 300:
+                        proxy.prune.pop(0)
+                        proxy.ag.delete_resource(restApiId=put.group(1), resourceId=put.group(2))
+                        proxy.pruned.append(put.group(2))
+                    return self.relay(*reply)
+                if not m:
+                    return self.relay(*proxy.forward(self.command, self.path, self.headers, body))
+                with proxy.lock:
+                    part = json.loads(body or b"{}").get("pathPart")
+                    items = proxy.ag.get_resources(restApiId=m.group(1), limit=500)["items"]
+                    taken = any(r.get("parentId") == m.group(2) and r.get("pathPart") == part for r in items)
+                    if not taken:
+                        reply = proxy.forward(self.command, self.path, self.headers, body)
+                        if proxy.inject <= 0 or reply[0] != 201:
+                            return self.relay(*reply)
+                        proxy.inject -= 1
+                    proxy.conflicts += 1
+                msg = json.dumps({"message": f"Another resource with the same parent already has this name: {part}"})
+                self.relay(409, [("x-amzn-ErrorType", "ConflictException"),
+                                 ("Content-Type", "application/json")], msg.encode())
+
+            def relay(self, status, headers, data):
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def forward(self, method, path, headers, body):
+        conn = http.client.HTTPConnection("127.0.0.1", self.moto.port, timeout=30)
+        conn.request(method, path, body=body, headers={k: v for k, v in headers.items() if k.lower() != "host"})
+        res = conn.getresponse()
+        reply = (res.status, res.getheaders(), res.read())
+        conn.close()
+        return reply
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class SharedSegments(Base):
+    """CloudFormation creates unrelated resources in parallel: every one of
+    them must converge on one copy of each shared segment."""
+
+    ROUTES = [("users/{id}", m) for m in ("GET", "POST", "PUT", "DELETE")] + \
+             [("users/{id}/orders", m) for m in ("GET", "POST", "PUT", "DELETE")]
+
+    def props(self, api, path, method):
+        if method == "GET":
+            return self.lam_props(path, method, RestApiId=api, StageName="v1")
+        return {"Path": path, "Method": method, "RestApiId": api, "StageName": "v1",
+                "IntegrationRequest": {"Type": "MOCK"}}
+
+    def parallel(self, action, jobs, env=None):
+        """Runs (logical id, props, physical id) jobs as concurrent `cfnkit
+        invoke` processes; returns their responses in order."""
+        procs = []
+        for logical, props, physical in jobs:
+            key = "resp/" + uuid.uuid4().hex
+            ev = request(action, self.resource_type, self.bucket.presign(key), props,
+                         physical_id=physical, request_id=str(uuid.uuid4()))
+            ev["LogicalResourceId"] = logical
+            p = subprocess.Popen([self.tool, "invoke", "--event", "-"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                 env=dict(os.environ, **self.env, **(env or {})))
+            p.stdin.write(json.dumps(ev))
+            p.stdin.close()
+            procs.append((p, key))
+        bodies = []
+        for p, key in procs:
+            with p.stderr:
+                err = p.stderr.read()
+            p.wait(120)
+            body = self.bucket.read(key)
+            self.assertEqual(body["Status"], "SUCCESS", body.get("Reason", "") + err[-2000:])
+            bodies.append(body)
+        return bodies
+
+    def tree(self, api):
+        return self.ag.get_resources(restApiId=api, limit=500)["items"]
+
+    def round_trip(self, env=None, rounds=3):
+        for n in range(rounds):
+            api = self.ag.create_rest_api(name=f"shared-{uuid.uuid4().hex[:6]}")["id"]
+            jobs = [(f"R{i}", self.props(api, path, method), None) for i, (path, method) in enumerate(self.ROUTES)]
+            made = self.parallel("Create", jobs, env)
+            items = self.tree(api)
+            self.assertEqual(sorted(r["path"] for r in items), ["/", "/users", "/users/{id}", "/users/{id}/orders"],
+                             f"round {n}: one copy of each segment")
+            by_path = {r["path"]: r for r in items}
+            for (path, method), body in zip(self.ROUTES, made):
+                seg = by_path["/" + path]
+                self.assertEqual(body["Data"]["ResourceId"], seg["id"], f"round {n}: {method} {path}")
+                self.assertIn(method, seg.get("resourceMethods", {}), f"round {n}: {method} {path}")
+            jobs = [(f"R{i}", self.props(api, path, method), body["PhysicalResourceId"])
+                    for i, ((path, method), body) in enumerate(zip(self.ROUTES, made))]
+            self.parallel("Delete", jobs, env)
+            self.assertEqual([r["path"] for r in self.tree(api)], ["/"], f"round {n}: only the root is left")
+            self.assertFalse([s for s in self.statements() if api in json.dumps(s)])
+
+    def test_parallel_creates_and_deletes_on_moto(self):
+        # moto accepts a second child with the same path part: duplicates
+        # must be found and given up, every creator agreeing on one.
+        self.round_trip()
+
+    def test_parallel_creates_and_deletes_under_api_gateway_rule(self):
+        proxy = RulesProxy(self.moto)
+        try:
+            self.round_trip(env={"AWS_ENDPOINT_URL_API_GATEWAY": proxy.url})
+        finally:
+            proxy.close()
+
+    def test_conflict_uses_the_existing_segment(self):
+        # Each of the first two CreateResources is made and then answered
+        # with a conflict, as when another creator got there first.
+        proxy = RulesProxy(self.moto, inject=2)
+        env = {"AWS_ENDPOINT_URL_API_GATEWAY": proxy.url}
+        try:
+            api = self.ag.create_rest_api(name="conflict")["id"]
+            props = self.props(api, "users/{id}/orders", "POST")
+            body = self.invoke("Create", props, logical="C", env=env, expect="SUCCESS")
+            self.assertEqual(proxy.conflicts, 2)
+            items = self.tree(api)
+            self.assertEqual(sorted(r["path"] for r in items), ["/", "/users", "/users/{id}", "/users/{id}/orders"])
+            leaf = [r for r in items if r["path"] == "/users/{id}/orders"][0]
+            self.assertEqual(body["Data"]["ResourceId"], leaf["id"])
+            self.assertIn("POST", leaf.get("resourceMethods", {}))
+            self.invoke("Delete", props, physical_id=body["PhysicalResourceId"], logical="C", env=env,
+                        expect="SUCCESS")
+            self.assertEqual([r["path"] for r in self.tree(api)], ["/"])
+        finally:
+            proxy.close()
+
+    def test_segment_pruned_under_a_create(self):
+        # A parallel Delete removes the leaf just after this Create put its
+        # method there, and again just after its integration: the Create
+        # makes the segment and the method again, and says so in its log.
+        proxy = RulesProxy(self.moto, prune=["method", "integration"])
+        env = {"AWS_ENDPOINT_URL_API_GATEWAY": proxy.url}
+        try:
+            api = self.ag.create_rest_api(name="pruned")["id"]
+            props = self.props(api, "users/{id}", "GET")
+            body = self.invoke("Create", props, logical="P", env=env, expect="SUCCESS")
+            self.assertEqual(len(proxy.pruned), 2)
+            items = self.tree(api)
+            self.assertEqual(sorted(r["path"] for r in items), ["/", "/users", "/users/{id}"])
+            leaf = [r for r in items if r["path"] == "/users/{id}"][0]
+            self.assertNotIn(leaf["id"], proxy.pruned)
+            self.assertEqual(body["Data"]["ResourceId"], leaf["id"])
+            self.assertEqual(self.ag.get_integration(restApiId=api, resourceId=leaf["id"], httpMethod="GET")["type"],
+                             "AWS_PROXY")
+            # The permission names the live resource, not the pruned ones.
+            ours = [st for st in self.statements() if api in json.dumps(st)]
+            self.assertEqual(len(ours), 1)
+            self.invoke("Delete", props, physical_id=body["PhysicalResourceId"], logical="P", env=env,
+                        expect="SUCCESS")
+            self.assertEqual([r["path"] for r in self.tree(api)], ["/"])
+            self.assertFalse([st for st in self.statements() if api in json.dumps(st)])
+        finally:
+            proxy.close()
 
 
 if __name__ == "__main__":
