@@ -1,28 +1,30 @@
-/* The cfnkit tool: cfn_main with the built-in resource modules registered,
- * plus the tool's own commands (aws). */
+/* The cfnkit tool: cfn_main with the built-in resource modules registered and
+ * the tool's own commands added from one table. */
 #include <cfnkit/cfnkit.h>
 
 #include <stdio.h>
-#include <string.h>
 
 #include "aws_cmd.h"
 #include "builtin.h"
 
+/* The tool's commands: a new one is a file under tools/cfnkit/ and a line here. */
+static const cfn_command commands[] = {
+    {"aws", "call AWS with the modules' client (cfnkit aws --help)", aws_cmd},
+};
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "aws") == 0)
-        return aws_cmd(argc - 2, argv + 2);
     for (const cfn_resource_type *const *t = cfnkit_builtin_types; *t; t++) {
         if (cfn_register(*t) < 0) {
             fprintf(stderr, "cfnkit: %s\n", cfn_error_last());
             return 2;
         }
     }
-    int rc = cfn_main(argc, argv);
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-                     strcmp(argv[1], "help") == 0)) {
-        printf("\nCommands of the cfnkit tool:\n  aws        call AWS with the modules' client "
-               "(cfnkit aws --help)\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (cfn_command_add(&commands[i]) < 0) {
+            fprintf(stderr, "cfnkit: %s\n", cfn_error_last());
+            return 2;
+        }
     }
-    return rc;
+    return cfn_main(argc, argv);
 }

@@ -52,6 +52,22 @@ CFN_EXTERN const cfn_resource_type *cfn_lookup(const char *name);
  * 1: FAILED delivered, 2: nothing could be delivered); `PROGRAM --help`. */
 CFN_EXTERN int cfn_main(int argc, char **argv);
 
+/* A command a program adds to cfn_main's command line, beside invoke and
+ * types: `PROGRAM NAME ARGS...` calls run(argc, argv) with the ARGS only
+ * (argv[0] is the first argument after NAME) and exits with what it returns. */
+typedef struct cfn_command {
+    const char *name;    /* the word after the program's name */
+    const char *summary; /* one line for PROGRAM --help */
+    int (*run)(int argc, char **argv);
+} cfn_command;
+
+/* Adds a command to cfn_main, listed in --help in the order added. The
+ * descriptor is stored as given: it must be static or outlive cfn_main.
+ * Returns CFN_EEXISTS when the name is taken (invoke, types, help and the
+ * commands added before), CFN_EINVAL when name or run is missing, CFN_ENOMEM
+ * when the table (32 commands) is full. */
+CFN_EXTERN int cfn_command_add(const cfn_command *command);
+
 #ifdef __cplusplus
 }
 #endif

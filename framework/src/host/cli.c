@@ -13,6 +13,10 @@
 #include <string.h>
 
 #define MAX_EVENT_BYTES (16u * 1024 * 1024)
+#define MAX_COMMANDS    32
+
+static const cfn_command *added[MAX_COMMANDS];
+static size_t n_added;
 
 static const char *prog_name(const char *argv0)
 {
@@ -34,7 +38,11 @@ static void usage(FILE *out, const char *prog)
             "Commands:\n"
             "  invoke     run one request (or every record of an SNS notification) from FILE\n"
             "             or standard input, and PUT the response to its ResponseURL\n"
-            "  types      list the resource types this program serves\n"
+            "  types      list the resource types this program serves\n",
+            prog, prog, prog);
+    for (size_t i = 0; i < n_added; i++)
+        fprintf(out, "  %-10s %s\n", added[i]->name, added[i]->summary ? added[i]->summary : "");
+    fprintf(out,
             "\n"
             "Options of invoke:\n"
             "  --event FILE|-      the request as CloudFormation sends it\n"
@@ -47,7 +55,7 @@ static void usage(FILE *out, const char *prog)
             "Environment: AWS_LAMBDA_LOG_FORMAT=JSON for JSON log lines, AWS_LAMBDA_LOG_LEVEL,\n"
             "AWS_LAMBDA_FUNCTION_TIMEOUT (runtime: the time limit when the Runtime API gives\n"
             "no plausible deadline).\n",
-            prog, prog, prog, CFN_DEFAULT_TIMEOUT_S);
+            CFN_DEFAULT_TIMEOUT_S);
 }
 
 static int read_all(FILE *f, strbuf *sb)
@@ -134,6 +142,30 @@ static int invoke(const char *prog, int argc, char **argv)
     return code;
 }
 
+static const cfn_command *find_added(const char *name)
+{
+    for (size_t i = 0; i < n_added; i++)
+        if (strcmp(added[i]->name, name) == 0)
+            return added[i];
+    return NULL;
+}
+
+int cfn_command_add(const cfn_command *command)
+{
+    static const char *const reserved[] = {"invoke", "types", "help", "--help", "-h", "--version"};
+    if (!command || !command->name || !*command->name || !command->run)
+        return cfn_error_set(CFN_EINVAL, "a command needs a name and a run function");
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+        if (strcmp(command->name, reserved[i]) == 0)
+            return cfn_error_set(CFN_EEXISTS, "command %s is cfn_main's own", command->name);
+    if (find_added(command->name))
+        return cfn_error_set(CFN_EEXISTS, "command %s is already added", command->name);
+    if (n_added == MAX_COMMANDS)
+        return cfn_error_set(CFN_ENOMEM, "more than %d commands", MAX_COMMANDS);
+    added[n_added++] = command;
+    return 0;
+}
+
 int cfn_main(int argc, char **argv)
 {
     const char *prog = prog_name(argc > 0 ? argv[0] : NULL);
@@ -160,6 +192,9 @@ int cfn_main(int argc, char **argv)
     }
     if (strcmp(cmd, "invoke") == 0)
         return invoke(prog, argc - 2, argv + 2);
+    const cfn_command *c = find_added(cmd);
+    if (c)
+        return c->run(argc - 2, argv + 2);
     fprintf(stderr, "%s: unknown command %s (see --help)\n", prog, cmd);
     return 2;
 }
