@@ -71,6 +71,10 @@ static int misbehave(cfn_ctx *ctx)
     }
     if (strcmp(mode, "noreason") == 0)
         return -1;
+    if (strcmp(mode, "awserror") == 0) {
+        cfn_error_set(CFN_EIO, "DynamoDB PutItem: ConditionalCheckFailedException");
+        return -1;
+    }
     return cfn_fail(ctx, "failed as asked: %s", mode);
 }
 
@@ -239,6 +243,7 @@ static void update_without_callback_fails_clearly(void **state)
     cJSON *body;
     assert_int_equal(serve(req, 5000, &body), 1);
     assert_non_null(strstr(field(body, "Reason"), "Custom::NoUpdate does not support updates"));
+    assert_non_null(strstr(field(body, "Reason"), "give it a new logical id"));
     cJSON_Delete(body);
     free(req);
 }
@@ -313,6 +318,15 @@ static void crashes_hangs_and_exits_are_answered_once(void **state)
     assert_true(cfn__clock_mono_ms() - start < 2000);
     expect_failure("exit", 5000, "ended without reporting a result");
     expect_failure("noreason", 5000, "failed without giving a reason");
+}
+
+static void failure_without_reason_uses_the_last_error(void **state)
+{
+    (void)state;
+    /* An error left from before the callback ran explains nothing. */
+    cfn_error_set(CFN_EINVAL, "stale error of the provider");
+    expect_failure("noreason", 5000, "failed without giving a reason");
+    expect_failure("awserror", 5000, "DynamoDB PutItem: ConditionalCheckFailedException");
 }
 
 static void leftover_processes_do_not_block(void **state)
@@ -450,6 +464,7 @@ int main(void)
         T(invalid_request_with_url_is_answered),
         T(request_without_url_is_not_answered),
         T(crashes_hangs_and_exits_are_answered_once),
+        T(failure_without_reason_uses_the_last_error),
         T(leftover_processes_do_not_block),
         T(delivery_retries_then_succeeds),
         T(delivery_gives_up_within_bounds),

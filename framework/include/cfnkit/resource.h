@@ -14,9 +14,12 @@ typedef struct cfn_ctx cfn_ctx;
 
 /* A callback returns 0 on success and a negative value on failure, after
  * setting the reason with cfn_fail() (or through a cfn_prop_* getter that
- * failed). A callback runs in a child process of its own: it may crash or
- * hang without harming the provider, but it cannot change the parent's
- * memory; everything it reports goes through the cfn_set_* calls. */
+ * failed). A failure returned without a reason is explained by
+ * cfn_error_last() of the cfnkit call that failed inside the callback (an
+ * AWS call's error, say), so `return -1` after it is enough.
+ * A callback runs in a child process of its own: it may crash or hang
+ * without harming the provider, but it cannot change the parent's memory;
+ * everything it reports goes through the cfn_set_* calls. */
 typedef int (*cfn_callback)(cfn_ctx *ctx);
 
 /* A module's descriptor. Keep it `static const`: cfn_register stores the
@@ -27,7 +30,8 @@ typedef int (*cfn_callback)(cfn_ctx *ctx);
  * - update: changes it in place and keeps the id; setting a *different* id
  *   means the resource was replaced, and CloudFormation will then send a
  *   Delete for the old id. NULL means the type cannot be updated: every
- *   Update answers FAILED saying so.
+ *   Update answers FAILED saying so, and that the way to change the resource
+ *   is a new logical id (CloudFormation creates the new one, deletes the old).
  * - remove: deletes it. Must succeed when the resource is already gone, and
  *   must be idempotent: CloudFormation can deliver the same request twice. */
 typedef struct cfn_resource_type {

@@ -47,7 +47,13 @@ static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         signal(defaults[i], SIG_DFL);
     cfn__http_after_fork();
+    /* A failure the callback returns without a reason is explained by the
+     * last cfnkit call that failed inside it (an AWS error, typically), never
+     * by one left over from before the callback ran. */
+    cfn_error_set(CFN_OK, "%s", "");
     int rc = cb(ctx);
+    if (rc < 0 && !ctx->reason && *cfn_error_last())
+        cfn__ctx_set_reason(ctx, cfn_error_last());
     fflush(stdout);
     fflush(stderr);
     cJSON *o = cJSON_CreateObject();

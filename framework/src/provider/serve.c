@@ -87,7 +87,10 @@ static int dispatch(cfn_ctx *ctx)
                       : req->action == CFN_UPDATE ? type->update
                                                   : type->remove;
     if (!cb)
-        return cfn_fail(ctx, "%s does not support updates: change a property that replaces it",
+        return cfn_fail(ctx,
+                        "%s does not support updates: to change this resource, give it a new "
+                        "logical id in the template (CloudFormation then creates the new one "
+                        "and deletes this one)",
                         type->type);
     return cfn__isolate_run(ctx, cb);
 }
