@@ -105,11 +105,13 @@ int cfn__request_init(request *req, cJSON *obj)
     req->old_props = cJSON_GetObjectItemCaseSensitive(obj, "OldResourceProperties");
     parse_stack_id(req);
 
-    int rc = 0;
+    /* Where the answer goes is the delivery's concern, not the decision's:
+     * a request without a ResponseURL (from a local engine) is still valid. */
     if (!url)
-        rc |= add_problem(&why, "%s", "request has no ResponseURL string");
+        req->url_problem = "request has no ResponseURL string";
     else if (!req->response_url)
-        rc |= add_problem(&why, "%s", "ResponseURL is not a usable http(s) URL");
+        req->url_problem = "ResponseURL is not a usable http(s) URL";
+    int rc = 0;
     if (!req->type_name)
         rc |= add_problem(&why, "%s", "request has no RequestType string");
     else if (strcmp(req->type_name, "Create") == 0)
