@@ -18,8 +18,6 @@
 
 #include <cfnkit/cfnkit.h>
 
-static fake_http fake;
-
 static int echo_create(cfn_ctx *ctx)
 {
     const char *msg, *id;
@@ -91,20 +89,6 @@ static int setup_all(void **state)
     assert_int_equal(cfn_register(&echo), 0);
     assert_int_equal(cfn_register(&bad), 0);
     assert_int_equal(cfn_register(&noupdate), 0);
-    return 0;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    fake_http_install(&fake);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_http_uninstall();
     return 0;
 }
 
@@ -452,7 +436,7 @@ static void margins_leave_time_to_respond(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) FAKE_TEST(f)
     const struct CMUnitTest tests[] = {
         T(create_success_generates_id),
         T(create_uses_the_handler_id),
