@@ -137,7 +137,8 @@ static int watch(int ep, int fd)
 
 int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
 {
-    int fds[2];
+    int fds[2] = {-1, -1};
+    int rc = -1;
     cfn__job *job = calloc(1, sizeof(*job));
 
     *out = NULL;
@@ -145,24 +146,18 @@ int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
         return cfn_fail(ctx, "cannot start the handler: out of memory");
     job->ctx = ctx;
     job->start = cfn__clock_mono_ms();
+    job->fd = job->pidfd = -1;
     job->ep = epoll_create1(EPOLL_CLOEXEC);
     if (job->ep < 0 || pipe2(fds, O_CLOEXEC) < 0) {
-        int e = errno;
-        if (job->ep >= 0)
-            close(job->ep);
-        free(job);
-        return cfn_fail(ctx, "cannot start the handler: %s", strerror(e));
+        cfn_fail(ctx, "cannot start the handler: %s", strerror(errno));
+        goto done;
     }
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {
-        int e = errno;
-        close(fds[0]);
-        close(fds[1]);
-        close(job->ep);
-        free(job);
-        return cfn_fail(ctx, "cannot start the handler: fork: %s", strerror(e));
+        cfn_fail(ctx, "cannot start the handler: fork: %s", strerror(errno));
+        goto done;
     }
     if (pid == 0) {
         close(fds[0]);
@@ -170,9 +165,9 @@ int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
     }
     /* Both sides set the group, whichever runs first. */
     setpgid(pid, pid);
-    close(fds[1]);
     job->pid = pid;
     job->fd = fds[0];
+    fds[0] = -1;
     fcntl(job->fd, F_SETFL, fcntl(job->fd, F_GETFL) | O_NONBLOCK);
     job->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (watch(job->ep, job->fd) < 0 || (job->pidfd >= 0 && watch(job->ep, job->pidfd) < 0)) {
@@ -180,7 +175,16 @@ int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
         job->lost_errno = errno;
     }
     *out = job;
-    return 0;
+    job = NULL;
+    rc = 0;
+done:
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    if (job && job->ep >= 0)
+        close(job->ep);
+    free(job);
+    return rc;
 }
 
 int cfn__job_fd(const cfn__job *job)

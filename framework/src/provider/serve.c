@@ -81,8 +81,9 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
 {
     int64_t start = cfn__clock_mono_ms();
     request req;
-    answer a;
-    char *body = NULL;
+    answer a = {0};
+    response_fields f = {0};
+    char *body = NULL, *clean = NULL;
     size_t len = 0;
 
     memset(out, 0, sizeof(*out));
@@ -99,22 +100,20 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
                      !split_error && req.invalid ? req.invalid : "") < 0)
             out->error = NULL;
         log_request(&req, false, "NOT ANSWERED", cfn__clock_mono_ms() - start, NULL, out->error);
-        cfn__request_clear(&req);
-        return;
+        goto done;
     }
     char where[512];
     out->url = cfn__strdup(cfn_redact_url(req.response_url, where, sizeof(where)));
 
     cfn__answer_decide(&req, deadline - cfn__deadline_margin_ms(deadline - start), &a);
-    response_fields f = {.success = a.success,
-                         .reason = a.reason,
-                         .physical_id = a.physical_id,
-                         .stack_id = req.stack_id,
-                         .request_id = req.request_id,
-                         .logical_id = req.logical_id,
-                         .noecho = a.noecho,
-                         .data = a.data};
-    char *clean = NULL;
+    f = (response_fields){.success = a.success,
+                          .reason = a.reason,
+                          .physical_id = a.physical_id,
+                          .stack_id = req.stack_id,
+                          .request_id = req.request_id,
+                          .logical_id = req.logical_id,
+                          .noecho = a.noecho,
+                          .data = a.data};
     if (!a.physical_id || cfn__response_build(&f, &body, &len) < 0) {
         out->code = 2;
         out->error = cfn__strdup(a.physical_id ? cfn_error_last() : "out of memory");
@@ -132,8 +131,10 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
                 : f.success    ? "SUCCESS"
                                : "FAILED",
                 cfn__clock_mono_ms() - start, a.physical_id, out->code == 2 ? out->error : clean);
+done:
     free(clean);
     free(body);
+    cfn__response_fields_clear(&f);
     cfn__answer_clear(&a);
     cfn__request_clear(&req);
 }
