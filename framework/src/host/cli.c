@@ -126,6 +126,8 @@ static int invoke(const char *prog, int argc, char **argv)
 
     served *s = NULL;
     size_t n = 0;
+    cfn__host_serving(true);
+    cfn__host_catch_term();
     int code = cfn__serve_payload(text.data, text.len,
                                   cfn__clock_mono_ms() + (int64_t)(timeout * 1000), &s, &n);
     for (size_t i = 0; i < n; i++) {

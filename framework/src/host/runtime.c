@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "http.h"
+#include "isolate.h"
 #include "registry.h"
 #include "serve.h"
 #include "strbuf.h"
@@ -126,6 +127,28 @@ static void serve_invocation(const char *base, const http_response *res)
     cfn__served_free(s, n);
 }
 
+static volatile sig_atomic_t serving;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    if (!serving)
+        _exit(0);
+    cfn__jobs_stop();
+}
+
+void cfn__host_catch_term(void)
+{
+    struct sigaction sa = {.sa_handler = on_term};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+void cfn__host_serving(bool on)
+{
+    serving = on;
+}
+
 int cfn__runtime_run(const char *api)
 {
     char *base = NULL, *next = NULL;
@@ -134,6 +157,7 @@ int cfn__runtime_run(const char *api)
         asprintf(&next, "%s/invocation/next", base) < 0)
         return 1;
     signal(SIGPIPE, SIG_IGN);
+    cfn__host_catch_term();
     if (cfn__registry_count() == 0) {
         char *url = NULL;
         char *body = error_body("no resource types are registered", "cfnkit.InitError");
@@ -152,8 +176,12 @@ int cfn__runtime_run(const char *api)
         int rc = cfn__http_send(&req, &res);
         if (rc == 0 && res.status == 200) {
             failures = 0;
+            serving = 1;
             serve_invocation(base, &res);
+            serving = 0;
             cfn__http_response_free(&res);
+            if (cfn__jobs_stopping())
+                break;
             continue;
         }
         if (rc == 0)

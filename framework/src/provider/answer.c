@@ -38,6 +38,11 @@ static int dispatch(cfn__pending *p)
     const request *req = ctx->req;
     if (req->invalid)
         return cfn_fail(ctx, "invalid request: %s", req->invalid);
+    if (cfn__jobs_stopping())
+        return cfn_fail(ctx,
+                        "the provider is shutting down (SIGTERM): the handler for %s was "
+                        "not started",
+                        req->resource_type);
     /* The Create that answered this marker made nothing, so there is nothing
      * to delete, whatever the type (even one no longer served). */
     if (req->action == CFN_DELETE && cfn__physid_is_failed_create(req->physical_id))

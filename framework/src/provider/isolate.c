@@ -18,13 +18,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_RESULT_BYTES (8u * 1024 * 1024)
+
+/* Rounds of killing a handler's descendants, each killing every process that
+ * has become the supervisor's child, and the time the provider gives the
+ * supervisor to do it when stopping it. */
+#define KILL_ROUNDS  1000
+#define STOP_WAIT_MS 300
 
 static void write_all(int fd, const char *s, size_t n)
 {
@@ -39,13 +49,13 @@ static void write_all(int fd, const char *s, size_t n)
     }
 }
 
+/* The worker: runs the callback and writes its report. */
 static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
 {
     /* The host program's handlers (a test framework's, a sanitizer's) must not
      * turn a crash into something else: a crash here is reported as a signal. */
     static const int defaults[] = {SIGSEGV, SIGBUS,  SIGFPE, SIGILL, SIGABRT,
                                    SIGTRAP, SIGTERM, SIGINT, SIGPIPE};
-    setpgid(0, 0);
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         signal(defaults[i], SIG_DFL);
     cfn__http_after_fork();
@@ -76,11 +86,135 @@ static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
     _exit(0);
 }
 
+/* Sends SIGKILL to every child of this process; returns how many. Read from
+ * /proc, which every kernel has, rather than a children list some lack. */
+static int kill_children(void)
+{
+    pid_t self = getpid();
+    int n = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char path[64], stat[512];
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%.20s/stat", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, stat, sizeof(stat) - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        stat[len] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold anything, even ")". */
+        const char *end = strrchr(stat, ')');
+        int ppid = 0;
+        if (end && sscanf(end + 1, " %*c %d", &ppid) == 1 && ppid == self) {
+            kill((pid_t)atoi(e->d_name), SIGKILL);
+            n++;
+        }
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Kills every descendant: this process is their subreaper, so the children
+ * of a killed child become its own, and the next round kills them. */
+static void kill_descendants(void)
+{
+    for (int round = 0; round < KILL_ROUNDS; round++) {
+        kill_children();
+        pid_t w;
+        while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
+            ;
+        if (w < 0)
+            return; /* no children left */
+        usleep(1000);
+    }
+}
+
+/* The supervisor, the job's child process. It never runs module code, so a
+ * module cannot crash it: the callback runs in a worker of its own. When the
+ * worker ends, or when the supervisor is told to stop (SIGTERM from the
+ * provider, or the provider's death), it kills every process the worker left
+ * behind, those that left its process group or session included, and exits
+ * as the worker did. */
+static void supervise(cfn_ctx *ctx, cfn_callback cb, int fd, pid_t provider,
+                      const sigset_t *unblocked)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGCHLD);
+    setpgid(0, 0);
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != provider)
+        _exit(1);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    pid_t worker = fork();
+    if (worker < 0)
+        _exit(4);
+    if (worker == 0) {
+        sigprocmask(SIG_SETMASK, unblocked, NULL);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+            _exit(1);
+        child(ctx, cb, fd);
+    }
+    close(fd);
+    int status = 0;
+    for (;;) {
+        int sig = sigwaitinfo(&set, NULL);
+        if (sig == SIGTERM) {
+            kill(worker, SIGKILL);
+            waitpid(worker, &status, 0);
+            break;
+        }
+        pid_t w;
+        bool done = false;
+        int st;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+            if (w == worker) {
+                status = st;
+                done = true;
+            }
+        if (done)
+            break;
+    }
+    kill_descendants();
+    if (WIFSIGNALED(status)) {
+        /* Dies of the worker's signal, so the provider reads the same. */
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        int sig = WTERMSIG(status);
+        signal(sig, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sig);
+        sigprocmask(SIG_UNBLOCK, &one, NULL);
+        raise(sig);
+        _exit(128 + sig);
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 4);
+}
+
 /* Without pidfd (old kernels) the fd does not tell the child's exit: look
  * at the child every few ms instead. */
 #define EXIT_CHECK_MS 5
 
-typedef enum { JOB_RUNNING, JOB_EXITED, JOB_TIMED_OUT, JOB_LOST } job_state;
+typedef enum { JOB_RUNNING, JOB_EXITED, JOB_TIMED_OUT, JOB_STOPPED, JOB_LOST } job_state;
+
+static volatile sig_atomic_t stopping;
+
+void cfn__jobs_stop(void)
+{
+    stopping = 1;
+}
+
+bool cfn__jobs_stopping(void)
+{
+    return stopping;
+}
 
 struct cfn__job {
     cfn_ctx *ctx;
@@ -154,14 +288,23 @@ int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
     }
     fflush(stdout);
     fflush(stderr);
+    /* The supervisor starts with SIGTERM and SIGCHLD blocked, so that it
+     * takes them with sigwaitinfo and a stop cannot come before it can. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    pid_t provider = getpid();
     pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        supervise(ctx, cb, fds[1], provider, &old);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
         cfn_fail(ctx, "cannot start the handler: fork: %s", strerror(errno));
         goto done;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child(ctx, cb, fds[1]);
     }
     /* Both sides set the group, whichever runs first. */
     setpgid(pid, pid);
@@ -234,6 +377,10 @@ bool cfn__job_step(cfn__job *job)
         job->state = JOB_TIMED_OUT;
         return true;
     }
+    if (stopping) {
+        job->state = JOB_STOPPED;
+        return true;
+    }
     return false;
 }
 
@@ -267,11 +414,20 @@ int cfn__job_finish(cfn__job *job)
 
     if (job->state == JOB_RUNNING)
         job->state = JOB_TIMED_OUT;
-    /* Whatever the handler left behind (its own children included) goes too. */
-    kill(-job->pid, SIGKILL);
+    /* A supervisor that exited has killed everything the handler left; one
+     * still running is told to, and killed with its group if it does not. */
     if (job->state != JOB_EXITED) {
-        kill(job->pid, SIGKILL);
-        waitpid(job->pid, &job->status, 0);
+        kill(job->pid, SIGTERM);
+        int64_t until = cfn__clock_mono_ms() + STOP_WAIT_MS;
+        while (waitpid(job->pid, &job->status, WNOHANG) == 0) {
+            if (cfn__clock_mono_ms() >= until) {
+                kill(-job->pid, SIGKILL);
+                kill(job->pid, SIGKILL);
+                waitpid(job->pid, &job->status, 0);
+                break;
+            }
+            usleep(1000);
+        }
     }
     double secs = (double)(ctx->deadline - job->start) / 1000.0;
     if (job->state == JOB_TIMED_OUT)
@@ -279,6 +435,9 @@ int cfn__job_finish(cfn__job *job)
                       "handler for %s timed out after %.1f s (the rest of the time limit is "
                       "kept for sending this response)",
                       type, secs);
+    else if (job->state == JOB_STOPPED)
+        rc = cfn_fail(ctx, "handler for %s was stopped: the provider is shutting down (SIGTERM)",
+                      type);
     else if (job->state == JOB_LOST)
         rc = cfn_fail(ctx, "lost contact with the handler for %s: %s", type,
                       strerror(job->lost_errno));

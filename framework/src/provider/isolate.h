@@ -36,6 +36,13 @@ bool cfn__job_step(cfn__job *job);
  * exited without reporting. A job not yet done is stopped as timed out. */
 int cfn__job_finish(cfn__job *job);
 
+/* Stops every job: each running one ends at its next step as stopped (its
+ * handler and whatever it left killed, the answer FAILED saying so), and
+ * cfn__jobs_stopping turns true for good. Async-signal-safe: a SIGTERM
+ * handler calls it. */
+void cfn__jobs_stop(void);
+bool cfn__jobs_stopping(void);
+
 /* Polls and steps the job until it is done. */
 void cfn__job_wait(cfn__job *job);
 

@@ -16,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How long delivery may take once the provider is told to stop: Lambda's
+ * shutdown gives a runtime a few hundred ms after SIGTERM. */
+#define STOP_DELIVERY_MS 400
+
 int64_t cfn__deadline_margin_ms(int64_t budget_ms)
 {
     if (budget_ms < 2000)
@@ -106,6 +110,9 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
     out->url = cfn__strdup(cfn_redact_url(req.response_url, where, sizeof(where)));
 
     cfn__answer_decide(&req, deadline - cfn__deadline_margin_ms(deadline - start), &a);
+    /* Told to stop: the answer goes out within the shutdown's grace period. */
+    if (cfn__jobs_stopping() && deadline > cfn__clock_mono_ms() + STOP_DELIVERY_MS)
+        deadline = cfn__clock_mono_ms() + STOP_DELIVERY_MS;
     f = (response_fields){.success = a.success,
                           .reason = a.reason,
                           .physical_id = a.physical_id,

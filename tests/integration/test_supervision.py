@@ -1,0 +1,101 @@
+"""Handlers do not outlive their supervisor (#14.4): what a handler leaves
+behind is killed when the request ends, a killed provider takes its handler
+with it, and a SIGTERMed provider stops the handler and still answers."""
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import StubEndpoint, program, request
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_for(cond, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+class Supervision(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.prog = program("CFNKIT_TESTMOD")
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.pidfile = os.path.join(self.dir.name, "pid")
+        self.stub = StubEndpoint([], then=200)
+        self.pids = []
+
+    def tearDown(self):
+        for pid in self.pids:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        self.stub.close()
+        self.dir.cleanup()
+
+    def start(self, mode, timeout="60"):
+        ev = request("Create", "Custom::Misbehave", self.stub.url + "/resp",
+                     {"Mode": mode, "PidFile": self.pidfile})
+        path = os.path.join(self.dir.name, "event.json")
+        with open(path, "w") as f:
+            json.dump(ev, f)
+        # The helper inherits stdout: communicate() also checks it is closed.
+        return subprocess.Popen([self.prog, "invoke", "--event", path, "--timeout", timeout],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def handler_pid(self):
+        self.assertTrue(wait_for(lambda: os.path.exists(self.pidfile), 10), "no pid written")
+        with open(self.pidfile) as f:
+            pid = int(f.read())
+        self.pids.append(pid)
+        return pid
+
+    def test_helper_that_left_the_session_is_killed(self):
+        proc = self.start("escape-session")
+        out, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, err)
+        pid = self.handler_pid()
+        self.assertTrue(wait_for(lambda: not alive(pid), 2),
+                        "the helper that called setsid() outlived the request")
+
+    def test_killed_provider_takes_its_handler(self):
+        proc = self.start("hang-pid")
+        pid = self.handler_pid()
+        proc.kill()
+        proc.communicate(timeout=10)
+        self.assertTrue(wait_for(lambda: not alive(pid), 3),
+                        "the handler outlived its SIGKILLed provider")
+
+    def test_sigtermed_provider_stops_the_handler_and_answers(self):
+        proc = self.start("hang-pid")
+        pid = self.handler_pid()
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+        took = time.monotonic() - started
+        self.assertEqual(proc.returncode, 1, err)
+        self.assertLess(took, 3.0)
+        self.assertEqual(len(self.stub.received), 1)
+        body = json.loads(self.stub.received[0]["body"])
+        self.assertEqual(body["Status"], "FAILED")
+        self.assertIn("SIGTERM", body["Reason"])
+        self.assertTrue(wait_for(lambda: not alive(pid), 2))
+
+
+if __name__ == "__main__":
+    unittest.main()
