@@ -171,7 +171,7 @@ static void answer_needs_no_response_url(void **state)
     cfn__answer_finish(p, &a);
     assert_false(a.success);
     assert_non_null(strstr(a.reason, "unknown ResourceType Custom::Nope"));
-    assert_string_equal(a.physical_id, "cfnkit-failed-create-r-Thing");
+    assert_string_equal(a.physical_id, "cfnkit-failed-create-Thing-r-Thing");
     cfn__answer_clear(&a);
     cfn__request_clear(&req);
 }

@@ -245,10 +245,21 @@ static void failed_create_marker(void **state)
     request r;
     request_with(&r, "arn:s", "WebPort", "req-9");
     char *id = cfn__physid_failed_create(&r);
-    assert_string_equal(id, "cfnkit-failed-create-req-9");
-    assert_true(cfn__physid_is_failed_create(id));
-    assert_false(cfn__physid_is_failed_create("web-10042"));
-    assert_false(cfn__physid_is_failed_create(NULL));
+    assert_string_equal(id, "cfnkit-failed-create-WebPort-req-9");
+    /* The Delete that follows has its own RequestId, of the same shape. */
+    request del, other;
+    request_with(&del, "arn:s", "WebPort", "del-1");
+    request_with(&other, "arn:s", "Other", "del-1");
+    assert_true(cfn__physid_is_failed_create(&del, id));
+    assert_false(cfn__physid_is_failed_create(&other, id));
+    assert_false(cfn__physid_is_failed_create(&del, "web-10042"));
+    assert_false(cfn__physid_is_failed_create(&del, NULL));
+    /* What a property could make: no RequestId of the right shape. */
+    assert_false(cfn__physid_is_failed_create(&del, "cfnkit-failed-create-web"));
+    assert_false(cfn__physid_is_failed_create(&del, "cfnkit-failed-create-WebPort-web"));
+    assert_false(cfn__physid_is_failed_create(&del, "cfnkit-failed-create-WebPort-a/b-1"));
+    assert_true(cfn__physid_reserved("cfnkit-failed-create-web-10042"));
+    assert_false(cfn__physid_reserved("web-10042"));
     free(id);
 }
 

@@ -171,7 +171,7 @@ static void failed_create_then_delete_of_the_marker(void **state)
     assert_string_equal(field(body, "Status"), "FAILED");
     assert_string_equal(field(body, "Reason"), "property Message is required but missing");
     char *marker = strdup(field(body, "PhysicalResourceId"));
-    assert_string_equal(marker, "cfnkit-failed-create-req-Create");
+    assert_string_equal(marker, "cfnkit-failed-create-Res-req-Create");
     cJSON_Delete(body);
     free(req);
     /* Custom::Echo's remove aborts: SUCCESS proves it was not called. */
@@ -187,6 +187,28 @@ static void failed_create_then_delete_of_the_marker(void **state)
     cJSON_Delete(body);
     free(req);
     free(marker);
+}
+
+static void failed_create_marker_cannot_be_forged(void **state)
+{
+    (void)state;
+    /* A module cannot answer an id with the marker's prefix... */
+    char *req = make_request("Create", "Custom::Echo",
+                             "{\"Message\":\"m\",\"Id\":\"cfnkit-failed-create-web\"}", NULL);
+    cJSON *body;
+    assert_int_equal(serve(req, 5000, &body), 1);
+    assert_non_null(strstr(field(body, "Reason"), "reserved for the failed-create marker"));
+    cJSON_Delete(body);
+    free(req);
+    /* ...and a Delete of a look-alike reaches the module (whose remove aborts). */
+    const char *forged[] = {"cfnkit-failed-create-web", "cfnkit-failed-create-Other-req-Create"};
+    for (int i = 0; i < 2; i++) {
+        req = make_request("Delete", "Custom::Echo", "{}", forged[i]);
+        assert_int_equal(serve(req, 5000, &body), 1);
+        assert_non_null(strstr(field(body, "Reason"), "crashed"));
+        cJSON_Delete(body);
+        free(req);
+    }
 }
 
 static void update_keeps_or_replaces_the_id(void **state)
@@ -287,7 +309,7 @@ static void expect_failure(const char *mode, int64_t budget, const char *reason_
     const char *reason = field(body, "Reason");
     if (!strstr(reason, reason_part))
         fail_msg("reason \"%s\" lacks \"%s\"", reason, reason_part);
-    assert_string_equal(field(body, "PhysicalResourceId"), "cfnkit-failed-create-req-Create");
+    assert_string_equal(field(body, "PhysicalResourceId"), "cfnkit-failed-create-Res-req-Create");
     cJSON_Delete(body);
     free(req);
 }
@@ -441,6 +463,7 @@ int main(void)
         T(create_success_generates_id),
         T(create_uses_the_handler_id),
         T(failed_create_then_delete_of_the_marker),
+        T(failed_create_marker_cannot_be_forged),
         T(update_keeps_or_replaces_the_id),
         T(failed_update_and_delete_keep_the_request_id),
         T(update_without_callback_fails_clearly),

@@ -45,7 +45,7 @@ static int dispatch(cfn__pending *p)
                         req->resource_type);
     /* The Create that answered this marker made nothing, so there is nothing
      * to delete, whatever the type (even one no longer served). */
-    if (req->action == CFN_DELETE && cfn__physid_is_failed_create(req->physical_id))
+    if (req->action == CFN_DELETE && cfn__physid_is_failed_create(req, req->physical_id))
         return 0;
     const cfn_resource_type *type = cfn_lookup(req->resource_type);
     if (!type)

@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "digest.h"
+#include "physid.h"
 #include "strbuf.h"
 
 #include <cfnkit/error.h>
@@ -141,6 +142,11 @@ int cfn_set_physical_id(cfn_ctx *ctx, const char *id)
     if (n > CFN_MAX_PHYSICAL_ID_BYTES)
         return cfn_fail(ctx, "module set a PhysicalResourceId of %zu bytes (at most %d)", n,
                         CFN_MAX_PHYSICAL_ID_BYTES);
+    if (cfn__physid_reserved(id))
+        return cfn_fail(ctx,
+                        "module set the PhysicalResourceId \"%.64s\": ids starting with %s "
+                        "are reserved for the failed-create marker",
+                        id, CFN_FAILED_CREATE_PREFIX);
     char *copy = cfn__strdup(id);
     if (!copy)
         return cfn_fail(ctx, "out of memory");

@@ -3,6 +3,7 @@
 
 #include "digest.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +47,42 @@ char *cfn__physid_generate(const request *req)
 char *cfn__physid_failed_create(const request *req)
 {
     char *id = NULL;
-    if (asprintf(&id, "%s%.200s", CFN_FAILED_CREATE_PREFIX,
+    bool logical = req->logical_id && *req->logical_id;
+    if (asprintf(&id, "%s%.255s%s%.200s", CFN_FAILED_CREATE_PREFIX, logical ? req->logical_id : "",
+                 logical ? "-" : "",
                  req->request_id && *req->request_id ? req->request_id : "unknown-request") < 0)
         return NULL;
     return id;
 }
 
-bool cfn__physid_is_failed_create(const char *id)
+/* Whether `a` has the shape of the RequestId `b`: the same length, dashes in
+ * the same places, letters and digits elsewhere (CloudFormation's are UUIDs). */
+static bool same_shape(const char *a, const char *b)
 {
-    return id && strncmp(id, CFN_FAILED_CREATE_PREFIX, strlen(CFN_FAILED_CREATE_PREFIX)) == 0;
+    if (!b || strlen(a) != strlen(b) || !*a)
+        return false;
+    for (; *a; a++, b++)
+        if ((*a == '-') != (*b == '-') || (*a != '-' && !isalnum((unsigned char)*a)))
+            return false;
+    return true;
+}
+
+bool cfn__physid_is_failed_create(const request *req, const char *id)
+{
+    size_t n = strlen(CFN_FAILED_CREATE_PREFIX);
+    if (!id || strncmp(id, CFN_FAILED_CREATE_PREFIX, n) != 0)
+        return false;
+    id += n;
+    if (req->logical_id && *req->logical_id) {
+        size_t l = strlen(req->logical_id);
+        if (strncmp(id, req->logical_id, l) != 0 || id[l] != '-')
+            return false;
+        id += l + 1;
+    }
+    return same_shape(id, req->request_id);
+}
+
+bool cfn__physid_reserved(const char *id)
+{
+    return strncmp(id, CFN_FAILED_CREATE_PREFIX, strlen(CFN_FAILED_CREATE_PREFIX)) == 0;
 }
