@@ -158,6 +158,28 @@ static void split_direct_request(void **state)
     cfn__payload_free(items, n);
 }
 
+static void direct_request_with_records_is_not_sns(void **state)
+{
+    (void)state;
+    cJSON *obj = cJSON_Parse(create_json);
+    cJSON_AddItemToObject(obj, "Records", cJSON_CreateArray());
+    char *text = cJSON_PrintUnformatted(obj);
+    payload_item *items;
+    size_t n;
+    assert_int_equal(cfn__payload_split(text, strlen(text), &items, &n), 0);
+    assert_int_equal(n, 1);
+    assert_null(items[0].error);
+    request req;
+    assert_int_equal(cfn__request_init(&req, items[0].obj), 0);
+    items[0].obj = NULL;
+    assert_null(req.invalid);
+    assert_string_equal(req.request_id, "req-1");
+    cfn__request_clear(&req);
+    cfn__payload_free(items, n);
+    free(text);
+    cJSON_Delete(obj);
+}
+
 static void split_every_sns_record(void **state)
 {
     (void)state;
@@ -216,6 +238,7 @@ int main(void)
         cmocka_unit_test(non_arn_stack_id_gives_a_clean_name),
         cmocka_unit_test(split_direct_request),
         cmocka_unit_test(split_every_sns_record),
+        cmocka_unit_test(direct_request_with_records_is_not_sns),
         cmocka_unit_test(split_refuses_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

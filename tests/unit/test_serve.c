@@ -69,6 +69,17 @@ static int misbehave(cfn_ctx *ctx)
     }
     if (strcmp(mode, "noreason") == 0)
         return -1;
+    if (strcmp(mode, "huge") == 0) {
+        size_t n = 9u << 20;
+        char *big = malloc(n + 1);
+        if (!big)
+            return cfn_fail(ctx, "out of memory");
+        memset(big, 'd', n);
+        big[n] = '\0';
+        int rc = cfn_set_data(ctx, "Huge", big);
+        free(big);
+        return rc;
+    }
     if (strcmp(mode, "awserror") == 0) {
         cfn_error_set(CFN_EIO, "DynamoDB PutItem: ConditionalCheckFailedException");
         return -1;
@@ -280,6 +291,18 @@ static void invalid_request_with_url_is_answered(void **state)
     cJSON_Delete(body);
 }
 
+static void unknown_request_type_keeps_its_id(void **state)
+{
+    (void)state;
+    char *req = make_request("Frobnicate", "Custom::Echo", "{}", "keep-me");
+    cJSON *body;
+    assert_int_equal(serve(req, 5000, &body), 1);
+    assert_non_null(strstr(field(body, "Reason"), "unknown RequestType"));
+    assert_string_equal(field(body, "PhysicalResourceId"), "keep-me");
+    cJSON_Delete(body);
+    free(req);
+}
+
 static void request_without_url_is_not_answered(void **state)
 {
     (void)state;
@@ -324,6 +347,12 @@ static void crashes_hangs_and_exits_are_answered_once(void **state)
     assert_true(cfn__clock_mono_ms() - start < 2000);
     expect_failure("exit", 5000, "ended without reporting a result");
     expect_failure("noreason", 5000, "failed without giving a reason");
+}
+
+static void report_over_the_bound_is_an_error(void **state)
+{
+    (void)state;
+    expect_failure("huge", 10000, "reported more than 8 MB");
 }
 
 static void failure_without_reason_uses_the_last_error(void **state)
@@ -407,6 +436,7 @@ static void noecho_data_is_masked_for_display(void **state)
     assert_int_equal(cfn__serve_payload(req, strlen(req), cfn__clock_mono_ms() + 5000, &s, &n), 0);
     assert_non_null(strstr(fake.sent[0].body, "topsecret")); /* CloudFormation gets it */
     assert_null(strstr(s[0].body, "topsecret"));             /* people do not */
+    assert_non_null(strstr(s[0].body, "\"Data\":{\"Echo\":\"****\",\"Len\":\"****\"}"));
     assert_non_null(strstr(s[0].body, "\"NoEcho\":true"));
     assert_string_equal(s[0].url, "http://127.0.0.1:9/resp");
     cfn__served_free(s, n);
@@ -470,8 +500,10 @@ int main(void)
         T(unknown_type_is_named),
         T(invalid_request_with_url_is_answered),
         T(request_without_url_is_not_answered),
+        T(unknown_request_type_keeps_its_id),
         T(crashes_hangs_and_exits_are_answered_once),
         T(failure_without_reason_uses_the_last_error),
+        T(report_over_the_bound_is_an_error),
         T(leftover_processes_do_not_block),
         T(delivery_retries_then_succeeds),
         T(delivery_gives_up_within_bounds),

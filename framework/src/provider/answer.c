@@ -79,6 +79,13 @@ cfn__job *cfn__answer_job(const cfn__pending *p)
     return p->job;
 }
 
+/* Whether the request is a Create: an unknown RequestType is parsed as one
+ * (CFN_CREATE is 0) but is not, and keeps the id it came with. */
+static bool is_create(const request *req)
+{
+    return req->type_name && strcmp(req->type_name, "Create") == 0;
+}
+
 void cfn__answer_finish(cfn__pending *p, answer *out)
 {
     cfn_ctx *ctx = &p->ctx;
@@ -91,7 +98,7 @@ void cfn__answer_finish(cfn__pending *p, answer *out)
             ctx->physical_id ? cfn__strdup(ctx->physical_id) : cfn__physid_generate(req);
     else if (ok && req->action == CFN_UPDATE && ctx->physical_id)
         out->physical_id = cfn__strdup(ctx->physical_id);
-    else if (req->action != CFN_CREATE && req->physical_id)
+    else if ((req->action != CFN_CREATE || !is_create(req)) && req->physical_id)
         out->physical_id = cfn__strdup(req->physical_id);
     else
         out->physical_id = cfn__physid_failed_create(req);

@@ -224,22 +224,26 @@ struct cfn__job {
     int ep;    /* epoll over fd and pidfd: the one fd a loop polls */
     int64_t start;
     strbuf report;
-    int status; /* waitpid status, once JOB_EXITED */
+    bool overflow; /* the report was longer than MAX_RESULT_BYTES */
+    int status;    /* waitpid status, once JOB_EXITED */
     job_state state;
     int lost_errno;
 };
 
 /* Reads once from the pipe: 0 when something was read, 1 at EOF, 2 when
  * nothing is there yet, -1 on error. */
-static int read_some(int fd, strbuf *out)
+static int read_some(cfn__job *job)
 {
     char buf[65536];
-    ssize_t r = read(fd, buf, sizeof(buf));
+    ssize_t r = read(job->fd, buf, sizeof(buf));
     if (r < 0)
         return errno == EINTR || errno == EAGAIN ? 2 : -1;
     if (r == 0)
         return 1;
-    if (out->len + (size_t)r <= MAX_RESULT_BYTES && cfn__sb_append(out, buf, (size_t)r) < 0)
+    /* Past the bound the rest is read and dropped, and the job fails. */
+    if (job->report.len + (size_t)r > MAX_RESULT_BYTES)
+        job->overflow = true;
+    else if (cfn__sb_append(&job->report, buf, (size_t)r) < 0)
         return -1;
     return 0;
 }
@@ -248,7 +252,7 @@ static int read_some(int fd, strbuf *out)
 static int drain(cfn__job *job)
 {
     while (job->fd >= 0) {
-        int r = read_some(job->fd, &job->report);
+        int r = read_some(job);
         if (r < 0)
             return -1;
         if (r == 2)
@@ -441,6 +445,11 @@ int cfn__job_finish(cfn__job *job)
     else if (job->state == JOB_LOST)
         rc = cfn_fail(ctx, "lost contact with the handler for %s: %s", type,
                       strerror(job->lost_errno));
+    else if (job->overflow)
+        rc = cfn_fail(ctx,
+                      "handler for %s reported more than %u MB (Data, id and reason together); "
+                      "CloudFormation accepts %d bytes in all",
+                      type, MAX_RESULT_BYTES >> 20, CFN_MAX_RESPONSE_BYTES);
     else if (WIFSIGNALED(job->status))
         rc = cfn_fail(ctx, "handler for %s crashed: signal %d (SIG%s)", type, WTERMSIG(job->status),
                       sigabbrev_np(WTERMSIG(job->status)) ? sigabbrev_np(WTERMSIG(job->status))

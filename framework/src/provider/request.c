@@ -8,6 +8,7 @@
 #include <cfnkit/json.h>
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +201,9 @@ int cfn__payload_split(const char *text, size_t len, payload_item **out, size_t 
     }
     const cJSON *records = cJSON_GetObjectItemCaseSensitive(root, "Records");
     int rc;
-    if (cJSON_IsObject(root) && cJSON_IsArray(records)) {
+    /* A direct request always has a RequestType; an SNS notification never. */
+    bool sns = cJSON_IsArray(records) && !cJSON_HasObjectItem(root, "RequestType");
+    if (cJSON_IsObject(root) && sns) {
         rc = split_sns(records, out, count);
         cJSON_Delete(root);
         if (rc == 0 && *count == 0)

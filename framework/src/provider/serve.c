@@ -68,13 +68,12 @@ static char *display_body(const char *body, bool noecho)
         return cfn__strdup(body);
     cJSON *o = cJSON_Parse(body);
     cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "Data");
-    cJSON *item;
-    cJSON_ArrayForEach(item, d)
-    {
+    for (cJSON *item = d ? d->child : NULL, *next; item; item = next) {
+        next = item->next;
+        /* The key stays (a replacement by pointer would lose it). */
         cJSON *mask = cJSON_CreateString("****");
-        if (mask)
-            cJSON_ReplaceItemViaPointer(d, item, mask);
-        item = mask;
+        if (mask && !cJSON_ReplaceItemInObjectCaseSensitive(d, item->string, mask))
+            cJSON_Delete(mask);
     }
     char *s = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
