@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fake_http.h"
@@ -69,6 +71,22 @@ static int misbehave(cfn_ctx *ctx)
     }
     if (strcmp(mode, "noreason") == 0)
         return -1;
+    if (strcmp(mode, "forge") == 0) {
+        /* A helper writes a report of success into every pipe and socket it
+         * inherited; the handler then exits without reporting. */
+        static const char forged[] = "{\"rc\":0,\"physicalId\":\"forged\",\"noecho\":false}";
+        pid_t helper = fork();
+        if (helper == 0) {
+            for (int fd = 3; fd < 256; fd++) {
+                struct stat st;
+                if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+                    (void)!write(fd, forged, sizeof(forged) - 1);
+            }
+            _exit(0);
+        }
+        waitpid(helper, NULL, 0);
+        _exit(0);
+    }
     if (strcmp(mode, "huge") == 0) {
         size_t n = 9u << 20;
         char *big = malloc(n + 1);
@@ -355,6 +373,12 @@ static void report_over_the_bound_is_an_error(void **state)
     expect_failure("huge", 10000, "reported more than 8 MB");
 }
 
+static void report_cannot_be_forged_by_a_helper(void **state)
+{
+    (void)state;
+    expect_failure("forge", 5000, "ended without reporting a result");
+}
+
 static void failure_without_reason_uses_the_last_error(void **state)
 {
     (void)state;
@@ -504,6 +528,7 @@ int main(void)
         T(crashes_hangs_and_exits_are_answered_once),
         T(failure_without_reason_uses_the_last_error),
         T(report_over_the_bound_is_an_error),
+        T(report_cannot_be_forged_by_a_helper),
         T(leftover_processes_do_not_block),
         T(delivery_retries_then_succeeds),
         T(delivery_gives_up_within_bounds),

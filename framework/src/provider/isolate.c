@@ -23,6 +23,8 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,52 +137,108 @@ static void kill_descendants(void)
     }
 }
 
+/* Moves what the worker wrote on `sock` to the provider's pipe `out`, only
+ * the bytes the kernel says the worker itself sent: a process the handler
+ * started inherits the socket, but cannot forge or spoil the report through
+ * it. Returns 0 at EOF, -1 when nothing more is there for now. */
+static int relay(int sock, int out, pid_t worker)
+{
+    char buf[65536];
+    union {
+        struct cmsghdr h;
+        char space[CMSG_SPACE(sizeof(struct ucred))];
+    } c;
+    for (;;) {
+        struct iovec iov = {buf, sizeof(buf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &c, .msg_controllen = sizeof(c)};
+        ssize_t n = recvmsg(sock, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0 ? 0 : -1;
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+        struct ucred cred = {0};
+        if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS)
+            memcpy(&cred, CMSG_DATA(h), sizeof(cred));
+        if (cred.pid == worker)
+            write_all(out, buf, (size_t)n);
+    }
+}
+
 /* The supervisor, the job's child process. It never runs module code, so a
- * module cannot crash it: the callback runs in a worker of its own. When the
- * worker ends, or when the supervisor is told to stop (SIGTERM from the
- * provider, or the provider's death), it kills every process the worker left
- * behind, those that left its process group or session included, and exits
- * as the worker did. */
+ * module cannot crash it: the callback runs in a worker of its own, whose
+ * report it relays. When the worker ends, or when the supervisor is told to
+ * stop (SIGTERM from the provider, or the provider's death), it kills every
+ * process the worker left behind, those that left its process group or
+ * session included, and exits as the worker did. */
 static void supervise(cfn_ctx *ctx, cfn_callback cb, int fd, pid_t provider,
                       const sigset_t *unblocked)
 {
     sigset_t set;
+    int sock[2];
+    int on = 1;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGCHLD);
     setpgid(0, 0);
+    signal(SIGPIPE, SIG_IGN);
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != provider)
         _exit(1);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0 ||
+        setsockopt(sock[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+        _exit(4);
     pid_t worker = fork();
     if (worker < 0)
         _exit(4);
     if (worker == 0) {
+        close(fd);
+        close(sock[0]);
+        close(sfd);
         sigprocmask(SIG_SETMASK, unblocked, NULL);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
             _exit(1);
-        child(ctx, cb, fd);
+        child(ctx, cb, sock[1]);
     }
-    close(fd);
+    close(sock[1]);
     int status = 0;
+    bool reading = true;
     for (;;) {
-        int sig = sigwaitinfo(&set, NULL);
-        if (sig == SIGTERM) {
+        struct pollfd p[2] = {{.fd = sfd, .events = POLLIN},
+                              {.fd = reading ? sock[0] : -1, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR) {
+            kill(worker, SIGKILL);
+            waitpid(worker, &status, 0);
+            break;
+        }
+        if (reading && p[1].revents && relay(sock[0], fd, worker) == 0)
+            reading = false;
+        struct signalfd_siginfo si;
+        bool term = false, done = false;
+        while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+            term |= si.ssi_signo == SIGTERM;
+        if (term) {
             kill(worker, SIGKILL);
             waitpid(worker, &status, 0);
             break;
         }
         pid_t w;
-        bool done = false;
         int st;
         while ((w = waitpid(-1, &st, WNOHANG)) > 0)
             if (w == worker) {
                 status = st;
                 done = true;
             }
-        if (done)
+        if (done) {
+            /* It wrote everything before exiting: relay what is left. */
+            if (reading)
+                relay(sock[0], fd, worker);
             break;
+        }
     }
+    close(fd);
     kill_descendants();
     if (WIFSIGNALED(status)) {
         /* Dies of the worker's signal, so the provider reads the same. */
