@@ -71,6 +71,24 @@ static int misbehave(cfn_ctx *ctx)
     }
     if (strcmp(mode, "noreason") == 0)
         return -1;
+    if (strcmp(mode, "hog") == 0) {
+        size_t n = 256u << 20;
+        char *p = malloc(n);
+        if (!p)
+            return cfn_fail(ctx, "cannot allocate 256 MB");
+        memset(p, 1, n);
+        free(p);
+        return 0;
+    }
+    if (strcmp(mode, "oom-score") == 0) {
+        char buf[16] = "";
+        FILE *f = fopen("/proc/self/oom_score_adj", "r");
+        if (!f || !fgets(buf, sizeof(buf), f))
+            return cfn_fail(ctx, "cannot read oom_score_adj");
+        fclose(f);
+        buf[strcspn(buf, "\n")] = '\0';
+        return cfn_set_data(ctx, "OomScoreAdj", buf);
+    }
     if (strcmp(mode, "forge") == 0) {
         /* A helper writes a report of success into every pipe and socket it
          * inherited; the handler then exits without reporting. */
@@ -373,6 +391,26 @@ static void report_over_the_bound_is_an_error(void **state)
     expect_failure("huge", 10000, "reported more than 8 MB");
 }
 
+static void handler_memory_is_bounded(void **state)
+{
+    (void)state;
+    cJSON *body;
+    char *req = make_request("Create", "Custom::Bad", "{\"Mode\":\"oom-score\"}", NULL);
+    assert_int_equal(serve(req, 5000, &body), 0);
+    assert_string_equal(field(cJSON_GetObjectItem(body, "Data"), "OomScoreAdj"), "1000");
+    cJSON_Delete(body);
+    free(req);
+    /* A 128 MB function: a handler taking 256 MB fails, the provider lives. */
+    setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128", 1);
+    req = make_request("Create", "Custom::Bad", "{\"Mode\":\"hog\"}", NULL);
+    int code = serve(req, 5000, &body);
+    unsetenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+    assert_int_equal(code, 1);
+    assert_string_equal(field(body, "Status"), "FAILED");
+    cJSON_Delete(body);
+    free(req);
+}
+
 static void report_cannot_be_forged_by_a_helper(void **state)
 {
     (void)state;
@@ -529,6 +567,7 @@ int main(void)
         T(failure_without_reason_uses_the_last_error),
         T(report_over_the_bound_is_an_error),
         T(report_cannot_be_forged_by_a_helper),
+        T(handler_memory_is_bounded),
         T(leftover_processes_do_not_block),
         T(delivery_retries_then_succeeds),
         T(delivery_gives_up_within_bounds),

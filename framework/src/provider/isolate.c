@@ -35,8 +35,13 @@
 /* Rounds of killing a handler's descendants, each killing every process that
  * has become the supervisor's child, and the time the provider gives the
  * supervisor to do it when stopping it. */
-#define KILL_ROUNDS  1000
-#define STOP_WAIT_MS 300
+#define KILL_ROUNDS 1000
+
+/* Lambda's memory sizes (MB), and the least headroom kept below one. */
+#define LAMBDA_MIN_MB   128
+#define LAMBDA_MAX_MB   10240
+#define MIN_HEADROOM_MB 32
+#define STOP_WAIT_MS    300
 
 static void write_all(int fd, const char *s, size_t n)
 {
@@ -51,6 +56,27 @@ static void write_all(int fd, const char *s, size_t n)
     }
 }
 
+/* Makes the worker the OOM killer's first choice, and bounds its memory by
+ * the function's (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, MB) less a headroom for
+ * the provider and the supervisor, so that a greedy handler fails alone. */
+static void bound_memory(void)
+{
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        write_all(fd, "1000", 4);
+        close(fd);
+    }
+    const char *env = getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+    char *end = NULL;
+    long mb = env ? strtol(env, &end, 10) : 0;
+    if (!env || *end || mb < LAMBDA_MIN_MB || mb > LAMBDA_MAX_MB)
+        return;
+    long headroom = mb / 8 > MIN_HEADROOM_MB ? mb / 8 : MIN_HEADROOM_MB;
+    rlim_t bytes = (rlim_t)(mb - headroom) << 20;
+    struct rlimit lim = {bytes, bytes};
+    setrlimit(RLIMIT_DATA, &lim);
+}
+
 /* The worker: runs the callback and writes its report. */
 static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
 {
@@ -61,6 +87,7 @@ static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         signal(defaults[i], SIG_DFL);
     cfn__http_after_fork();
+    bound_memory();
     /* A failure the callback returns without a reason is explained by the
      * last cfnkit call that failed inside it (an AWS error, typically), never
      * by one left over from before the callback ran. */
