@@ -9,7 +9,7 @@ import tempfile
 import time
 import unittest
 
-from harness import StubEndpoint, program, request
+from harness import RuntimeApi, StubEndpoint, program, request
 
 
 def alive(pid):
@@ -94,6 +94,30 @@ class Supervision(unittest.TestCase):
         body = json.loads(self.stub.received[0]["body"])
         self.assertEqual(body["Status"], "FAILED")
         self.assertIn("SIGTERM", body["Reason"])
+        self.assertTrue(wait_for(lambda: not alive(pid), 2))
+
+    def test_sigtermed_runtime_stops_the_handler_and_answers(self):
+        ev = request("Create", "Custom::Misbehave", None, {"Mode": "hang-pid", "PidFile": self.pidfile})
+        api = RuntimeApi([ev])
+        ev["ResponseURL"] = api.response_url
+        try:
+            proc = subprocess.Popen([self.prog], env=dict(os.environ, AWS_LAMBDA_RUNTIME_API=api.address),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            pid = self.handler_pid()
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=10)
+            took = time.monotonic() - started
+        finally:
+            api.close()
+        self.assertLess(took, 3.0)
+        self.assertEqual(len(api.puts), 1, err)
+        body = json.loads(api.puts[0])
+        self.assertEqual(body["Status"], "FAILED")
+        self.assertIn("SIGTERM", body["Reason"])
+        self.assertEqual([path for path, _ in api.results],
+                         ["/2018-06-01/runtime/invocation/inv-0/response"])
         self.assertTrue(wait_for(lambda: not alive(pid), 2))
 
 
