@@ -217,6 +217,7 @@ static void supervise(cfn_ctx *ctx, cfn_callback cb, int fd, pid_t provider,
     if (sfd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0 ||
         setsockopt(sock[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
         _exit(4);
+    pid_t self = getpid();
     pid_t worker = fork();
     if (worker < 0)
         _exit(4);
@@ -225,7 +226,7 @@ static void supervise(cfn_ctx *ctx, cfn_callback cb, int fd, pid_t provider,
         close(sock[0]);
         close(sfd);
         sigprocmask(SIG_SETMASK, unblocked, NULL);
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != self)
             _exit(1);
         child(ctx, cb, sock[1]);
     }
