@@ -149,26 +149,35 @@ void cfn__host_serving(bool on)
     serving = on;
 }
 
+/* Reports that the provider cannot start: no types to serve. */
+static void init_error(const char *base)
+{
+    char *url = NULL;
+    char *body = error_body("no resource types are registered", "cfnkit.InitError");
+    if (asprintf(&url, "%s/init/error", base) >= 0 && body)
+        post(url, body, "cfnkit.InitError");
+    cfn_log(CFN_LOG_FATAL, "no resource types are registered");
+    free(url);
+    free(body);
+}
+
 int cfn__runtime_run(const char *api)
 {
     char *base = NULL, *next = NULL;
-    int failures = 0;
-    if (asprintf(&base, "http://%s/2018-06-01/runtime", api) < 0 ||
-        asprintf(&next, "%s/invocation/next", base) < 0)
-        return 1;
+    int failures = 0, code = 1;
+    if (asprintf(&base, "http://%s/2018-06-01/runtime", api) < 0) {
+        base = NULL;
+        goto done;
+    }
+    if (asprintf(&next, "%s/invocation/next", base) < 0) {
+        next = NULL;
+        goto done;
+    }
     signal(SIGPIPE, SIG_IGN);
     cfn__host_catch_term();
     if (cfn__registry_count() == 0) {
-        char *url = NULL;
-        char *body = error_body("no resource types are registered", "cfnkit.InitError");
-        if (asprintf(&url, "%s/init/error", base) >= 0 && body)
-            post(url, body, "cfnkit.InitError");
-        cfn_log(CFN_LOG_FATAL, "no resource types are registered");
-        free(url);
-        free(body);
-        free(base);
-        free(next);
-        return 1;
+        init_error(base);
+        goto done;
     }
     for (;;) {
         http_request req = {.method = "GET", .url = next};
@@ -194,7 +203,9 @@ int cfn__runtime_run(const char *api)
         }
         cfn__sleep_ms(100 * failures);
     }
+    code = 0;
+done:
     free(base);
     free(next);
-    return 0;
+    return code;
 }
