@@ -1,6 +1,7 @@
-/* Runs a module callback in a child process, so that a crash, a hang or an
- * exit() inside a module still ends in exactly one response; as a job with
- * one fd to poll, so that a loop can watch many at once. */
+/* Runs a module callback in a worker under a supervisor process, so that a
+ * crash, a hang or an exit() inside a module still ends in exactly one
+ * response and nothing it started outlives the request; as a job with one fd
+ * to poll, so that a loop can watch many at once. */
 #include "isolate.h"
 
 #include "clock.h"
@@ -11,15 +12,15 @@
 #include <cfnkit/error.h>
 #include <cfnkit/response.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -35,13 +36,13 @@
 /* Rounds of killing a handler's descendants, each killing every process that
  * has become the supervisor's child, and the time the provider gives the
  * supervisor to do it when stopping it. */
-#define KILL_ROUNDS 1000
+#define KILL_ROUNDS  1000
+#define STOP_WAIT_MS 300
 
 /* Lambda's memory sizes (MB), and the least headroom kept below one. */
 #define LAMBDA_MIN_MB   128
 #define LAMBDA_MAX_MB   10240
 #define MIN_HEADROOM_MB 32
-#define STOP_WAIT_MS    300
 
 static void write_all(int fd, const char *s, size_t n)
 {
