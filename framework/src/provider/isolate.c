@@ -116,12 +116,12 @@ static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
     _exit(0);
 }
 
-/* Sends SIGKILL to every child of this process; returns how many. Read from
- * /proc, which every kernel has, rather than a children list some lack. */
-static int kill_children(void)
+/* Sends SIGKILL to every child of this process: every process whose parent
+ * it is in /proc/<pid>/stat, which every kernel has (unlike the children
+ * list, a build option). */
+static void kill_children(void)
 {
     pid_t self = getpid();
-    int n = 0;
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
@@ -140,27 +140,25 @@ static int kill_children(void)
         /* "pid (comm) state ppid ...": comm may hold anything, even ")". */
         const char *end = strrchr(stat, ')');
         int ppid = 0;
-        if (end && sscanf(end + 1, " %*c %d", &ppid) == 1 && ppid == self) {
+        if (end && sscanf(end + 1, " %*c %d", &ppid) == 1 && ppid == self)
             kill((pid_t)atoi(e->d_name), SIGKILL);
-            n++;
-        }
     }
     if (d)
         closedir(d);
-    return n;
 }
 
 /* Kills every descendant: this process is their subreaper, so the children
- * of a killed child become its own, and the next round kills them. */
+ * of a killed child become its own, and the next round kills them. The usual
+ * case, nothing left, costs one waitpid. */
 static void kill_descendants(void)
 {
     for (int round = 0; round < KILL_ROUNDS; round++) {
-        kill_children();
         pid_t w;
         while ((w = waitpid(-1, NULL, WNOHANG)) > 0)
             ;
         if (w < 0)
             return; /* no children left */
+        kill_children();
         usleep(1000);
     }
 }
