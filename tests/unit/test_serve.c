@@ -48,6 +48,13 @@ static int crash_remove(cfn_ctx *ctx)
     abort();
 }
 
+/* An allocator that fails for one size: that of the copy of a 777-byte
+ * reason, so that only the report's reason member cannot be made. */
+static void *malloc_but_reason(size_t n)
+{
+    return n == 778 ? NULL : malloc(n);
+}
+
 static int misbehave(cfn_ctx *ctx)
 {
     const char *mode;
@@ -71,6 +78,15 @@ static int misbehave(cfn_ctx *ctx)
     }
     if (strcmp(mode, "noreason") == 0)
         return -1;
+    if (strcmp(mode, "report-oom") == 0) {
+        char reason[778];
+        memset(reason, 'r', 777);
+        reason[777] = '\0';
+        cfn_fail(ctx, "%s", reason);
+        cJSON_Hooks hooks = {.malloc_fn = malloc_but_reason, .free_fn = free};
+        cJSON_InitHooks(&hooks);
+        return -1;
+    }
     if (strcmp(mode, "hog") == 0) {
         size_t n = 256u << 20;
         char *p = malloc(n);
@@ -385,6 +401,13 @@ static void crashes_hangs_and_exits_are_answered_once(void **state)
     expect_failure("noreason", 5000, "failed without giving a reason");
 }
 
+static void report_without_memory_is_not_cut(void **state)
+{
+    (void)state;
+    /* Not "failed without giving a reason": the reason was not dropped. */
+    expect_failure("report-oom", 5000, "exited with status 3 before reporting a result");
+}
+
 static void report_over_the_bound_is_an_error(void **state)
 {
     (void)state;
@@ -566,6 +589,7 @@ int main(void)
         T(crashes_hangs_and_exits_are_answered_once),
         T(failure_without_reason_uses_the_last_error),
         T(report_over_the_bound_is_an_error),
+        T(report_without_memory_is_not_cut),
         T(report_cannot_be_forged_by_a_helper),
         T(handler_memory_is_bounded),
         T(leftover_processes_do_not_block),

@@ -98,17 +98,15 @@ static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
         cfn__ctx_set_reason(ctx, cfn_error_last());
     fflush(stdout);
     fflush(stderr);
+    /* A member dropped for want of memory (the reason, the id) would change
+     * the answer: then no report at all, which the provider explains. */
     cJSON *o = cJSON_CreateObject();
-    if (!o)
+    if (!o || !cJSON_AddNumberToObject(o, "rc", rc) ||
+        (ctx->reason && !cJSON_AddStringToObject(o, "reason", ctx->reason)) ||
+        (ctx->physical_id && !cJSON_AddStringToObject(o, "physicalId", ctx->physical_id)) ||
+        (ctx->data && !cJSON_AddItemReferenceToObject(o, "data", ctx->data)) ||
+        !cJSON_AddBoolToObject(o, "noecho", ctx->noecho))
         _exit(3);
-    cJSON_AddNumberToObject(o, "rc", rc);
-    if (ctx->reason)
-        cJSON_AddStringToObject(o, "reason", ctx->reason);
-    if (ctx->physical_id)
-        cJSON_AddStringToObject(o, "physicalId", ctx->physical_id);
-    if (ctx->data)
-        cJSON_AddItemReferenceToObject(o, "data", ctx->data);
-    cJSON_AddBoolToObject(o, "noecho", ctx->noecho);
     char *s = cJSON_PrintUnformatted(o);
     if (!s)
         _exit(3);
