@@ -32,6 +32,7 @@ typedef struct http_response {
     char *body;
     size_t body_len;
     char *headers; /* raw header block of the final response */
+    char peer[64]; /* "address:port" libcurl connected to; "" when unknown */
 } http_response;
 
 /* Sends a request. Returns 0 when an HTTP answer arrived (whatever its status)
@@ -43,6 +44,11 @@ void cfn__http_response_free(http_response *res);
 /* Copies the value of response header `name` (case-insensitive) into buf;
  * returns buf, or NULL when absent. */
 char *cfn__http_response_header(const http_response *res, const char *name, char *buf, size_t size);
+
+/* The host (IPv6 without brackets) and port (the scheme's default when
+ * none is given) that libcurl would connect to for `url`, as libcurl itself
+ * parses it. Returns 0, or CFN_EINVAL when libcurl refuses the URL. */
+int cfn__http_url_target(const char *url, char *host, size_t size, long *port);
 
 /* Replaces the transport (NULL restores libcurl). For unit tests. */
 typedef int (*http_transport)(void *userdata, const http_request *req, http_response *res);

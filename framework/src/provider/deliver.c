@@ -46,14 +46,16 @@ int cfn__response_deliver(const char *url, const char *body, size_t len, int64_t
         tries++;
         int rc = cfn__http_send(&req, &res);
         long status = res.status;
+        char peer[sizeof(res.peer)];
+        snprintf(peer, sizeof(peer), "%s", res.peer[0] ? res.peer : "?");
         cfn__http_response_free(&res);
         if (rc == 0 && status >= 200 && status < 300) {
-            cfn_log(CFN_LOG_DEBUG, "response delivered to %s (HTTP %ld, attempt %d)", where, status,
-                    attempt + 1);
+            cfn_log(CFN_LOG_INFO, "response delivered to %s at %s (HTTP %ld, attempt %d)", where,
+                    peer, status, attempt + 1);
             return 0;
         }
         if (rc == 0)
-            snprintf(last, sizeof(last), "HTTP %ld", status);
+            snprintf(last, sizeof(last), "HTTP %ld from %s", status, peer);
         else
             snprintf(last, sizeof(last), "%s", cfn_error_last());
         /* Other 4xx answers (an expired or wrong signature) will not change. */

@@ -1,6 +1,7 @@
 /* Request parsing and validation: direct requests and SNS-wrapped ones. */
 #include "request.h"
 
+#include "response_url.h"
 #include "strbuf.h"
 
 #include <cfnkit/error.h>
@@ -9,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_URL_BYTES 16384
 
 static const char *string_field(const cJSON *obj, const char *name)
 {
@@ -29,21 +28,6 @@ static int add_problem(strbuf *sb, const char *fmt, ...)
     int rc = cfn__sb_vprintf(sb, fmt, ap);
     va_end(ap);
     return rc;
-}
-
-static bool usable_url(const char *url)
-{
-    if (!url || strlen(url) > MAX_URL_BYTES)
-        return false;
-    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-        return false;
-    const char *host = strstr(url, "://") + 3;
-    if (*host == '\0' || *host == '/' || *host == '?')
-        return false;
-    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f)
-            return false;
-    return true;
 }
 
 /* "arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID" */
@@ -92,8 +76,11 @@ int cfn__request_init(request *req, cJSON *obj)
         return req->invalid ? 0 : CFN_ENOMEM;
     }
     const char *url = string_field(obj, "ResponseURL");
-    if (usable_url(url))
+    char url_problem[256] = "";
+    if (url && cfn__response_url_check(url) == 0)
         req->response_url = url;
+    else if (url)
+        snprintf(url_problem, sizeof(url_problem), "%s", cfn_error_last());
 
     req->type_name = string_field(obj, "RequestType");
     req->stack_id = string_field(obj, "StackId");
@@ -109,7 +96,7 @@ int cfn__request_init(request *req, cJSON *obj)
     if (!url)
         rc |= add_problem(&why, "%s", "request has no ResponseURL string");
     else if (!req->response_url)
-        rc |= add_problem(&why, "%s", "ResponseURL is not a usable http(s) URL");
+        rc |= add_problem(&why, "%s", url_problem);
     if (!req->type_name)
         rc |= add_problem(&why, "%s", "request has no RequestType string");
     else if (strcmp(req->type_name, "Create") == 0)
