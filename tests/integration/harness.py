@@ -139,12 +139,14 @@ def run(argv, stdin=None, env=None, timeout=60):
 
 class StubEndpoint:
     """A loopback HTTP endpoint answering PUTs from a script of status codes
-    (0 drops the connection), recording what it received."""
+    (0 drops the connection, -1 reads the request and never answers until
+    closed), recording what it received."""
 
     def __init__(self, script, then=200):
         self.script = list(script)
         self.then = then
         self.received = []
+        self.released = threading.Event()
         stub = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -154,6 +156,10 @@ class StubEndpoint:
                                       "header_names": [k.lower() for k in self.headers.keys()],
                                       "body": body})
                 status = stub.script.pop(0) if stub.script else stub.then
+                if status == -1:
+                    stub.released.wait(60)
+                    self.close_connection = True
+                    return
                 if status == 0:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -171,6 +177,7 @@ class StubEndpoint:
         self.thread.start()
 
     def close(self):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 

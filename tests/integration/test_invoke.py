@@ -5,6 +5,7 @@ import json
 import os
 import socket
 import subprocess
+import time
 import unittest
 
 from harness import Moto, ResponseBucket, StubEndpoint, event, program, request, run
@@ -221,6 +222,21 @@ class InvokeAgainstStubEndpoint(unittest.TestCase):
         self.assertIn("not delivered after", res.stderr)
         self.assertGreaterEqual(len(stub.received), 2)
         self.assertLessEqual(len(stub.received), 8)
+
+    def test_endpoint_that_hangs_once_still_gets_the_response(self):
+        # One attempt may take a third of the time left: with 8 s, a stalled
+        # first PUT leaves time for a second one.
+        stub = StubEndpoint([-1], then=200)
+        try:
+            start = time.monotonic()
+            res = self.invoke_to(stub, "--timeout", "8")
+            took = time.monotonic() - start
+        finally:
+            stub.close()
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(len(stub.received), 2)
+        self.assertIn("retrying", res.stderr)
+        self.assertLess(took, 8)
 
     def test_unreachable_endpoint(self):
         ev = request("Create", "Custom::Echo", "http://127.0.0.1:9/resp?X-Amz-Signature=secret",

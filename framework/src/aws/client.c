@@ -357,7 +357,7 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
                         .upload_len = call->upload_len,
                         .download = call->download,
                         .fresh = !aws->reuse,
-                        .stall_guard = true,
+                        .stall_s = 30,
                         .timeout_ms = aws->deadline ? (left > 0 ? (long)left : 1)
                                       : streaming   ? 0
                                                     : CALL_TIMEOUT_MS};

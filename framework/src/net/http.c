@@ -158,9 +158,9 @@ static int curl_send(const http_request *req, http_response *res)
         curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
     }
-    if (req->stall_guard) {
+    if (req->stall_s > 0) {
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->stall_s);
     }
     if (req->timeout_ms > 0) {
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);

@@ -24,7 +24,7 @@ typedef struct http_request {
     long long upload_len;
     FILE *download;   /* write a 2xx answer's body here instead of memory */
     bool fresh;       /* open a new connection and do not keep it */
-    bool stall_guard; /* give up on a transfer stalled for 30 s */
+    long stall_s;     /* give up when under 1 byte/s for this many seconds; 0: never */
 } http_request;
 
 typedef struct http_response {

@@ -14,6 +14,18 @@
 #define BACKOFF_BASE   100  /* ms */
 #define BACKOFF_CAP    5000 /* ms */
 #define ATTEMPT_MAX_MS 30000
+#define ATTEMPT_MIN_MS 2000
+#define STALL_S        10 /* a response is 4 KB: a healthy endpoint never idles this long */
+
+/* One attempt may use a third of the time left (at least 2 s, at most 30 s),
+ * so an endpoint that hangs once leaves time for the attempts after it. */
+static long attempt_ms(int64_t left)
+{
+    int64_t t = left / 3;
+    if (t < ATTEMPT_MIN_MS)
+        t = left < ATTEMPT_MIN_MS ? left : ATTEMPT_MIN_MS;
+    return (long)(t > ATTEMPT_MAX_MS ? ATTEMPT_MAX_MS : t);
+}
 
 /* "Full jitter": a uniform draw below the exponential bound, so that many
  * providers retrying at once spread out. */
@@ -41,7 +53,8 @@ int cfn__response_deliver(const char *url, const char *body, size_t len, int64_t
                             .header_count = 1,
                             .body = body,
                             .body_len = len,
-                            .timeout_ms = left < ATTEMPT_MAX_MS ? (long)left : ATTEMPT_MAX_MS};
+                            .timeout_ms = attempt_ms(left),
+                            .stall_s = STALL_S};
         http_response res;
         tries++;
         int rc = cfn__http_send(&req, &res);
