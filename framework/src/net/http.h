@@ -22,9 +22,9 @@ typedef struct http_request {
     long timeout_ms; /* whole transfer; 0 means no limit */
     FILE *upload;    /* send this file (from its current position) as the body */
     long long upload_len;
-    FILE *download;   /* write a 2xx answer's body here instead of memory */
-    bool fresh;       /* open a new connection and do not keep it */
-    long stall_s;     /* give up when under 1 byte/s for this many seconds; 0: never */
+    FILE *download; /* write a 2xx answer's body here instead of memory */
+    bool fresh;     /* open a new connection and do not keep it */
+    long stall_s;   /* give up when under 1 byte/s for this many seconds; 0: never */
 } http_request;
 
 typedef struct http_response {
