@@ -87,6 +87,25 @@ class AwsClientAgainstMoto(unittest.TestCase):
         res = self.aws("dynamodb", "DescribeTable", '{"TableName":"ports"}', expect=1)
         self.assertIn("ResourceNotFoundException", res.stderr)
 
+    def test_paths_built_from_properties_stay_in_place(self):
+        s3 = self.moto.client("s3")
+        s3.create_bucket(Bucket="path-bucket")
+        s3.create_bucket(Bucket="other-bucket")
+        key = "a?b#c/..d/%2e%2e/x y"
+        self.aws("s3", "put-object", "path-bucket", key, "--body", "exact")
+        self.assertEqual(s3.get_object(Bucket="path-bucket", Key=key)["Body"].read(), b"exact")
+        for bucket, k, why in [("path-bucket/../other-bucket", "k", "invalid bucket name"),
+                               ("other-bucket?x=", "k", "invalid bucket name"),
+                               ("Path-Bucket", "k", "invalid bucket name"),
+                               ("path-bucket", "../other-bucket/escaped", "path segment"),
+                               ("path-bucket", "a/../../other-bucket/escaped", "path segment")]:
+            res = self.aws("s3", "put-object", bucket, k, "--body", "x", expect=1)
+            self.assertIn(why, res.stderr)
+        self.assertEqual([o["Key"] for o in s3.list_objects_v2(Bucket="path-bucket")["Contents"]], [key])
+        self.assertNotIn("Contents", s3.list_objects_v2(Bucket="other-bucket"))
+        res = self.aws("lambda", "GetPolicy", '{"FunctionName": ".."}', expect=1)
+        self.assertIn("FunctionName cannot be \"..\"", res.stderr)
+
     def test_s3_calls(self):
         s3 = self.moto.client("s3")
         self.aws("s3", "create-bucket", "code-bucket")

@@ -147,6 +147,9 @@ static int curl_send(const http_request *req, http_response *res)
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* Send the path as built: it is what SigV4 signed and what the caller
+     * checked, not a dot-segment-resolved other path. */
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     /* The CA store where OpenSSL users look for it: a bundled libcurl knows
      * only its build machine's path (Amazon Linux keeps it elsewhere). */
     const char *ca_file = getenv("SSL_CERT_FILE"), *ca_dir = getenv("SSL_CERT_DIR");
