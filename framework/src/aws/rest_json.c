@@ -124,8 +124,8 @@ static int rest_json(cfn_aws *aws, const aws_service *svc, const route *routes,
         }
         /* Encoding keeps dots: "." and ".." would name another route. */
         if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0) {
-            rc = cfn_error_set(CFN_EINVAL, "%s %s: %s cannot be \"%s\"", svc->name, operation,
-                               name, t);
+            rc = cfn_error_set(CFN_EINVAL, "%s %s: %s cannot be \"%s\"", svc->name, operation, name,
+                               t);
             free(t);
             goto done;
         }
