@@ -11,7 +11,7 @@ import unittest
 import urllib.request
 import zipfile
 
-from harness import Moto, program, run
+from harness import Moto, TlsEndpoint, program, run
 
 ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -235,6 +235,18 @@ class AwsClientAgainstMoto(unittest.TestCase):
         self.assertEqual([r["path"] for r in ag.get_resources(restApiId=api_id)["items"]], ["/"])
         self.aws("apigateway", "DeleteRestApi", json.dumps({"restApiId": api_id}))
         self.assertNotIn(api_id, [a["id"] for a in ag.get_rest_apis()["items"]])
+
+    def test_untrusted_certificate_is_not_retried(self):
+        tls = TlsEndpoint()
+        try:
+            res = self.aws("sts", "get-caller-identity", expect=1,
+                           env={"AWS_ENDPOINT_URL": tls.url, "AWS_MAX_ATTEMPTS": "3"})
+        finally:
+            tls.close()
+        self.assertIn("STS GetCallerIdentity: ", res.stderr)
+        self.assertIn("certificate", res.stderr)
+        self.assertNotIn("attempts", res.stderr)
+        self.assertEqual(tls.connections, 1)
 
     def test_errors_and_usage(self):
         res = self.aws("dynamodb", "GetItem", "{not json", expect=2)

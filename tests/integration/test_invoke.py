@@ -8,7 +8,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Moto, ResponseBucket, StubEndpoint, event, program, request, run
+from harness import Moto, ResponseBucket, StubEndpoint, TlsEndpoint, event, program, request, run
 
 
 class InvokeAgainstLocalS3(unittest.TestCase):
@@ -237,6 +237,17 @@ class InvokeAgainstStubEndpoint(unittest.TestCase):
         self.assertEqual(len(stub.received), 2)
         self.assertIn("retrying", res.stderr)
         self.assertLess(took, 8)
+
+    def test_untrusted_certificate_is_not_retried(self):
+        tls = TlsEndpoint()
+        try:
+            res = self.invoke_to(tls, "--timeout", "10")
+        finally:
+            tls.close()
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("certificate", res.stderr)
+        self.assertNotIn("retrying", res.stderr)
+        self.assertEqual(tls.connections, 1)
 
     def test_unreachable_endpoint(self):
         ev = request("Create", "Custom::Echo", "http://127.0.0.1:9/resp?X-Amz-Signature=secret",

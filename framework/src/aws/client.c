@@ -419,7 +419,7 @@ int cfn__aws_send(cfn_aws *aws, aws_call *call, http_response *res)
             snprintf(aws->error_code, sizeof(aws->error_code), "%s", "");
             aws->error_status = 0;
             message = cfn__strdup(cfn_error_last());
-            retry = true;
+            retry = !res->tls_refused;
         } else {
             aws->error_status = res->status;
             message = parse_error(aws, res);

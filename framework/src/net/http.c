@@ -187,6 +187,9 @@ static int curl_send(const http_request *req, http_response *res)
     }
 
     CURLcode cc = curl_easy_perform(c);
+    res->tls_refused = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_ISSUER_ERROR ||
+                       cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || cc == CURLE_SSL_INVALIDCERTSTATUS ||
+                       cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CRL_BADFILE;
     if (cc != CURLE_OK) {
         char where[512];
         cfn_error_set(CFN_EIO, "%s %s: %s", req->method,

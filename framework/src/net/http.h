@@ -31,8 +31,10 @@ typedef struct http_response {
     long status;
     char *body;
     size_t body_len;
-    char *headers; /* raw header block of the final response */
-    char peer[64]; /* "address:port" libcurl connected to; "" when unknown */
+    char *headers;    /* raw header block of the final response */
+    char peer[64];    /* "address:port" libcurl connected to; "" when unknown */
+    bool tls_refused; /* the peer's certificate failed verification: a retry
+                       * would fail the same way */
 } http_response;
 
 /* Sends a request. Returns 0 when an HTTP answer arrived (whatever its status)

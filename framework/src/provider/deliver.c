@@ -59,6 +59,7 @@ int cfn__response_deliver(const char *url, const char *body, size_t len, int64_t
         tries++;
         int rc = cfn__http_send(&req, &res);
         long status = res.status;
+        bool tls_refused = res.tls_refused;
         char peer[sizeof(res.peer)];
         snprintf(peer, sizeof(peer), "%s", res.peer[0] ? res.peer : "?");
         cfn__http_response_free(&res);
@@ -71,6 +72,9 @@ int cfn__response_deliver(const char *url, const char *body, size_t len, int64_t
             snprintf(last, sizeof(last), "HTTP %ld from %s", status, peer);
         else
             snprintf(last, sizeof(last), "%s", cfn_error_last());
+        /* A certificate that failed verification will fail again. */
+        if (tls_refused)
+            return cfn_error_set(CFN_EIO, "response to %s not delivered: %s", where, last);
         /* Other 4xx answers (an expired or wrong signature) will not change. */
         if (rc == 0 && status != 429 && status < 500) {
             return cfn_error_set(CFN_EIO, "response to %s refused: HTTP %ld", where, status);
