@@ -111,8 +111,11 @@ class AwsClientAgainstMoto(unittest.TestCase):
         self.aws("s3", "create-bucket", "code-bucket")
         self.assertIn("code-bucket", [b["Name"] for b in s3.list_buckets()["Buckets"]])
         key = "dir/a key+\u00e9 (1).txt"
-        self.aws("s3", "put-object", "code-bucket", key, "--body", "hello", "--content-type", "text/plain")
+        put = self.aws_json("s3", "put-object", "code-bucket", key, "--body", "hello",
+                            "--content-type", "text/plain")
         self.assertEqual(s3.get_object(Bucket="code-bucket", Key=key)["Body"].read(), b"hello")
+        self.assertEqual(put["ETag"], s3.head_object(Bucket="code-bucket", Key=key)["ETag"])
+        self.assertEqual(put["ETag"], '"5d41402abc4b2a76b9719d911017c592"')  # MD5 of "hello"
         self.assertEqual(self.aws("s3", "get-object", "code-bucket", key).stdout, "hello")
         head = self.aws_json("s3", "head-object", "code-bucket", key)
         self.assertEqual((head["ContentLength"], head["ContentType"]), (5, "text/plain"))

@@ -148,22 +148,34 @@ int cfn_s3_get_object_to_file(cfn_aws *aws, const char *bucket, const char *key,
     return rc;
 }
 
+/* Gives the caller the stored object's ETag, when it asked for it. */
+static void copy_etag(const http_response *res, int rc, char *etag)
+{
+    if (!etag)
+        return;
+    etag[0] = '\0';
+    if (rc == 0)
+        cfn__http_response_header(res, "ETag", etag, CFN_S3_ETAG_SIZE);
+}
+
 int cfn_s3_put_object(cfn_aws *aws, const char *bucket, const char *key, const void *data,
-                      size_t len, const char *content_type)
+                      size_t len, const char *content_type, char *etag)
 {
     http_response res;
     int rc = s3_simple(aws, "PutObject", "PUT", bucket, key, NULL, data, len,
                        content_type ? content_type : "application/octet-stream", &res);
+    copy_etag(&res, rc, etag);
     cfn__http_response_free(&res);
     return rc;
 }
 
 int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *key, const char *file,
-                                const char *content_type, const char *sha256)
+                                const char *content_type, const char *sha256, char *etag)
 {
     char *path = NULL;
     char hash[65];
     long long size;
+    copy_etag(NULL, -1, etag);
     int rc = s3_key_path(bucket, key, &path);
     if (rc < 0)
         return rc;
@@ -193,6 +205,7 @@ int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *ke
         .payload_hash = hash};
     http_response res;
     rc = cfn__aws_send(aws, &call, &res);
+    copy_etag(&res, rc, etag);
     cfn__http_response_free(&res);
     fclose(f);
     free(path);
