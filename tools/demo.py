@@ -33,7 +33,8 @@ class Demo:
         self.args, self.moto, self.tmp = args, moto, tmp
         self.bucket = ResponseBucket(moto)
         self.provider = os.path.join(tmp, "provider")
-        self.env = dict(moto.env(), CFNKIT_UNIQUE_PORT_TABLE="cfnkit-ports", AWS_LAMBDA_FUNCTION_TIMEOUT="60")
+        self.env = dict(moto.env(), CFNKIT_UNIQUE_PORT_TABLE="cfnkit-ports", AWS_LAMBDA_FUNCTION_TIMEOUT="60",
+                        CFNKIT_RESPONSE_URL_ALLOW="127.0.0.1")
 
     def cli(self, *args):
         out = subprocess.run(["aws", "--endpoint-url", self.moto.url, *args], capture_output=True, text=True,

@@ -236,7 +236,8 @@ static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact
     cfn_s3_object_info info;
     rc = cfn_s3_head_object(aws, a->bucket, a->key, NULL, &info);
     if (rc == CFN_ENOTFOUND) {
-        rc = cfn_s3_put_object_from_file(aws, a->bucket, a->key, tmp, "application/zip", hash);
+        rc =
+            cfn_s3_put_object_from_file(aws, a->bucket, a->key, tmp, "application/zip", hash, NULL);
         a->uploaded = rc == 0;
     }
     unlink(tmp);

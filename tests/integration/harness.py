@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -139,12 +140,14 @@ def run(argv, stdin=None, env=None, timeout=60):
 
 class StubEndpoint:
     """A loopback HTTP endpoint answering PUTs from a script of status codes
-    (0 drops the connection), recording what it received."""
+    (0 drops the connection, -1 reads the request and never answers until
+    closed), recording what it received."""
 
     def __init__(self, script, then=200):
         self.script = list(script)
         self.then = then
         self.received = []
+        self.released = threading.Event()
         stub = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -154,6 +157,10 @@ class StubEndpoint:
                                       "header_names": [k.lower() for k in self.headers.keys()],
                                       "body": body})
                 status = stub.script.pop(0) if stub.script else stub.then
+                if status == -1:
+                    stub.released.wait(60)
+                    self.close_connection = True
+                    return
                 if status == 0:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -171,8 +178,54 @@ class StubEndpoint:
         self.thread.start()
 
     def close(self):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class TlsEndpoint:
+    """A loopback TLS endpoint with a self-signed certificate made for the
+    test, which no client should trust; counts the connections it accepts."""
+
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        cert, key = os.path.join(self.tmp.name, "cert.pem"), os.path.join(self.tmp.name, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=60)
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert, key)
+        self.connections = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.url = f"https://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.done.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.connections += 1
+            try:
+                conn.settimeout(5)
+                with self.context.wrap_socket(conn, server_side=True) as tls:
+                    tls.recv(1)
+            except (ssl.SSLError, OSError):
+                pass
+            finally:
+                conn.close()
+
+    def close(self):
+        self.done.set()
+        self.thread.join(5)
+        self.sock.close()
+        self.tmp.cleanup()
 
 
 class RuntimeApi:

@@ -11,7 +11,7 @@ import unittest
 import urllib.request
 import zipfile
 
-from harness import Moto, program, run
+from harness import Moto, TlsEndpoint, program, run
 
 ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -87,13 +87,35 @@ class AwsClientAgainstMoto(unittest.TestCase):
         res = self.aws("dynamodb", "DescribeTable", '{"TableName":"ports"}', expect=1)
         self.assertIn("ResourceNotFoundException", res.stderr)
 
+    def test_paths_built_from_properties_stay_in_place(self):
+        s3 = self.moto.client("s3")
+        s3.create_bucket(Bucket="path-bucket")
+        s3.create_bucket(Bucket="other-bucket")
+        key = "a?b#c/..d/%2e%2e/x y"
+        self.aws("s3", "put-object", "path-bucket", key, "--body", "exact")
+        self.assertEqual(s3.get_object(Bucket="path-bucket", Key=key)["Body"].read(), b"exact")
+        for bucket, k, why in [("path-bucket/../other-bucket", "k", "invalid bucket name"),
+                               ("other-bucket?x=", "k", "invalid bucket name"),
+                               ("Path-Bucket", "k", "invalid bucket name"),
+                               ("path-bucket", "../other-bucket/escaped", "path segment"),
+                               ("path-bucket", "a/../../other-bucket/escaped", "path segment")]:
+            res = self.aws("s3", "put-object", bucket, k, "--body", "x", expect=1)
+            self.assertIn(why, res.stderr)
+        self.assertEqual([o["Key"] for o in s3.list_objects_v2(Bucket="path-bucket")["Contents"]], [key])
+        self.assertNotIn("Contents", s3.list_objects_v2(Bucket="other-bucket"))
+        res = self.aws("lambda", "GetPolicy", '{"FunctionName": ".."}', expect=1)
+        self.assertIn("FunctionName cannot be \"..\"", res.stderr)
+
     def test_s3_calls(self):
         s3 = self.moto.client("s3")
         self.aws("s3", "create-bucket", "code-bucket")
         self.assertIn("code-bucket", [b["Name"] for b in s3.list_buckets()["Buckets"]])
         key = "dir/a key+\u00e9 (1).txt"
-        self.aws("s3", "put-object", "code-bucket", key, "--body", "hello", "--content-type", "text/plain")
+        put = self.aws_json("s3", "put-object", "code-bucket", key, "--body", "hello",
+                            "--content-type", "text/plain")
         self.assertEqual(s3.get_object(Bucket="code-bucket", Key=key)["Body"].read(), b"hello")
+        self.assertEqual(put["ETag"], s3.head_object(Bucket="code-bucket", Key=key)["ETag"])
+        self.assertEqual(put["ETag"], '"5d41402abc4b2a76b9719d911017c592"')  # MD5 of "hello"
         self.assertEqual(self.aws("s3", "get-object", "code-bucket", key).stdout, "hello")
         head = self.aws_json("s3", "head-object", "code-bucket", key)
         self.assertEqual((head["ContentLength"], head["ContentType"]), (5, "text/plain"))
@@ -216,6 +238,18 @@ class AwsClientAgainstMoto(unittest.TestCase):
         self.assertEqual([r["path"] for r in ag.get_resources(restApiId=api_id)["items"]], ["/"])
         self.aws("apigateway", "DeleteRestApi", json.dumps({"restApiId": api_id}))
         self.assertNotIn(api_id, [a["id"] for a in ag.get_rest_apis()["items"]])
+
+    def test_untrusted_certificate_is_not_retried(self):
+        tls = TlsEndpoint()
+        try:
+            res = self.aws("sts", "get-caller-identity", expect=1,
+                           env={"AWS_ENDPOINT_URL": tls.url, "AWS_MAX_ATTEMPTS": "3"})
+        finally:
+            tls.close()
+        self.assertIn("STS GetCallerIdentity: ", res.stderr)
+        self.assertIn("certificate", res.stderr)
+        self.assertNotIn("attempts", res.stderr)
+        self.assertEqual(tls.connections, 1)
 
     def test_errors_and_usage(self):
         res = self.aws("dynamodb", "GetItem", "{not json", expect=2)

@@ -3,10 +3,12 @@ the local S3 (moto) and read back with boto3 and the AWS CLI."""
 
 import json
 import os
+import socket
 import subprocess
+import time
 import unittest
 
-from harness import Moto, ResponseBucket, StubEndpoint, event, program, request, run
+from harness import Moto, ResponseBucket, StubEndpoint, TlsEndpoint, event, program, request, run
 
 
 class InvokeAgainstLocalS3(unittest.TestCase):
@@ -221,6 +223,32 @@ class InvokeAgainstStubEndpoint(unittest.TestCase):
         self.assertGreaterEqual(len(stub.received), 2)
         self.assertLessEqual(len(stub.received), 8)
 
+    def test_endpoint_that_hangs_once_still_gets_the_response(self):
+        # One attempt may take a third of the time left: with 8 s, a stalled
+        # first PUT leaves time for a second one.
+        stub = StubEndpoint([-1], then=200)
+        try:
+            start = time.monotonic()
+            res = self.invoke_to(stub, "--timeout", "8")
+            took = time.monotonic() - start
+        finally:
+            stub.close()
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(len(stub.received), 2)
+        self.assertIn("retrying", res.stderr)
+        self.assertLess(took, 8)
+
+    def test_untrusted_certificate_is_not_retried(self):
+        tls = TlsEndpoint()
+        try:
+            res = self.invoke_to(tls, "--timeout", "10")
+        finally:
+            tls.close()
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("certificate", res.stderr)
+        self.assertNotIn("retrying", res.stderr)
+        self.assertEqual(tls.connections, 1)
+
     def test_unreachable_endpoint(self):
         ev = request("Create", "Custom::Echo", "http://127.0.0.1:9/resp?X-Amz-Signature=secret",
                      {"Message": "m"})
@@ -240,6 +268,63 @@ class InvokeAgainstStubEndpoint(unittest.TestCase):
         self.assertEqual(got["headers"].get("Content-Type", ""), "")
         self.assertEqual(int(got["headers"]["Content-Length"]), len(got["body"]))
         self.assertEqual(json.loads(got["body"])["Status"], "SUCCESS")
+        port = stub.url.rsplit(":", 1)[1]
+        self.assertIn(f"response delivered to {stub.url}/resp at 127.0.0.1:{port}", res.stderr)
+
+
+class InvokeRefusesResponseURLs(unittest.TestCase):
+    """A ResponseURL outside the policy is refused before any connection: a
+    loopback listener that must see nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.prog = program("CFNKIT_TESTMOD")
+
+    def setUp(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+
+    def tearDown(self):
+        self.listener.close()
+
+    def assert_refused(self, url, allow):
+        ev = request("Create", "Custom::Echo", url, {"Message": "m"})
+        res = run([self.prog, "invoke", "--event", "-", "--timeout", "5"], stdin=json.dumps(ev),
+                  env={"CFNKIT_RESPONSE_URL_ALLOW": allow})
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("ResponseURL refused", res.stderr)
+        self.assertNotIn("secret", res.stderr + res.stdout)
+        self.listener.settimeout(0.3)
+        with self.assertRaises(socket.timeout, msg=f"{url} was contacted"):
+            self.listener.accept()[0].close()
+        return res
+
+    def test_unlisted_host_is_refused(self):
+        res = self.assert_refused(f"http://127.0.0.1:{self.port}/resp?X-Amz-Signature=secret", "")
+        self.assertIn("CFNKIT_RESPONSE_URL_ALLOW", res.stderr)
+        self.assert_refused(f"http://127.0.0.1:{self.port}/resp?X-Amz-Signature=secret",
+                            "localhost, 127.0.0.1:1")
+
+    def test_odd_forms_are_refused_even_when_listed(self):
+        for host in ["user:secret@127.0.0.1", "127.0.0.1\\@bucket.s3.amazonaws.com", "2130706433",
+                     "0x7f000001", "0x7f.0.0.1", "0177.0.0.1", "127.1", "127.0.0.1.", "127.0.0.%31"]:
+            with self.subTest(host=host):
+                self.assert_refused(f"http://{host}:{self.port}/resp?X-Amz-Signature=secret",
+                                    "127.0.0.1,2130706433,127.1")
+
+    def test_listed_host_is_answered(self):
+        self.listener.close()
+        stub = StubEndpoint([], then=200)
+        try:
+            ev = request("Create", "Custom::Echo", stub.url + "/r", {"Message": "m"})
+            res = run([self.prog, "invoke", "--event", "-"], stdin=json.dumps(ev),
+                      env={"CFNKIT_RESPONSE_URL_ALLOW": "localhost,127.0.0.1"})
+        finally:
+            stub.close()
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(len(stub.received), 1)
 
 
 if __name__ == "__main__":

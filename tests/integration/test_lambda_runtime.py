@@ -34,7 +34,8 @@ class LambdaRuntimeUnderFun(unittest.TestCase):
             with open(pfile, "w") as f:
                 json.dump(payloads, f)
             with open(efile, "w") as f:
-                json.dump(env, f)
+                # Responses go to the local S3 on loopback, which must be allowed.
+                json.dump(dict(env, CFNKIT_RESPONSE_URL_ALLOW="127.0.0.1"), f)
             res = run(["node", os.path.join(HERE, "fun_invoke.js"), self.task, pfile, efile],
                       timeout=240)
         self.assertEqual(res.returncode, 0, res.stderr)

@@ -80,7 +80,8 @@ class ProviderPackage(unittest.TestCase):
                                       {"AttributeName": "port", "AttributeType": "N"}])
             payloads = [request("Create", "Custom::UniquePort", bucket.presign("pkg/create"),
                                 {"Key": "pkg", "PortRange": "40000-40099"})]
-            env = dict(moto.env(), CFNKIT_UNIQUE_PORT_TABLE="provider-ports", AWS_LAMBDA_FUNCTION_TIMEOUT="30")
+            env = dict(moto.env(), CFNKIT_UNIQUE_PORT_TABLE="provider-ports", AWS_LAMBDA_FUNCTION_TIMEOUT="30",
+                       CFNKIT_RESPONSE_URL_ALLOW="127.0.0.1")
             with tempfile.TemporaryDirectory() as tmp:
                 pfile, efile = os.path.join(tmp, "p.json"), os.path.join(tmp, "e.json")
                 with open(pfile, "w") as f:

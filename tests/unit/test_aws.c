@@ -394,6 +394,80 @@ static void rest_routes_fill_paths_and_queries(void **state)
     cfn_aws_free(aws);
 }
 
+static void paths_from_properties_stay_in_place(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    char *data = NULL, *url = NULL;
+    size_t len;
+    /* Keys are encoded but for their slashes: '?', '#' and '%' stay in the path. */
+    assert_int_equal(cfn_s3_put_object(aws, "bkt", "a?b#c%d/e f", "x", 1, NULL, NULL), 0);
+    assert_string_equal(fake.sent[0].url, "http://127.0.0.1:9/bkt/a%3Fb%23c%25d/e%20f");
+    static const char *const bad_buckets[] = {"..",          "a/b", "bkt?x",       "bkt#x", "Bkt",
+                                              "b_k",         "ab",  "-bkt",        "bkt-",  "b..kt",
+                                              "192.168.5.4", "",    "bkt/../other"};
+    for (size_t i = 0; i < sizeof(bad_buckets) / sizeof(bad_buckets[0]); i++) {
+        assert_int_equal(cfn_s3_get_object(aws, bad_buckets[i], "k", NULL, &data, &len),
+                         CFN_EINVAL);
+        assert_non_null(strstr(cfn_error_last(), "invalid bucket name"));
+    }
+    assert_int_equal(cfn_s3_presign(aws, "GET", "a/../b", "k", 60, &url), CFN_EINVAL);
+    static const char *const bad_keys[] = {"..",        ".",     "../other-bucket/k",
+                                           "a/../../b", "a/./b", "a/.."};
+    for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++) {
+        assert_int_equal(cfn_s3_delete_object(aws, "bkt", bad_keys[i]), CFN_EINVAL);
+        assert_non_null(strstr(cfn_error_last(), "path segment"));
+    }
+    /* Dots inside a segment are ordinary characters. */
+    assert_int_equal(cfn_s3_delete_object(aws, "my.bkt", "a/..b/c./.d"), 0);
+    assert_string_equal(fake.sent[1].url, "http://127.0.0.1:9/my.bkt/a/..b/c./.d");
+    assert_int_equal(fake.nsent, 2);
+
+    static const char *const members[] = {"..", "."};
+    for (size_t i = 0; i < 2; i++) {
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, "FunctionName", members[i]);
+        assert_int_equal(cfn_lambda(aws, "GetPolicy", in, NULL), CFN_EINVAL);
+        assert_non_null(strstr(cfn_error_last(), "FunctionName cannot be"));
+        cJSON_Delete(in);
+    }
+    cJSON *in = cJSON_Parse("{\"FunctionName\":\"../x?y#z\"}");
+    assert_int_equal(cfn_lambda(aws, "GetPolicy", in, NULL), 0);
+    assert_string_equal(fake.sent[2].url,
+                        "http://127.0.0.1:9/2015-03-31/functions/..%2Fx%3Fy%23z/policy");
+    cJSON_Delete(in);
+    assert_int_equal(fake.nsent, 3);
+    cfn_aws_free(aws);
+}
+
+static void put_object_gives_the_etag(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    char etag[CFN_S3_ETAG_SIZE] = "stale";
+    fake_http_push(&fake,
+                   (fake_answer){.status = 200,
+                                 .headers = "HTTP/1.1 200 OK\r\n"
+                                            "ETag: \"9a0364b9e99bb480dd25e1f0284c8555\"\r\n"});
+    assert_int_equal(cfn_s3_put_object(aws, "bkt", "k", "content", 7, NULL, etag), 0);
+    assert_string_equal(etag, "\"9a0364b9e99bb480dd25e1f0284c8555\"");
+    char *file = write_file("content");
+    fake_http_push(&fake, (fake_answer){.status = 200, .headers = "ETag: \"f1le\"\r\n"});
+    assert_int_equal(cfn_s3_put_object_from_file(aws, "bkt", "k", file, NULL, NULL, etag), 0);
+    assert_string_equal(etag, "\"f1le\"");
+    /* No ETag in the answer, or a failure: "". */
+    fake_http_push(&fake, (fake_answer){.status = 200});
+    assert_int_equal(cfn_s3_put_object(aws, "bkt", "k", "c", 1, NULL, etag), 0);
+    assert_string_equal(etag, "");
+    strcpy(etag, "stale");
+    assert_int_equal(cfn_s3_put_object_from_file(aws, "Bad_Bucket", "k", file, NULL, NULL, etag),
+                     CFN_EINVAL);
+    assert_string_equal(etag, "");
+    unlink(file);
+    free(file);
+    cfn_aws_free(aws);
+}
+
 static void xml_reading(void **state)
 {
     (void)state;
@@ -434,6 +508,8 @@ int main(void)
         T(throttling_is_retried),
         T(retries_are_bounded),
         T(rest_routes_fill_paths_and_queries),
+        T(paths_from_properties_stay_in_place),
+        T(put_object_gives_the_etag),
         T(xml_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

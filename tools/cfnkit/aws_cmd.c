@@ -22,6 +22,7 @@ static const char usage_text[] =
     "       cfnkit aws sts get-caller-identity\n"
     "\n"
     "Operations take the API's own names and JSON shapes (\"PutItem\", \"GetFunction\").\n"
+    "put-object prints {\"ETag\": ...}, head-object the object's metadata as JSON.\n"
     "Settings as in the AWS SDKs: AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, ...,\n"
     "AWS_ENDPOINT_URL[_<SERVICE>], AWS_MAX_ATTEMPTS. Exit 0 on success, 1 when AWS\n"
     "refused or could not be reached, 2 on a usage error.\n";
@@ -137,9 +138,14 @@ static int s3(cfn_aws *aws, int argc, char **argv)
         const char *type = option(argc, argv, "--content-type");
         if (!file == !body)
             return usage_error("put-object takes --file or --body");
-        rc = file ? cfn_s3_put_object_from_file(aws, bucket, key, file, type, NULL)
-                  : cfn_s3_put_object(aws, bucket, key, body, strlen(body), type);
-        return rc < 0 ? fail() : 0;
+        char etag[CFN_S3_ETAG_SIZE];
+        rc = file ? cfn_s3_put_object_from_file(aws, bucket, key, file, type, NULL, etag)
+                  : cfn_s3_put_object(aws, bucket, key, body, strlen(body), type, etag);
+        if (rc < 0)
+            return fail();
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "ETag", etag);
+        return print_json(o);
     }
     if (strcmp(cmd, "head-object") == 0 && key) {
         cfn_s3_object_info info;

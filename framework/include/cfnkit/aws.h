@@ -77,9 +77,11 @@ CFN_EXTERN int cfn_sts_get_caller_identity(cfn_aws *aws, char **account, char **
 
 /* S3. Object keys are given unencoded. A missing object or bucket fails with
  * CFN_ENOTFOUND. Files stream: memory stays bounded whatever their size. */
+#define CFN_S3_ETAG_SIZE 130 /* an ETag as S3 gives it (quoted), with its NUL */
+
 typedef struct cfn_s3_object_info {
     long long size;
-    char etag[130];
+    char etag[CFN_S3_ETAG_SIZE];
     char version_id[256];
     char content_type[256];
 } cfn_s3_object_info;
@@ -88,13 +90,18 @@ CFN_EXTERN int cfn_s3_get_object(cfn_aws *aws, const char *bucket, const char *k
                                  const char *version_id, char **data, size_t *len);
 CFN_EXTERN int cfn_s3_get_object_to_file(cfn_aws *aws, const char *bucket, const char *key,
                                          const char *version_id, const char *path);
+/* Stores an object. `etag` is NULL, or a buffer of CFN_S3_ETAG_SIZE bytes
+ * that the caller owns: on success it receives the new object's ETag as S3
+ * gives it (quoted), "" when the answer had none; on failure it is "". */
 CFN_EXTERN int cfn_s3_put_object(cfn_aws *aws, const char *bucket, const char *key,
-                                 const void *data, size_t len, const char *content_type);
-/* `sha256` is the file's hex SHA-256 when the caller already has it (from
- * cfn_sha256_file), or NULL to have it computed: the file is read once more. */
+                                 const void *data, size_t len, const char *content_type,
+                                 char *etag);
+/* The same from a file. `sha256` is the file's hex SHA-256 when the caller
+ * already has it (from cfn_sha256_file), or NULL to have it computed: the
+ * file is read once more. `etag` as for cfn_s3_put_object. */
 CFN_EXTERN int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *key,
                                            const char *path, const char *content_type,
-                                           const char *sha256);
+                                           const char *sha256, char *etag);
 CFN_EXTERN int cfn_s3_head_object(cfn_aws *aws, const char *bucket, const char *key,
                                   const char *version_id, cfn_s3_object_info *info);
 CFN_EXTERN int cfn_s3_delete_object(cfn_aws *aws, const char *bucket, const char *key);

@@ -348,7 +348,7 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
                         .upload_len = call->upload_len,
                         .download = call->download,
                         .fresh = !aws->reuse,
-                        .stall_guard = true,
+                        .stall_s = 30,
                         .timeout_ms = aws->deadline ? (left > 0 ? (long)left : 1)
                                       : streaming   ? 0
                                                     : CALL_TIMEOUT_MS};
@@ -410,7 +410,7 @@ int cfn__aws_send(cfn_aws *aws, aws_call *call, http_response *res)
             snprintf(aws->error_code, sizeof(aws->error_code), "%s", "");
             aws->error_status = 0;
             message = cfn__strdup(cfn_error_last());
-            retry = true;
+            retry = !res->tls_refused;
         } else {
             aws->error_status = res->status;
             message = parse_error(aws, res);

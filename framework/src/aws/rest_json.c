@@ -122,6 +122,13 @@ static int rest_json(cfn_aws *aws, const aws_service *svc, const route *routes,
             rc = cfn_error_set(CFN_EINVAL, "%s %s: %s is required", svc->name, operation, name);
             goto done;
         }
+        /* Encoding keeps dots: "." and ".." would name another route. */
+        if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0) {
+            rc = cfn_error_set(CFN_EINVAL, "%s %s: %s cannot be \"%s\"", svc->name, operation, name,
+                               t);
+            free(t);
+            goto done;
+        }
         char *enc = cfn__uri_encode(t, strlen(t), false);
         free(t);
         if (!enc || cfn__sb_append(&path, enc, strlen(enc)) < 0) {

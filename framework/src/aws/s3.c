@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "digest.h"
+#include "s3_bucket.h"
 #include "sigv4.h"
 #include "strbuf.h"
 #include "uri.h"
@@ -16,17 +17,39 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A "." or ".." segment: HTTP clients, proxies and servers may resolve it
+ * into another object or another bucket's path. */
+static bool dot_segment(const char *key)
+{
+    for (const char *s = key;;) {
+        size_t n = strcspn(s, "/");
+        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+            return true;
+        if (!s[n])
+            return false;
+        s += n + 1;
+    }
+}
+
+/* The bucket's path as sent and signed: a bucket with the documented shape
+ * and the key percent-encoded but for its slashes. */
 static int s3_key_path(const char *bucket, const char *key, char **path)
 {
-    if (!bucket || !*bucket || strchr(bucket, '/'))
-        return cfn_error_set(CFN_EINVAL, "S3: invalid bucket name \"%.100s\"",
-                             bucket ? bucket : "");
+    const char *problem = cfn__s3_bucket_problem(bucket);
+    if (problem)
+        return cfn_error_set(CFN_EINVAL, "S3: invalid bucket name \"%.100s\": %s",
+                             bucket ? bucket : "", problem);
     if (!key) {
         *path = cfn__strdup("/");
         return *path ? 0 : CFN_ENOMEM;
     }
     if (!*key)
         return cfn_error_set(CFN_EINVAL, "S3: empty object key");
+    if (dot_segment(key))
+        return cfn_error_set(CFN_EINVAL,
+                             "S3: object key \"%.200s\" has a \".\" or \"..\" path segment, "
+                             "which could reach another object",
+                             key);
     char *enc = cfn__uri_encode(key, strlen(key), true);
     if (!enc || asprintf(path, "/%s", enc) < 0) {
         free(enc);
@@ -54,6 +77,8 @@ static int s3_simple(cfn_aws *aws, const char *op, const char *method, const cha
 {
     char *path = NULL;
     char hash[65];
+    /* Callers free the answer whatever happened. */
+    memset(res, 0, sizeof(*res));
     int rc = s3_key_path(bucket, key, &path);
     if (rc < 0)
         return rc;
@@ -123,22 +148,34 @@ int cfn_s3_get_object_to_file(cfn_aws *aws, const char *bucket, const char *key,
     return rc;
 }
 
+/* Gives the caller the stored object's ETag, when it asked for it. */
+static void copy_etag(const http_response *res, int rc, char *etag)
+{
+    if (!etag)
+        return;
+    etag[0] = '\0';
+    if (rc == 0)
+        cfn__http_response_header(res, "ETag", etag, CFN_S3_ETAG_SIZE);
+}
+
 int cfn_s3_put_object(cfn_aws *aws, const char *bucket, const char *key, const void *data,
-                      size_t len, const char *content_type)
+                      size_t len, const char *content_type, char *etag)
 {
     http_response res;
     int rc = s3_simple(aws, "PutObject", "PUT", bucket, key, NULL, data, len,
                        content_type ? content_type : "application/octet-stream", &res);
+    copy_etag(&res, rc, etag);
     cfn__http_response_free(&res);
     return rc;
 }
 
 int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *key, const char *file,
-                                const char *content_type, const char *sha256)
+                                const char *content_type, const char *sha256, char *etag)
 {
     char *path = NULL;
     char hash[65];
     long long size;
+    copy_etag(NULL, -1, etag);
     int rc = s3_key_path(bucket, key, &path);
     if (rc < 0)
         return rc;
@@ -168,6 +205,7 @@ int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, const char *ke
         .payload_hash = hash};
     http_response res;
     rc = cfn__aws_send(aws, &call, &res);
+    copy_etag(&res, rc, etag);
     cfn__http_response_free(&res);
     fclose(f);
     free(path);

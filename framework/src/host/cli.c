@@ -54,7 +54,9 @@ static void usage(FILE *out, const char *prog)
             "\n"
             "Environment: AWS_LAMBDA_LOG_FORMAT=JSON for JSON log lines, AWS_LAMBDA_LOG_LEVEL,\n"
             "AWS_LAMBDA_FUNCTION_TIMEOUT (runtime: the time limit when the Runtime API gives\n"
-            "no plausible deadline).\n",
+            "no plausible deadline), CFNKIT_RESPONSE_URL_ALLOW: hosts (host or host:port,\n"
+            "comma-separated, e.g. 127.0.0.1) that may receive responses besides\n"
+            "CloudFormation's https S3 hosts of AWS, which alone are accepted by default.\n",
             CFN_DEFAULT_TIMEOUT_S);
 }
 

@@ -85,6 +85,18 @@ static CURL *get_handle(void)
     return handle;
 }
 
+/* The address libcurl connected to, for logs: what a URL named is not
+ * always where a request went. */
+static void peer_of(CURL *c, char *buf, size_t size)
+{
+    char *ip = NULL;
+    long port = 0;
+    buf[0] = '\0';
+    if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && *ip &&
+        curl_easy_getinfo(c, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK)
+        snprintf(buf, size, strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip, port);
+}
+
 static int curl_send(const http_request *req, http_response *res)
 {
     CURL *c = get_handle();
@@ -135,6 +147,9 @@ static int curl_send(const http_request *req, http_response *res)
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* Send the path as built: it is what SigV4 signed and what the caller
+     * checked, not a dot-segment-resolved other path. */
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     /* The CA store where OpenSSL users look for it: a bundled libcurl knows
      * only its build machine's path (Amazon Linux keeps it elsewhere). */
     const char *ca_file = getenv("SSL_CERT_FILE"), *ca_dir = getenv("SSL_CERT_DIR");
@@ -146,9 +161,9 @@ static int curl_send(const http_request *req, http_response *res)
         curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
     }
-    if (req->stall_guard) {
+    if (req->stall_s > 0) {
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->stall_s);
     }
     if (req->timeout_ms > 0) {
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms);
@@ -172,6 +187,9 @@ static int curl_send(const http_request *req, http_response *res)
     }
 
     CURLcode cc = curl_easy_perform(c);
+    res->tls_refused = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_ISSUER_ERROR ||
+                       cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || cc == CURLE_SSL_INVALIDCERTSTATUS ||
+                       cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CRL_BADFILE;
     if (cc != CURLE_OK) {
         char where[512];
         cfn_error_set(CFN_EIO, "%s %s: %s", req->method,
@@ -180,6 +198,7 @@ static int curl_send(const http_request *req, http_response *res)
         goto done;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
+    peer_of(c, res->peer, sizeof(res->peer));
     if (cfn__sb_append(&body.mem, "", 0) < 0 || cfn__sb_append(&head, "", 0) < 0) {
         rc = cfn_error_set(CFN_ENOMEM, "out of memory reading an HTTP answer");
         goto done;
@@ -203,6 +222,40 @@ done:
     curl_slist_free_all(hdrs);
     free(body.mem.data);
     free(head.data);
+    return rc;
+}
+
+int cfn__http_url_target(const char *url, char *host, size_t size, long *port)
+{
+    CURLU *u = curl_url();
+    char *h = NULL, *p = NULL;
+    int rc = CFN_EINVAL;
+    if (!u)
+        return cfn_error_set(CFN_ENOMEM, "out of memory parsing a URL");
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+        cfn_error_set(CFN_EINVAL, "not a URL libcurl accepts");
+        goto done;
+    }
+    size_t n = strlen(h);
+    const char *start = h;
+    if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+        start++;
+        n -= 2;
+    }
+    if (n >= size) {
+        cfn_error_set(CFN_EINVAL, "host name too long");
+        goto done;
+    }
+    memcpy(host, start, n);
+    host[n] = '\0';
+    *port = strtol(p, NULL, 10);
+    rc = 0;
+done:
+    curl_free(h);
+    curl_free(p);
+    curl_url_cleanup(u);
     return rc;
 }
 

@@ -22,16 +22,19 @@ typedef struct http_request {
     long timeout_ms; /* whole transfer; 0 means no limit */
     FILE *upload;    /* send this file (from its current position) as the body */
     long long upload_len;
-    FILE *download;   /* write a 2xx answer's body here instead of memory */
-    bool fresh;       /* open a new connection and do not keep it */
-    bool stall_guard; /* give up on a transfer stalled for 30 s */
+    FILE *download; /* write a 2xx answer's body here instead of memory */
+    bool fresh;     /* open a new connection and do not keep it */
+    long stall_s;   /* give up when under 1 byte/s for this many seconds; 0: never */
 } http_request;
 
 typedef struct http_response {
     long status;
     char *body;
     size_t body_len;
-    char *headers; /* raw header block of the final response */
+    char *headers;    /* raw header block of the final response */
+    char peer[64];    /* "address:port" libcurl connected to; "" when unknown */
+    bool tls_refused; /* the peer's certificate failed verification: a retry
+                       * would fail the same way */
 } http_response;
 
 /* Sends a request. Returns 0 when an HTTP answer arrived (whatever its status)
@@ -43,6 +46,11 @@ void cfn__http_response_free(http_response *res);
 /* Copies the value of response header `name` (case-insensitive) into buf;
  * returns buf, or NULL when absent. */
 char *cfn__http_response_header(const http_response *res, const char *name, char *buf, size_t size);
+
+/* The host (IPv6 without brackets) and port (the scheme's default when
+ * none is given) that libcurl would connect to for `url`, as libcurl itself
+ * parses it. Returns 0, or CFN_EINVAL when libcurl refuses the URL. */
+int cfn__http_url_target(const char *url, char *host, size_t size, long *port);
 
 /* Replaces the transport (NULL restores libcurl). For unit tests. */
 typedef int (*http_transport)(void *userdata, const http_request *req, http_response *res);

@@ -14,6 +14,18 @@
 #define BACKOFF_BASE   100  /* ms */
 #define BACKOFF_CAP    5000 /* ms */
 #define ATTEMPT_MAX_MS 30000
+#define ATTEMPT_MIN_MS 2000
+#define STALL_S        10 /* a response is 4 KB: a healthy endpoint never idles this long */
+
+/* One attempt may use a third of the time left (at least 2 s, at most 30 s),
+ * so an endpoint that hangs once leaves time for the attempts after it. */
+static long attempt_ms(int64_t left)
+{
+    int64_t t = left / 3;
+    if (t < ATTEMPT_MIN_MS)
+        t = left < ATTEMPT_MIN_MS ? left : ATTEMPT_MIN_MS;
+    return (long)(t > ATTEMPT_MAX_MS ? ATTEMPT_MAX_MS : t);
+}
 
 int cfn__response_deliver(const char *url, const char *body, size_t len, int64_t deadline)
 {
@@ -31,21 +43,28 @@ int cfn__response_deliver(const char *url, const char *body, size_t len, int64_t
                             .header_count = 1,
                             .body = body,
                             .body_len = len,
-                            .timeout_ms = left < ATTEMPT_MAX_MS ? (long)left : ATTEMPT_MAX_MS};
+                            .timeout_ms = attempt_ms(left),
+                            .stall_s = STALL_S};
         http_response res;
         tries++;
         int rc = cfn__http_send(&req, &res);
         long status = res.status;
+        bool tls_refused = res.tls_refused;
+        char peer[sizeof(res.peer)];
+        snprintf(peer, sizeof(peer), "%s", res.peer[0] ? res.peer : "?");
         cfn__http_response_free(&res);
         if (rc == 0 && status >= 200 && status < 300) {
-            cfn_log(CFN_LOG_DEBUG, "response delivered to %s (HTTP %ld, attempt %d)", where, status,
-                    attempt + 1);
+            cfn_log(CFN_LOG_INFO, "response delivered to %s at %s (HTTP %ld, attempt %d)", where,
+                    peer, status, attempt + 1);
             return 0;
         }
         if (rc == 0)
-            snprintf(last, sizeof(last), "HTTP %ld", status);
+            snprintf(last, sizeof(last), "HTTP %ld from %s", status, peer);
         else
             snprintf(last, sizeof(last), "%s", cfn_error_last());
+        /* A certificate that failed verification will fail again. */
+        if (tls_refused)
+            return cfn_error_set(CFN_EIO, "response to %s not delivered: %s", where, last);
         /* Other 4xx answers (an expired or wrong signature) will not change. */
         if (rc == 0 && status != 429 && status < 500) {
             return cfn_error_set(CFN_EIO, "response to %s refused: HTTP %ld", where, status);

@@ -2,6 +2,7 @@
 #include "request.h"
 
 #include "env.h"
+#include "response_url.h"
 #include "strbuf.h"
 
 #include <cfnkit/error.h>
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_URL_BYTES 16384
 
 static int add_problem(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -26,21 +26,6 @@ static int add_problem(strbuf *sb, const char *fmt, ...)
     int rc = cfn__sb_vprintf(sb, fmt, ap);
     va_end(ap);
     return rc;
-}
-
-static bool usable_url(const char *url)
-{
-    if (!url || strlen(url) > MAX_URL_BYTES)
-        return false;
-    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-        return false;
-    const char *host = strstr(url, "://") + 3;
-    if (*host == '\0' || *host == '/' || *host == '?')
-        return false;
-    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f)
-            return false;
-    return true;
 }
 
 /* "arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID" */
@@ -87,8 +72,10 @@ int cfn__request_init(request *req, cJSON *obj)
         return req->invalid ? 0 : CFN_ENOMEM;
     }
     const char *url = cfn_json_string(obj, "ResponseURL");
-    if (usable_url(url))
+    if (url && cfn__response_url_check(url) == 0)
         req->response_url = url;
+    else if (url)
+        snprintf(req->url_why, sizeof(req->url_why), "%s", cfn_error_last());
 
     req->type_name = cfn_json_string(obj, "RequestType");
     req->stack_id = cfn_json_string(obj, "StackId");
@@ -105,7 +92,7 @@ int cfn__request_init(request *req, cJSON *obj)
     if (!url)
         req->url_problem = "request has no ResponseURL string";
     else if (!req->response_url)
-        req->url_problem = "ResponseURL is not a usable http(s) URL";
+        req->url_problem = req->url_why;
     int rc = 0;
     if (!req->type_name)
         rc |= add_problem(&why, "%s", "request has no RequestType string");

@@ -11,7 +11,8 @@
 typedef struct request {
     cJSON *root;
     const char *response_url; /* NULL when absent or unusable */
-    const char *url_problem;  /* why response_url is NULL (static text) */
+    const char *url_problem;  /* why response_url is NULL (static text or url_why) */
+    char url_why[256];        /* the ResponseURL policy's refusal */
     const char *type_name;
     const char *stack_id;
     const char *request_id;
