@@ -3,6 +3,7 @@
  * time. The rewritten package is uploaded beside the original under a key
  * holding its content hash; the original is never written. */
 #include "envzip.h"
+#include "pkgfile.h"
 #include "resources.h"
 
 #include <errno.h>
@@ -188,39 +189,43 @@ typedef struct artifact {
 } artifact;
 
 /* The package with Env in its .env, uploaded under a key holding its hash;
- * without Env, the original object itself. */
+ * without Env, the original object itself. Both packages live in unlinked
+ * files: killed at any moment, the request leaves no settings behind. */
 static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact *a)
 {
-    char tmp[] = "/tmp/cfnkit-package-XXXXXX", why[512], hash[65];
+    char why[512], hash[65], in_path[PKGFILE_PATH_SIZE], out_path[PKGFILE_PATH_SIZE];
+    int in = -1, out = -1, rc;
+    long long size;
     memset(a, 0, sizeof(*a));
     if (!s->env || !cJSON_GetArraySize(s->env)) {
         a->bucket = s->bucket;
         snprintf(a->key, sizeof(a->key), "%s", s->key);
         return 0;
     }
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return cfn_fail(ctx, "cannot make a temporary file: %s", strerror(errno));
-    close(fd);
-    int rc = cfn_s3_get_object_to_file(aws, s->bucket, s->key, s->version, tmp);
+    if ((in = pkgfile_open()) < 0 || (out = pkgfile_open()) < 0) {
+        rc = cfn_fail(ctx, "cannot make a temporary file: %s", strerror(errno));
+        goto done;
+    }
+    pkgfile_path(in, in_path);
+    pkgfile_path(out, out_path);
+    rc = cfn_s3_get_object_to_file(aws, s->bucket, s->key, s->version, in_path);
     if (rc == CFN_ENOTFOUND) {
-        unlink(tmp);
-        return cfn_fail(ctx, "code object s3://%s/%s%s%s not found (%s)", s->bucket, s->key,
-                        s->version ? " version " : "", s->version ? s->version : "",
-                        cfn_aws_error_code(aws));
+        rc = cfn_fail(ctx, "code object s3://%s/%s%s%s not found (%s)", s->bucket, s->key,
+                      s->version ? " version " : "", s->version ? s->version : "",
+                      cfn_aws_error_code(aws));
+        goto done;
     }
     if (rc < 0) {
-        unlink(tmp);
-        return cfn_fail(ctx, "cannot read the code object: %s", cfn_error_last());
+        rc = cfn_fail(ctx, "cannot read the code object: %s", cfn_error_last());
+        goto done;
     }
-    if (envzip_apply(tmp, s->env_file, s->env, why, sizeof(why)) < 0) {
-        unlink(tmp);
-        return cfn_fail(ctx, "s3://%s/%s: %s", s->bucket, s->key, why);
+    if (envzip_apply(in, out, s->env_file, s->env, why, sizeof(why)) < 0) {
+        rc = cfn_fail(ctx, "s3://%s/%s: %s", s->bucket, s->key, why);
+        goto done;
     }
-    long long size;
-    if (cfn_sha256_file(tmp, hash, &size) < 0) {
-        unlink(tmp);
-        return cfn_fail(ctx, "cannot read the rewritten package: %s", cfn_error_last());
+    if (cfn_sha256_file(out_path, hash, &size) < 0) {
+        rc = cfn_fail(ctx, "cannot read the rewritten package: %s", cfn_error_last());
+        goto done;
     }
     const char *base = strrchr(s->key, '/') ? strrchr(s->key, '/') + 1 : s->key;
     size_t stem = strlen(base) > 4 && strcmp(base + strlen(base) - 4, ".zip") == 0
@@ -229,21 +234,27 @@ static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact
     a->bucket = s->artifact_bucket;
     snprintf(a->key, sizeof(a->key), "%s%.*s-%.16s.zip", s->artifact_prefix, (int)stem, base, hash);
     if (strcmp(a->bucket, s->bucket) == 0 && strcmp(a->key, s->key) == 0) {
-        unlink(tmp);
-        return cfn_fail(ctx, "the package key would overwrite the code object");
+        rc = cfn_fail(ctx, "the package key would overwrite the code object");
+        goto done;
     }
     /* The same content has the same key: upload it only once. */
     cfn_s3_object_info info;
     rc = cfn_s3_head_object(aws, a->bucket, a->key, NULL, &info);
     if (rc == CFN_ENOTFOUND) {
-        rc = cfn_s3_put_object_from_file(aws, a->bucket, a->key, tmp, "application/zip", hash);
+        rc = cfn_s3_put_object_from_file(aws, a->bucket, a->key, out_path, "application/zip", hash);
         a->uploaded = rc == 0;
     }
-    unlink(tmp);
-    if (rc < 0)
-        return cfn_fail(ctx, "cannot upload the package: %s", cfn_error_last());
+    if (rc < 0) {
+        rc = cfn_fail(ctx, "cannot upload the package: %s", cfn_error_last());
+        goto done;
+    }
     cfn_log(CFN_LOG_INFO, "package s3://%s/%s ready", a->bucket, a->key);
-    return 0;
+done:
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
+    return rc;
 }
 
 static void drop_artifact(cfn_aws *aws, const artifact *a)
