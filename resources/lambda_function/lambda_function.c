@@ -17,10 +17,11 @@
 #define TAG_RESOURCE "cfnkit:resource"
 #define TAG_ARTIFACT "cfnkit:artifact"
 
-/* Properties that are not Lambda's own configuration. */
+/* Properties that are not Lambda's own configuration: CloudFormation's
+ * ServiceToken and ServiceTimeout, and this module's own. */
 static const char *own_props[] = {
-    "ServiceToken",   "Code",         "Env",           "EnvFile", "ArtifactBucket",
-    "ArtifactPrefix", "FunctionName", "Architectures", "Tags",    NULL};
+    "ServiceToken",   "ServiceTimeout", "Code",          "Env",  "EnvFile", "ArtifactBucket",
+    "ArtifactPrefix", "FunctionName",   "Architectures", "Tags", NULL};
 /* Lambda configuration, as CloudFormation names it: passed to
  * CreateFunction and UpdateFunctionConfiguration. */
 static const char *config_strings[] = {"Handler",     "Runtime",   "Role",
