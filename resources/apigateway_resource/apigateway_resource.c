@@ -10,10 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-#define TAG_OWNER "cfnkit:resource"
-#define MAX_PATH  1024
-#define MAX_DEPTH 32
-#define ATTEMPTS  6 /* reads of the tree while converging with parallel requests */
+#define TAG_OWNER   "cfnkit:resource"
+#define TAG_REQUEST "cfnkit:request" /* the Create that made an owned API */
+#define MAX_PATH    1024
+#define MAX_DEPTH   32
+#define ATTEMPTS    6 /* reads of the tree while converging with parallel requests */
 
 typedef struct api_spec {
     const char *path; /* "users/{id}/orders", or "" for the parent itself */
@@ -166,20 +167,22 @@ static void statement_id(const char *api, const char *rid, const char *method, c
         snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
 }
 
-/* The API's resources: every page of GetResources. */
-static cJSON *resources_of(cfn_aws *aws, const char *api)
+/* Every item of a listing (GetResources of `api`, or GetRestApis when
+ * `api` is NULL), all pages, in the order listed. */
+static cJSON *list_items(cfn_aws *aws, const char *op, const char *api)
 {
     cJSON *all = cJSON_CreateArray();
     char *position = NULL;
     do {
         cJSON *in = cJSON_CreateObject(), *out = NULL;
-        cJSON_AddStringToObject(in, "restApiId", api);
+        if (api)
+            cJSON_AddStringToObject(in, "restApiId", api);
         cJSON_AddNumberToObject(in, "limit", 500);
         if (position)
             cJSON_AddStringToObject(in, "position", position);
         free(position);
         position = NULL;
-        int rc = cfn_apigateway(aws, "GetResources", in, &out);
+        int rc = cfn_apigateway(aws, op, in, &out);
         cJSON_Delete(in);
         if (rc < 0) {
             cJSON_Delete(all);
@@ -195,6 +198,12 @@ static cJSON *resources_of(cfn_aws *aws, const char *api)
         cJSON_Delete(out);
     } while (position);
     return all;
+}
+
+/* The API's resources. */
+static cJSON *resources_of(cfn_aws *aws, const char *api)
+{
+    return list_items(aws, "GetResources", api);
 }
 
 static const char *str(const cJSON *o, const char *name)
@@ -454,9 +463,11 @@ static int put_method(cfn_aws *aws, const api_spec *s, made *m, const char *regi
 {
     cJSON *in = ids(m->api, m->resource, s->method);
     cJSON_AddStringToObject(in, "authorizationType", s->auth);
-    if (call(aws, "PutMethod", in, NULL) < 0)
+    /* API Gateway refuses a second PutMethod: the method is there already,
+     * made by another delivery of this request, which keeps it. */
+    if (call(aws, "PutMethod", in, NULL) < 0 && !cfn_aws_error_is(aws, "ConflictException"))
         return -1;
-    m->method = true;
+    m->method = !cfn_aws_error_is(aws, "ConflictException");
     in = ids(m->api, m->resource, s->method);
     cJSON_AddStringToObject(in, "type", s->type);
     if (strcmp(s->type, "AWS_PROXY") == 0) {
@@ -539,6 +550,13 @@ static int attach(cfn_aws *aws, const api_spec *s, made *m, const char *region)
     return deploy(aws, m->api, s->stage);
 }
 
+static void delete_api(cfn_aws *aws, const char *api)
+{
+    cJSON *in = ids(api, NULL, NULL);
+    cfn_apigateway(aws, "DeleteRestApi", in, NULL);
+    cJSON_Delete(in);
+}
+
 /* Deletes an API this resource created, once no method is left on it. */
 static void drop_owned_api(cfn_ctx *ctx, cfn_aws *aws, const char *api)
 {
@@ -565,9 +583,7 @@ static void drop_owned_api(cfn_ctx *ctx, cfn_aws *aws, const char *api)
         cfn_log(CFN_LOG_INFO, "REST API %s still has methods: kept", api);
         return;
     }
-    in = ids(api, NULL, NULL);
-    cfn_apigateway(aws, "DeleteRestApi", in, NULL);
-    cJSON_Delete(in);
+    delete_api(aws, api);
 }
 
 /* Takes back this Create's method, permission and the segments it made. */
@@ -608,6 +624,79 @@ static int answer(cfn_ctx *ctx, const api_spec *s, const made *m, const char *re
     return cfn_set_physical_id(ctx, id);
 }
 
+/* The earliest made of the APIs tagged as this resource's for this request,
+ * into `out` ("" when there is none). Listings come in creation order, so an
+ * API made in the same second as another comes after it: every delivery
+ * of the request settles on the same one. */
+static int find_owned_api(cfn_aws *aws, const char *owner, const char *request, char out[64])
+{
+    cJSON *all = list_items(aws, "GetRestApis", NULL);
+    const cJSON *api, *best = NULL;
+    out[0] = '\0';
+    if (!all)
+        return -1;
+    cJSON_ArrayForEach(api, all)
+    {
+        const cJSON *tags = cJSON_GetObjectItem(api, "tags");
+        const char *o = str(tags, TAG_OWNER), *r = str(tags, TAG_REQUEST);
+        if (!str(api, "id") || !o || !r || strcmp(o, owner) != 0 || strcmp(r, request) != 0)
+            continue;
+        if (!best || cJSON_GetNumberValue(cJSON_GetObjectItem(api, "createdDate")) <
+                         cJSON_GetNumberValue(cJSON_GetObjectItem(best, "createdDate")))
+            best = api;
+    }
+    if (best)
+        snprintf(out, 64, "%s", str(best, "id"));
+    cJSON_Delete(all);
+    return 0;
+}
+
+/* The API this resource owns, tagged with its owner and the Create's
+ * RequestId: a Create delivered twice, even twice at once, makes one API.
+ * An API made by another delivery is used but never removed on failure. */
+static int owned_api(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m)
+{
+    char owner[65], name[300], mine[64];
+    const char *request = cfn_request_id(ctx);
+    cfn_request_resource_hash(ctx, owner);
+    if (find_owned_api(aws, owner, request, m->api) < 0)
+        return cfn_fail(ctx, "%s", cfn_error_last());
+    if (m->api[0]) {
+        cfn_log(CFN_LOG_INFO, "REST API %s was made by another delivery of this request", m->api);
+        return 0;
+    }
+    if (s->api_name)
+        snprintf(name, sizeof(name), "%s", s->api_name);
+    else
+        snprintf(name, sizeof(name), "%.128s-%.128s", cfn_request_stack_name(ctx),
+                 cfn_request_logical_id(ctx));
+    cJSON *in = cJSON_CreateObject(), *out = NULL, *tags;
+    if (!in || !cJSON_AddStringToObject(in, "name", name) ||
+        !(tags = cJSON_AddObjectToObject(in, "tags")) ||
+        !cJSON_AddStringToObject(tags, TAG_OWNER, owner) ||
+        !cJSON_AddStringToObject(tags, TAG_REQUEST, request)) {
+        cJSON_Delete(in);
+        return cfn_fail(ctx, "out of memory");
+    }
+    if (apigw(ctx, aws, "CreateRestApi", in, &out) < 0)
+        return -1;
+    snprintf(mine, sizeof(mine), "%s", str(out, "id") ? str(out, "id") : "");
+    cJSON_Delete(out);
+    if (find_owned_api(aws, owner, request, m->api) < 0) {
+        cfn_fail(ctx, "%s", cfn_error_last());
+        delete_api(aws, mine);
+        return -1;
+    }
+    if (strcmp(m->api, mine) == 0) {
+        m->api_owned = true;
+        return 0;
+    }
+    cfn_log(CFN_LOG_INFO, "REST API %s duplicates %s, made by another delivery: removed", mine,
+            m->api);
+    delete_api(aws, mine);
+    return 0;
+}
+
 /* Makes the path, method, integration, permission and deployment, in the
  * API of `api` (or a new one when NULL). */
 static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
@@ -615,24 +704,10 @@ static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
     made m;
     const char *region = cfn_aws_region(aws);
     memset(&m, 0, sizeof(m));
-    if (api) {
+    if (api)
         snprintf(m.api, sizeof(m.api), "%s", api);
-    } else {
-        char owner[65], name[300];
-        cfn_request_resource_hash(ctx, owner);
-        snprintf(name, sizeof(name), "%s", s->api_name ? s->api_name : "");
-        if (!s->api_name)
-            snprintf(name, sizeof(name), "%.128s-%.128s", cfn_request_stack_name(ctx),
-                     cfn_request_logical_id(ctx));
-        cJSON *in = cJSON_CreateObject(), *out = NULL;
-        cJSON_AddStringToObject(in, "name", name);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "tags"), TAG_OWNER, owner);
-        if (apigw(ctx, aws, "CreateRestApi", in, &out) < 0)
-            return -1;
-        snprintf(m.api, sizeof(m.api), "%s", str(out, "id") ? str(out, "id") : "");
-        m.api_owned = true;
-        cJSON_Delete(out);
-    }
+    else if (owned_api(ctx, aws, s, &m) < 0)
+        return -1;
     for (int round = 0; round < ATTEMPTS; round++) {
         if (ensure_path(ctx, aws, s, &m) < 0)
             break;
@@ -640,17 +715,25 @@ static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
          * or a deployment without methods) it is the parallel Delete's. */
         char why[1024] = "";
         bool failed = attach(aws, s, &m, region) < 0;
+        /* Another delivery of this request setting the same method at the
+         * same moment: set it again. */
+        bool raced = failed && (cfn_aws_error_is(aws, "NotFoundException") ||
+                                cfn_aws_error_is(aws, "ConflictException"));
         if (failed)
             snprintf(why, sizeof(why), "%s", cfn_error_last());
         int intact = path_intact(aws, &m, failed ? NULL : s->method);
-        if (intact < 0 || (intact && failed)) {
+        if (intact < 0 || (intact && failed && (!raced || round == ATTEMPTS - 1))) {
             cfn_fail(ctx, "%s", failed ? why : cfn_error_last());
             break;
         }
-        if (intact && answer(ctx, s, &m, region) == 0)
+        if (intact && !failed && answer(ctx, s, &m, region) == 0)
             return 0;
-        if (intact)
+        if (intact && !failed)
             break;
+        if (intact) {
+            cfn_log(CFN_LOG_INFO, "%s changed while this Create set it (%s): again", s->path, why);
+            continue;
+        }
         cfn_log(CFN_LOG_WARN,
                 "a parallel Delete removed a segment of %s as this Create used it: "
                 "made again",

@@ -107,6 +107,53 @@ class APIGatewayResource(Base):
         self.assertIn(api, [x["id"] for x in self.ag.get_rest_apis()["items"]])
         self.assertFalse([s for s in self.statements() if api in json.dumps(s)])
 
+    def apis_of(self, api):
+        """The APIs tagged with the same owner as `api`."""
+        owner = self.ag.get_rest_api(restApiId=api)["tags"]["cfnkit:resource"]
+        return sorted(a["id"] for a in self.ag.get_rest_apis(limit=500)["items"]
+                      if a.get("tags", {}).get("cfnkit:resource") == owner)
+
+    def twins(self, props, rid, logical):
+        """The same Create delivered twice at the same moment."""
+        procs = []
+        for _ in range(2):
+            key = "resp/" + uuid.uuid4().hex
+            ev = request("Create", self.resource_type, self.bucket.presign(key), props, request_id=rid)
+            ev["LogicalResourceId"] = logical
+            p = subprocess.Popen([self.tool, "invoke", "--event", "-"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+                                 env=dict(os.environ, **self.env))
+            p.stdin.write(json.dumps(ev))
+            p.stdin.close()
+            procs.append((p, key))
+        bodies = []
+        for p, key in procs:
+            p.wait(120)
+            bodies.append(self.bucket.read(key))
+        return bodies
+
+    def test_create_delivered_twice_makes_one_api(self):
+        props = self.lam_props("twice/{id}", StageName="dev")
+        rid = str(uuid.uuid4())
+        first = self.invoke("Create", props, request_id=rid, logical="Twice", expect="SUCCESS")
+        again = self.invoke("Create", props, request_id=rid, logical="Twice", expect="SUCCESS")
+        api = first["Data"]["RestApiId"]
+        self.assertEqual((again["PhysicalResourceId"], again["Data"]), (first["PhysicalResourceId"], first["Data"]))
+        self.assertEqual(self.apis_of(api), [api])
+        self.assertEqual(self.paths(api), ["/", "/twice", "/twice/{id}"])
+        self.invoke("Delete", props, physical_id=first["PhysicalResourceId"], logical="Twice", expect="SUCCESS")
+        self.assertEqual(self.ag.get_rest_apis()["items"], [])
+        # Both deliveries at once: one API, the same answer.
+        for _ in range(3):
+            one, two = self.twins(props, str(uuid.uuid4()), "Twins")
+            self.assertEqual((one["Status"], two["Status"]), ("SUCCESS", "SUCCESS"), (one, two))
+            api = one["Data"]["RestApiId"]
+            self.assertEqual((two["PhysicalResourceId"], two["Data"]), (one["PhysicalResourceId"], one["Data"]))
+            self.assertEqual(self.apis_of(api), [api])
+            self.assertEqual(self.paths(api), ["/", "/twice", "/twice/{id}"])
+            self.invoke("Delete", props, physical_id=one["PhysicalResourceId"], logical="Twins", expect="SUCCESS")
+            self.assertEqual(self.ag.get_rest_apis()["items"], [])
+
     def test_shared_prefix_deleted_leaf_first(self):
         self.shared_prefix("B")
 
