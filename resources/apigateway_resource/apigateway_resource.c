@@ -459,16 +459,23 @@ static void arn_path(const char *path, char *out, size_t size)
     out[j < size ? j : size - 1] = '\0';
 }
 
-static int put_method(cfn_aws *aws, const api_spec *s, made *m, const char *region)
+static int put_method(cfn_aws *aws, const api_spec *s, made *m)
 {
     cJSON *in = ids(m->api, m->resource, s->method);
     cJSON_AddStringToObject(in, "authorizationType", s->auth);
     /* API Gateway refuses a second PutMethod: the method is there already,
      * made by another delivery of this request, which keeps it. */
-    if (call(aws, "PutMethod", in, NULL) < 0 && !cfn_aws_error_is(aws, "ConflictException"))
+    int rc = call(aws, "PutMethod", in, NULL);
+    if (rc < 0 && !cfn_aws_error_is(aws, "ConflictException"))
         return -1;
-    m->method = !cfn_aws_error_is(aws, "ConflictException");
-    in = ids(m->api, m->resource, s->method);
+    m->method = rc == 0;
+    return 0;
+}
+
+/* PutIntegration replaces the method's integration as a whole. */
+static int put_integration(cfn_aws *aws, const api_spec *s, const made *m, const char *region)
+{
+    cJSON *in = ids(m->api, m->resource, s->method);
     cJSON_AddStringToObject(in, "type", s->type);
     if (strcmp(s->type, "AWS_PROXY") == 0) {
         char uri[512];
@@ -541,13 +548,21 @@ static int deploy(cfn_aws *aws, const char *api, const char *stage)
     return call(aws, "CreateDeployment", in, NULL);
 }
 
-/* The method, its integration and permission, and the deployment, on the
- * resource in `m`. No reason is set: the caller may still try again. */
-static int attach(cfn_aws *aws, const api_spec *s, made *m, const char *region)
+/* The integration, its permission and the deployment, on the method of
+ * the resource in `m`. No reason is set: the caller may still try again. */
+static int integrate(cfn_aws *aws, const api_spec *s, made *m, const char *region)
 {
-    if (put_method(aws, s, m, region) < 0 || add_permission(aws, s, m, region) < 0)
+    if (put_integration(aws, s, m, region) < 0 || add_permission(aws, s, m, region) < 0)
         return -1;
     return deploy(aws, m->api, s->stage);
+}
+
+/* The method, then integrate(). */
+static int attach(cfn_aws *aws, const api_spec *s, made *m, const char *region)
+{
+    if (put_method(aws, s, m) < 0)
+        return -1;
+    return integrate(aws, s, m, region);
 }
 
 static void delete_api(cfn_aws *aws, const char *api)
@@ -806,14 +821,20 @@ static int update(cfn_ctx *ctx)
         strlen(full) > strlen(s.path) ? strlen(full) - strlen(s.path) - (*s.path ? 1 : 0) : 0;
     snprintf(m.parent_path, sizeof(m.parent_path), "%.*s", (int)plen, full);
     cJSON_Delete(all);
-    cJSON *in = ids(api, rid, s.method);
-    cfn_apigateway(aws, "DeleteMethod", in, NULL);
-    cJSON_Delete(in);
+    /* A new authorization needs the method written anew; an integration is
+     * replaced on the method as it is, keeping what else is set on it
+     * (method responses) and serving all along. */
+    bool auth = cfn_prop_changed(ctx, "AuthorizationType");
+    if (auth) {
+        cJSON *in = ids(api, rid, s.method);
+        cfn_apigateway(aws, "DeleteMethod", in, NULL);
+        cJSON_Delete(in);
+    }
     /* The statement is written anew (its SourceArn may change too). */
     if (old_arn && check_function_arn(old_arn) == 0)
         remove_permission(aws, old_arn, api, rid, s.method);
     const char *region = cfn_aws_region(aws);
-    rc = attach(aws, &s, &m, region);
+    rc = auth ? attach(aws, &s, &m, region) : integrate(aws, &s, &m, region);
     if (rc < 0)
         rc = cfn_fail(ctx, "%s", cfn_error_last());
     else

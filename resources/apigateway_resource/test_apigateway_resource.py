@@ -188,6 +188,30 @@ class APIGatewayResource(Base):
         self.invoke("Delete", post, physical_id=f"{api}/{rid}/POST", logical="U", expect="SUCCESS")
         self.assertEqual(self.paths(api), ["/", "/things", "/things/{thing}"])
 
+    def test_integration_change_updates_the_method_in_place(self):
+        api = self.ag.create_rest_api(name="integration")["id"]
+        first = self.lam_props("calls", RestApiId=api, StageName="v1")
+        made = self.invoke("Create", first, logical="I", expect="SUCCESS")
+        pid, rid = made["PhysicalResourceId"], made["Data"]["ResourceId"]
+        # Set on the method by someone else: an integration change keeps it.
+        self.ag.put_method_response(restApiId=api, resourceId=rid, httpMethod="GET", statusCode="200")
+        mock = dict(first, IntegrationRequest={"Type": "MOCK"})
+        body = self.invoke("Update", mock, physical_id=pid, old=first, logical="I", expect="SUCCESS")
+        self.assertEqual((body["PhysicalResourceId"], body["Data"]), (pid, made["Data"]))
+        method = self.ag.get_method(restApiId=api, resourceId=rid, httpMethod="GET")
+        self.assertEqual(method["methodIntegration"]["type"], "MOCK")
+        self.assertIn("200", method.get("methodResponses", {}))
+        self.assertFalse([s for s in self.statements() if api in json.dumps(s)])
+        back = self.invoke("Update", first, physical_id=pid, old=mock, logical="I", expect="SUCCESS")
+        self.assertEqual(back["PhysicalResourceId"], pid)
+        method = self.ag.get_method(restApiId=api, resourceId=rid, httpMethod="GET")
+        self.assertEqual(method["methodIntegration"]["type"], "AWS_PROXY")
+        self.assertIn(self.fn, method["methodIntegration"]["uri"])
+        self.assertIn("200", method.get("methodResponses", {}))
+        self.assertEqual(len([s for s in self.statements() if api in json.dumps(s)]), 1)
+        self.invoke("Delete", first, physical_id=pid, logical="I", expect="SUCCESS")
+        self.assertEqual(self.paths(api), ["/"])
+
     def test_root_http_and_parent(self):
         api = self.ag.create_rest_api(name="misc")["id"]
         root = self.invoke("Create", {"Path": "/", "Method": "ANY", "RestApiId": api,
