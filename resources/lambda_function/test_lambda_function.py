@@ -181,6 +181,19 @@ class LambdaFunction(ModuleTest):
                     expect="SUCCESS")
         self.original_untouched()
 
+    def test_aws_errors_are_the_reason(self):
+        """A callback failing on an AWS call without a reason of its own
+        answers with the AWS error (#15)."""
+        props = self.props(FunctionName="vanishing")
+        made = self.invoke("Create", props, logical="Gone2", expect="SUCCESS")
+        self.lam.delete_function(FunctionName="vanishing")
+        body = self.invoke("Update", dict(props, MemorySize="256"), physical_id=made["PhysicalResourceId"],
+                           old=props, logical="Gone2", expect="FAILED")
+        self.assertIn("Lambda GetFunction: ResourceNotFoundException", body["Reason"])
+        body = self.invoke("Create", self.props(FunctionName="no-role", Role="not-an-arn"), logical="NoRole",
+                           expect="FAILED")
+        self.assertIn("Lambda CreateFunction:", body["Reason"])
+
     def test_zip64_package(self):
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
