@@ -212,6 +212,17 @@ class APIGatewayResource(Base):
         self.invoke("Delete", first, physical_id=pid, logical="I", expect="SUCCESS")
         self.assertEqual(self.paths(api), ["/"])
 
+    def test_aws_errors_are_the_reason(self):
+        """A callback failing on an AWS call without a reason of its own
+        answers with the AWS error (#15)."""
+        api = self.ag.create_rest_api(name="vanishing")["id"]
+        first = self.lam_props("gone", RestApiId=api)
+        made = self.invoke("Create", first, logical="V", expect="SUCCESS")
+        self.ag.delete_rest_api(restApiId=api)
+        body = self.invoke("Update", dict(first, IntegrationRequest={"Type": "MOCK"}),
+                           physical_id=made["PhysicalResourceId"], old=first, logical="V", expect="FAILED")
+        self.assertIn("API Gateway GetResources: NotFoundException", body["Reason"])
+
     def test_root_http_and_parent(self):
         api = self.ag.create_rest_api(name="misc")["id"]
         root = self.invoke("Create", {"Path": "/", "Method": "ANY", "RestApiId": api,
