@@ -1,19 +1,20 @@
 /* Custom::APIGatewayResource: a path, a method and its integration on a REST
  * API (given, or created and owned), with the Lambda permission and a
  * deployment; removed cleanly, leaves first, sharing segments with others. */
+#include "awsjson.h"
 #include "resources.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define TAG_OWNER "cfnkit:resource"
-#define MAX_PATH  1024
-#define MAX_DEPTH 32
-#define ATTEMPTS  6 /* reads of the tree while converging with parallel requests */
+#define TAG_OWNER   "cfnkit:resource"
+#define TAG_REQUEST "cfnkit:request" /* the Create that made an owned API */
+#define MAX_PATH    1024
+#define MAX_DEPTH   32
+#define ATTEMPTS    6 /* reads of the tree while converging with parallel requests */
 
 typedef struct api_spec {
     const char *path; /* "users/{id}/orders", or "" for the parent itself */
@@ -149,39 +150,51 @@ static int read_spec(cfn_ctx *ctx, api_spec *s)
     return 0;
 }
 
-/* The permission's statement id: one per API, resource and method. */
+/* The permission's statement id: one per API, resource and method (the
+ * SHA-256 of the three, each with its NUL). */
 static void statement_id(const char *api, const char *rid, const char *method, char out[40])
 {
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(h, EVP_sha256(), NULL);
-    EVP_DigestUpdate(h, api, strlen(api) + 1);
-    EVP_DigestUpdate(h, rid, strlen(rid) + 1);
-    EVP_DigestUpdate(h, method, strlen(method) + 1);
-    EVP_DigestFinal_ex(h, md, &n);
-    EVP_MD_CTX_free(h);
-    strcpy(out, "cfnkit-");
-    for (int i = 0; i < 12; i++)
-        snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+    char parts[64 * 3], hex[CFN_SHA256_HEX_SIZE];
+    size_t n = 0;
+    const char *each[] = {api, rid, method};
+    for (int i = 0; i < 3; i++) {
+        size_t len = strnlen(each[i], 63) + 1;
+        memcpy(parts + n, each[i], len - 1);
+        parts[n + len - 1] = '\0';
+        n += len;
+    }
+    cfn_sha256_hex(parts, n, hex);
+    snprintf(out, 40, "cfnkit-%.24s", hex);
 }
 
-/* The API's resources: every page of GetResources. */
-static cJSON *resources_of(cfn_aws *aws, const char *api)
+/* One call that consumes its input (NULL: it could not be built); the error
+ * stays in cfn_error_last(). */
+static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
+{
+    if (!in)
+        return cfn_error_set(CFN_ENOMEM, "API Gateway %s: out of memory", op);
+    int rc = cfn_apigateway(aws, op, in, out);
+    cJSON_Delete(in);
+    return rc;
+}
+
+/* Every item of a listing (GetResources of `api`, or GetRestApis when
+ * `api` is NULL), all pages, in the order listed. */
+static cJSON *list_items(cfn_aws *aws, const char *op, const char *api)
 {
     cJSON *all = cJSON_CreateArray();
     char *position = NULL;
     do {
-        cJSON *in = cJSON_CreateObject(), *out = NULL;
-        cJSON_AddStringToObject(in, "restApiId", api);
-        cJSON_AddNumberToObject(in, "limit", 500);
-        if (position)
-            cJSON_AddStringToObject(in, "position", position);
+        cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "restApiId", api, "position",
+                                        position, NULL),
+              *out = NULL;
         free(position);
         position = NULL;
-        int rc = cfn_apigateway(aws, "GetResources", in, &out);
-        cJSON_Delete(in);
+        int rc = call(aws, op, cfnkit_json_number(in, "limit", 500), &out);
+        if (rc == 0 && !all)
+            rc = cfn_error_set(CFN_ENOMEM, "API Gateway %s: out of memory", op);
         if (rc < 0) {
+            cJSON_Delete(out);
             cJSON_Delete(all);
             return NULL;
         }
@@ -197,10 +210,10 @@ static cJSON *resources_of(cfn_aws *aws, const char *api)
     return all;
 }
 
-static const char *str(const cJSON *o, const char *name)
+/* The API's resources. */
+static cJSON *resources_of(cfn_aws *aws, const char *api)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return list_items(aws, "GetResources", api);
 }
 
 static const cJSON *find_by(const cJSON *all, const char *field, const char *value)
@@ -208,7 +221,7 @@ static const cJSON *find_by(const cJSON *all, const char *field, const char *val
     const cJSON *r;
     cJSON_ArrayForEach(r, all)
     {
-        const char *v = str(r, field);
+        const char *v = cfn_json_string(r, field);
         if (v && value && strcmp(v, value) == 0)
             return r;
     }
@@ -235,28 +248,12 @@ typedef struct made {
     bool permission;
 } made;
 
-/* One call that consumes its input; the error stays in cfn_error_last(). */
-static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
-{
-    int rc = cfn_apigateway(aws, op, in, out);
-    cJSON_Delete(in);
-    return rc;
-}
-
-static int apigw(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
-{
-    return call(aws, op, in, out) < 0 ? cfn_fail(ctx, "%s", cfn_error_last()) : 0;
-}
-
+/* The ids of an API Gateway call; NULL ones are left out. NULL when out of
+ * memory. */
 static cJSON *ids(const char *api, const char *rid, const char *method)
 {
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "restApiId", api);
-    if (rid)
-        cJSON_AddStringToObject(in, "resourceId", rid);
-    if (method)
-        cJSON_AddStringToObject(in, "httpMethod", method);
-    return in;
+    return cfnkit_json_strings(cJSON_CreateObject(), "restApiId", api, "resourceId", rid,
+                               "httpMethod", method, NULL);
 }
 
 /* The child of `parent` named `part`. API Gateway keeps a parent's path parts
@@ -268,7 +265,7 @@ static const cJSON *child_of(const cJSON *all, const char *parent, const char *p
     const cJSON *r;
     cJSON_ArrayForEach(r, all)
     {
-        const char *p = str(r, "parentId"), *pp = str(r, "pathPart");
+        const char *p = cfn_json_string(r, "parentId"), *pp = cfn_json_string(r, "pathPart");
         if (p && pp && strcmp(p, parent) == 0 && strcmp(pp, part) == 0)
             return r;
     }
@@ -288,13 +285,11 @@ static int drop_if_empty(cfn_aws *aws, const char *api, const char *id, const ch
         return -1;
     const cJSON *r = find_by(all, "id", id);
     int rc = 0;
-    if (r && str(r, "parentId") && !(stop_id && strcmp(id, stop_id) == 0) && !has_methods(r) &&
-        !find_by(all, "parentId", id)) {
-        cJSON *in = ids(api, id, NULL);
-        rc = cfn_apigateway(aws, "DeleteResource", in, NULL);
-        cJSON_Delete(in);
+    if (r && cfn_json_string(r, "parentId") && !(stop_id && strcmp(id, stop_id) == 0) &&
+        !has_methods(r) && !find_by(all, "parentId", id)) {
+        rc = call(aws, "DeleteResource", ids(api, id, NULL), NULL);
         if (rc == 0 || cfn_aws_error_is(aws, "NotFoundException")) {
-            snprintf(parent, 64, "%s", str(r, "parentId"));
+            snprintf(parent, 64, "%s", cfn_json_string(r, "parentId"));
             rc = 0;
         }
     }
@@ -328,20 +323,21 @@ static int ensure_segment(cfn_ctx *ctx, cfn_aws *aws, made *m, cJSON **all, cons
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         const cJSON *c = child_of(*all, parent, part);
         if (c) {
-            snprintf(id, 64, "%s", str(c, "id"));
+            snprintf(id, 64, "%s", cfn_json_string(c, "id"));
             if (*mine && strcmp(id, mine) == 0 && m->ncreated < MAX_DEPTH)
                 snprintf(m->created[m->ncreated++], 64, "%s", mine);
             return 0;
         }
         if (*mine || !find_by(*all, "id", parent))
             return 1; /* ours went again, or the parent did: start over */
-        cJSON *in = ids(m->api, NULL, NULL), *out = NULL;
-        cJSON_AddStringToObject(in, "parentId", parent);
-        cJSON_AddStringToObject(in, "pathPart", part);
-        int rc = cfn_apigateway(aws, "CreateResource", in, &out);
-        cJSON_Delete(in);
+        cJSON *out = NULL;
+        int rc = call(aws, "CreateResource",
+                      cfnkit_json_strings(ids(m->api, NULL, NULL), "parentId", parent, "pathPart",
+                                          part, NULL),
+                      &out);
         if (rc == 0)
-            snprintf(mine, sizeof(mine), "%s", str(out, "id") ? str(out, "id") : "");
+            snprintf(mine, sizeof(mine), "%s",
+                     cfn_json_string(out, "id") ? cfn_json_string(out, "id") : "");
         cJSON_Delete(out);
         if (rc < 0 && cfn_aws_error_is(aws, "NotFoundException"))
             return 1;
@@ -351,9 +347,9 @@ static int ensure_segment(cfn_ctx *ctx, cfn_aws *aws, made *m, cJSON **all, cons
         if (!(*all = resources_of(aws, m->api)))
             return cfn_fail(ctx, "%s", cfn_error_last());
         c = child_of(*all, parent, part);
-        if (*mine && c && strcmp(str(c, "id"), mine) != 0) {
+        if (*mine && c && strcmp(cfn_json_string(c, "id"), mine) != 0) {
             cfn_log(CFN_LOG_INFO, "segment %s duplicates %s, made in parallel: removed", mine,
-                    str(c, "id"));
+                    cfn_json_string(c, "id"));
             drop_if_empty(aws, m->api, mine, NULL, up);
             mine[0] = '\0';
         }
@@ -382,11 +378,12 @@ static int ensure_path(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m)
                             s->parent_id ? "ParentId: REST API" : "REST API", m->api,
                             s->parent_id ? s->parent_id : "/");
         }
-        snprintf(m->root, sizeof(m->root), "%s", str(root, "id") ? str(root, "id") : "");
-        const char *ppath = str(parent, "path");
+        snprintf(m->root, sizeof(m->root), "%s",
+                 cfn_json_string(root, "id") ? cfn_json_string(root, "id") : "");
+        const char *ppath = cfn_json_string(parent, "path");
         snprintf(m->parent_path, sizeof(m->parent_path), "%s",
                  strcmp(ppath, "/") == 0 ? "" : ppath);
-        snprintf(m->chain[0], sizeof(m->chain[0]), "%s", str(parent, "id"));
+        snprintf(m->chain[0], sizeof(m->chain[0]), "%s", cfn_json_string(parent, "id"));
         m->depth = 0;
         int rc = 0;
         for (const char *p = s->path; *p && rc == 0;) {
@@ -423,7 +420,7 @@ static int path_intact(cfn_aws *aws, const made *m, const char *method)
     int ok = 1;
     for (int i = 0; i <= m->depth && ok; i++) {
         const cJSON *r = find_by(all, "id", m->chain[i]);
-        const char *parent = r ? str(r, "parentId") : NULL;
+        const char *parent = r ? cfn_json_string(r, "parentId") : NULL;
         ok = r && (i == 0 || (parent && strcmp(parent, m->chain[i - 1]) == 0));
         if (ok && i == m->depth && method)
             ok = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "resourceMethods"), method) != NULL;
@@ -450,31 +447,39 @@ static void arn_path(const char *path, char *out, size_t size)
     out[j < size ? j : size - 1] = '\0';
 }
 
-static int put_method(cfn_aws *aws, const api_spec *s, made *m, const char *region)
+static int put_method(cfn_aws *aws, const api_spec *s, made *m)
 {
-    cJSON *in = ids(m->api, m->resource, s->method);
-    cJSON_AddStringToObject(in, "authorizationType", s->auth);
-    if (call(aws, "PutMethod", in, NULL) < 0)
+    cJSON *in = cfnkit_json_strings(ids(m->api, m->resource, s->method), "authorizationType",
+                                    s->auth, NULL);
+    /* API Gateway refuses a second PutMethod: the method is there already,
+     * made by another delivery of this request, which keeps it. */
+    int rc = call(aws, "PutMethod", in, NULL);
+    if (rc < 0 && !cfn_aws_error_is(aws, "ConflictException"))
         return -1;
-    m->method = true;
-    in = ids(m->api, m->resource, s->method);
-    cJSON_AddStringToObject(in, "type", s->type);
+    m->method = rc == 0;
+    return 0;
+}
+
+/* PutIntegration replaces the method's integration as a whole. */
+static int put_integration(cfn_aws *aws, const api_spec *s, const made *m, const char *region)
+{
+    cJSON *in = cfnkit_json_strings(ids(m->api, m->resource, s->method), "type", s->type, NULL);
     if (strcmp(s->type, "AWS_PROXY") == 0) {
         char uri[512];
         snprintf(uri, sizeof(uri),
                  "arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", region,
                  s->function_arn);
-        cJSON_AddStringToObject(in, "uri", uri);
-        cJSON_AddStringToObject(in, "integrationHttpMethod", "POST");
+        in = cfnkit_json_strings(in, "uri", uri, "integrationHttpMethod", "POST", NULL);
     } else if (strcmp(s->type, "MOCK") == 0) {
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "requestTemplates"), "application/json",
-                                "{\"statusCode\": 200}");
+        in = cfnkit_json_item(in, "requestTemplates",
+                              cfnkit_json_strings(cJSON_CreateObject(), "application/json",
+                                                  "{\"statusCode\": 200}", NULL));
     } else {
-        cJSON_AddStringToObject(in, "uri", s->uri);
-        cJSON_AddStringToObject(in, "integrationHttpMethod",
-                                s->integration_method         ? s->integration_method
-                                : strcmp(s->type, "AWS") == 0 ? "POST"
-                                                              : s->method);
+        in = cfnkit_json_strings(in, "uri", s->uri, "integrationHttpMethod",
+                                 s->integration_method         ? s->integration_method
+                                 : strcmp(s->type, "AWS") == 0 ? "POST"
+                                                               : s->method,
+                                 NULL);
     }
     return call(aws, "PutIntegration", in, NULL);
 }
@@ -493,12 +498,12 @@ static int add_permission(cfn_aws *aws, const api_spec *s, made *m, const char *
     snprintf(source, sizeof(source), "arn:aws:execute-api:%s:%s:%s/*/%s/%s", region, account,
              m->api, strcmp(s->method, "ANY") == 0 ? "*" : s->method, resource_path);
     statement_id(m->api, m->resource, s->method, sid);
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "FunctionName", s->function_arn);
-    cJSON_AddStringToObject(in, "StatementId", sid);
-    cJSON_AddStringToObject(in, "Action", "lambda:InvokeFunction");
-    cJSON_AddStringToObject(in, "Principal", "apigateway.amazonaws.com");
-    cJSON_AddStringToObject(in, "SourceArn", source);
+    cJSON *in =
+        cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", s->function_arn, "StatementId",
+                            sid, "Action", "lambda:InvokeFunction", "Principal",
+                            "apigateway.amazonaws.com", "SourceArn", source, NULL);
+    if (!in)
+        return cfn_error_set(CFN_ENOMEM, "Lambda AddPermission: out of memory");
     int rc = cfn_lambda(aws, "AddPermission", in, NULL);
     cJSON_Delete(in);
     /* Already there: a repeated delivery. */
@@ -513,10 +518,10 @@ static void remove_permission(cfn_aws *aws, const char *function_arn, const char
 {
     char sid[40];
     statement_id(api, rid, method, sid);
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "FunctionName", function_arn);
-    cJSON_AddStringToObject(in, "StatementId", sid);
-    cfn_lambda(aws, "RemovePermission", in, NULL);
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", function_arn,
+                                    "StatementId", sid, NULL);
+    if (in)
+        cfn_lambda(aws, "RemovePermission", in, NULL);
     cJSON_Delete(in);
 }
 
@@ -524,19 +529,32 @@ static int deploy(cfn_aws *aws, const char *api, const char *stage)
 {
     if (!stage)
         return 0;
-    cJSON *in = ids(api, NULL, NULL);
-    cJSON_AddStringToObject(in, "stageName", stage);
-    cJSON_AddStringToObject(in, "description", "cfnkit");
-    return call(aws, "CreateDeployment", in, NULL);
+    return call(aws, "CreateDeployment",
+                cfnkit_json_strings(ids(api, NULL, NULL), "stageName", stage, "description",
+                                    "cfnkit", NULL),
+                NULL);
 }
 
-/* The method, its integration and permission, and the deployment, on the
- * resource in `m`. No reason is set: the caller may still try again. */
-static int attach(cfn_aws *aws, const api_spec *s, made *m, const char *region)
+/* The integration, its permission and the deployment, on the method of
+ * the resource in `m`. No reason is set: the caller may still try again. */
+static int integrate(cfn_aws *aws, const api_spec *s, made *m, const char *region)
 {
-    if (put_method(aws, s, m, region) < 0 || add_permission(aws, s, m, region) < 0)
+    if (put_integration(aws, s, m, region) < 0 || add_permission(aws, s, m, region) < 0)
         return -1;
     return deploy(aws, m->api, s->stage);
+}
+
+/* The method, then integrate(). */
+static int attach(cfn_aws *aws, const api_spec *s, made *m, const char *region)
+{
+    if (put_method(aws, s, m) < 0)
+        return -1;
+    return integrate(aws, s, m, region);
+}
+
+static void delete_api(cfn_aws *aws, const char *api)
+{
+    call(aws, "DeleteRestApi", ids(api, NULL, NULL), NULL);
 }
 
 /* Deletes an API this resource created, once no method is left on it. */
@@ -544,11 +562,9 @@ static void drop_owned_api(cfn_ctx *ctx, cfn_aws *aws, const char *api)
 {
     char owner[65];
     cJSON *out = NULL;
-    cJSON *in = ids(api, NULL, NULL);
-    int rc = cfn_apigateway(aws, "GetRestApi", in, &out);
-    cJSON_Delete(in);
+    int rc = call(aws, "GetRestApi", ids(api, NULL, NULL), &out);
     cfn_request_resource_hash(ctx, owner);
-    const char *tag = rc == 0 ? str(cJSON_GetObjectItem(out, "tags"), TAG_OWNER) : NULL;
+    const char *tag = rc == 0 ? cfn_json_string(cJSON_GetObjectItem(out, "tags"), TAG_OWNER) : NULL;
     bool ours = tag && strcmp(tag, owner) == 0;
     cJSON_Delete(out);
     if (!ours)
@@ -565,9 +581,7 @@ static void drop_owned_api(cfn_ctx *ctx, cfn_aws *aws, const char *api)
         cfn_log(CFN_LOG_INFO, "REST API %s still has methods: kept", api);
         return;
     }
-    in = ids(api, NULL, NULL);
-    cfn_apigateway(aws, "DeleteRestApi", in, NULL);
-    cJSON_Delete(in);
+    delete_api(aws, api);
 }
 
 /* Takes back this Create's method, permission and the segments it made. */
@@ -576,9 +590,7 @@ static void undo_path(cfn_aws *aws, const api_spec *s, const made *m)
     if (m->permission)
         remove_permission(aws, s->function_arn, m->api, m->resource, s->method);
     if (m->method) {
-        cJSON *in = ids(m->api, m->resource, s->method);
-        cfn_apigateway(aws, "DeleteMethod", in, NULL);
-        cJSON_Delete(in);
+        call(aws, "DeleteMethod", ids(m->api, m->resource, s->method), NULL);
     }
     if (m->ncreated)
         prune(aws, m->api, m->created[m->ncreated - 1], NULL);
@@ -608,6 +620,79 @@ static int answer(cfn_ctx *ctx, const api_spec *s, const made *m, const char *re
     return cfn_set_physical_id(ctx, id);
 }
 
+/* The earliest made of the APIs tagged as this resource's for this request,
+ * into `out` ("" when there is none). Listings come in creation order, so an
+ * API made in the same second as another comes after it: every delivery
+ * of the request settles on the same one. */
+static int find_owned_api(cfn_aws *aws, const char *owner, const char *request, char out[64])
+{
+    cJSON *all = list_items(aws, "GetRestApis", NULL);
+    const cJSON *api, *best = NULL;
+    out[0] = '\0';
+    if (!all)
+        return -1;
+    cJSON_ArrayForEach(api, all)
+    {
+        const cJSON *tags = cJSON_GetObjectItem(api, "tags");
+        const char *o = cfn_json_string(tags, TAG_OWNER), *r = cfn_json_string(tags, TAG_REQUEST);
+        if (!cfn_json_string(api, "id") || !o || !r || strcmp(o, owner) != 0 ||
+            strcmp(r, request) != 0)
+            continue;
+        if (!best || cJSON_GetNumberValue(cJSON_GetObjectItem(api, "createdDate")) <
+                         cJSON_GetNumberValue(cJSON_GetObjectItem(best, "createdDate")))
+            best = api;
+    }
+    if (best)
+        snprintf(out, 64, "%s", cfn_json_string(best, "id"));
+    cJSON_Delete(all);
+    return 0;
+}
+
+/* The API this resource owns, tagged with its owner and the Create's
+ * RequestId: a Create delivered twice, even twice at once, makes one API.
+ * An API made by another delivery is used but never removed on failure. */
+static int owned_api(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m)
+{
+    char owner[65], name[300], mine[64];
+    const char *request = cfn_request_id(ctx);
+    cfn_request_resource_hash(ctx, owner);
+    /* Failing without a reason answers with the AWS error. */
+    if (find_owned_api(aws, owner, request, m->api) < 0)
+        return -1;
+    if (m->api[0]) {
+        cfn_log(CFN_LOG_INFO, "REST API %s was made by another delivery of this request", m->api);
+        return 0;
+    }
+    if (s->api_name)
+        snprintf(name, sizeof(name), "%s", s->api_name);
+    else
+        snprintf(name, sizeof(name), "%.128s-%.128s", cfn_request_stack_name(ctx),
+                 cfn_request_logical_id(ctx));
+    cJSON *out = NULL;
+    if (call(aws, "CreateRestApi",
+             cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "name", name, NULL), "tags",
+                              cfnkit_json_strings(cJSON_CreateObject(), TAG_OWNER, owner,
+                                                  TAG_REQUEST, request, NULL)),
+             &out) < 0)
+        return -1;
+    snprintf(mine, sizeof(mine), "%s",
+             cfn_json_string(out, "id") ? cfn_json_string(out, "id") : "");
+    cJSON_Delete(out);
+    if (find_owned_api(aws, owner, request, m->api) < 0) {
+        cfn_fail(ctx, "%s", cfn_error_last()); /* before the clean-up's call */
+        delete_api(aws, mine);
+        return -1;
+    }
+    if (strcmp(m->api, mine) == 0) {
+        m->api_owned = true;
+        return 0;
+    }
+    cfn_log(CFN_LOG_INFO, "REST API %s duplicates %s, made by another delivery: removed", mine,
+            m->api);
+    delete_api(aws, mine);
+    return 0;
+}
+
 /* Makes the path, method, integration, permission and deployment, in the
  * API of `api` (or a new one when NULL). */
 static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
@@ -615,24 +700,10 @@ static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
     made m;
     const char *region = cfn_aws_region(aws);
     memset(&m, 0, sizeof(m));
-    if (api) {
+    if (api)
         snprintf(m.api, sizeof(m.api), "%s", api);
-    } else {
-        char owner[65], name[300];
-        cfn_request_resource_hash(ctx, owner);
-        snprintf(name, sizeof(name), "%s", s->api_name ? s->api_name : "");
-        if (!s->api_name)
-            snprintf(name, sizeof(name), "%.128s-%.128s", cfn_request_stack_name(ctx),
-                     cfn_request_logical_id(ctx));
-        cJSON *in = cJSON_CreateObject(), *out = NULL;
-        cJSON_AddStringToObject(in, "name", name);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "tags"), TAG_OWNER, owner);
-        if (apigw(ctx, aws, "CreateRestApi", in, &out) < 0)
-            return -1;
-        snprintf(m.api, sizeof(m.api), "%s", str(out, "id") ? str(out, "id") : "");
-        m.api_owned = true;
-        cJSON_Delete(out);
-    }
+    else if (owned_api(ctx, aws, s, &m) < 0)
+        return -1;
     for (int round = 0; round < ATTEMPTS; round++) {
         if (ensure_path(ctx, aws, s, &m) < 0)
             break;
@@ -640,17 +711,25 @@ static int build(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, const char *api)
          * or a deployment without methods) it is the parallel Delete's. */
         char why[1024] = "";
         bool failed = attach(aws, s, &m, region) < 0;
+        /* Another delivery of this request setting the same method at the
+         * same moment: set it again. */
+        bool raced = failed && (cfn_aws_error_is(aws, "NotFoundException") ||
+                                cfn_aws_error_is(aws, "ConflictException"));
         if (failed)
             snprintf(why, sizeof(why), "%s", cfn_error_last());
         int intact = path_intact(aws, &m, failed ? NULL : s->method);
-        if (intact < 0 || (intact && failed)) {
+        if (intact < 0 || (intact && failed && (!raced || round == ATTEMPTS - 1))) {
             cfn_fail(ctx, "%s", failed ? why : cfn_error_last());
             break;
         }
-        if (intact && answer(ctx, s, &m, region) == 0)
+        if (intact && !failed && answer(ctx, s, &m, region) == 0)
             return 0;
-        if (intact)
+        if (intact && !failed)
             break;
+        if (intact) {
+            cfn_log(CFN_LOG_INFO, "%s changed while this Create set it (%s): again", s->path, why);
+            continue;
+        }
         cfn_log(CFN_LOG_WARN,
                 "a parallel Delete removed a segment of %s as this Create used it: "
                 "made again",
@@ -687,7 +766,9 @@ static int update(cfn_ctx *ctx)
 {
     api_spec s;
     cfn_aws *aws = NULL;
+    cJSON *all = NULL;
     char api[64], rid[64], method[8];
+    made m;
     if (read_spec(ctx, &s) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     int rc;
@@ -697,44 +778,47 @@ static int update(cfn_ctx *ctx)
         /* A replacement: made anew (in the API this resource already owns,
          * when it owns one); CloudFormation then deletes the old id. */
         rc = build(ctx, aws, &s, s.rest_api_id ? s.rest_api_id : parsed ? api : NULL);
-        cfn_aws_free(aws);
-        return rc;
+        goto done;
     }
     /* Same method on the same path: authorization and integration in place. */
     const char *old_arn = NULL;
     cfn_old_prop_string_or(ctx, "IntegrationRequest.FunctionArn", NULL, &old_arn);
-    made m;
     memset(&m, 0, sizeof(m));
     snprintf(m.api, sizeof(m.api), "%s", api);
-    cJSON *all = resources_of(aws, api);
-    const cJSON *r = all ? find_by(all, "id", rid) : NULL;
-    const cJSON *root = all ? find_by(all, "path", "/") : NULL;
+    /* Failing without a reason answers with the AWS error. */
+    if (!(all = resources_of(aws, api))) {
+        rc = -1;
+        goto done;
+    }
+    const cJSON *r = find_by(all, "id", rid), *root = find_by(all, "path", "/");
     if (!r) {
-        cJSON_Delete(all);
-        cfn_aws_free(aws);
-        return cfn_fail(ctx, "resource %s of REST API %s is gone: %s", rid, api,
-                        all ? "recreate it by changing its Path" : cfn_error_last());
+        rc = cfn_fail(ctx, "resource %s of REST API %s is gone: recreate it by changing its Path",
+                      rid, api);
+        goto done;
     }
     snprintf(m.resource, sizeof(m.resource), "%s", rid);
-    snprintf(m.root, sizeof(m.root), "%s", str(root, "id") ? str(root, "id") : "");
+    snprintf(m.root, sizeof(m.root), "%s",
+             cfn_json_string(root, "id") ? cfn_json_string(root, "id") : "");
     /* The parent's path, from the resource's own. */
-    const char *full = str(r, "path");
+    const char *full = cfn_json_string(r, "path");
     size_t plen =
         strlen(full) > strlen(s.path) ? strlen(full) - strlen(s.path) - (*s.path ? 1 : 0) : 0;
     snprintf(m.parent_path, sizeof(m.parent_path), "%.*s", (int)plen, full);
-    cJSON_Delete(all);
-    cJSON *in = ids(api, rid, s.method);
-    cfn_apigateway(aws, "DeleteMethod", in, NULL);
-    cJSON_Delete(in);
+    /* A new authorization needs the method written anew; an integration is
+     * replaced on the method as it is, keeping what else is set on it
+     * (method responses) and serving all along. */
+    bool auth = cfn_prop_changed(ctx, "AuthorizationType");
+    if (auth)
+        call(aws, "DeleteMethod", ids(api, rid, s.method), NULL);
     /* The statement is written anew (its SourceArn may change too). */
     if (old_arn && check_function_arn(old_arn) == 0)
         remove_permission(aws, old_arn, api, rid, s.method);
     const char *region = cfn_aws_region(aws);
-    rc = attach(aws, &s, &m, region);
-    if (rc < 0)
-        rc = cfn_fail(ctx, "%s", cfn_error_last());
-    else
+    rc = auth ? attach(aws, &s, &m, region) : integrate(aws, &s, &m, region);
+    if (rc == 0)
         rc = answer(ctx, &s, &m, region);
+done:
+    cJSON_Delete(all);
     cfn_aws_free(aws);
     return rc;
 }
@@ -754,35 +838,24 @@ static int remove_resource(cfn_ctx *ctx)
     cfn_prop_string_or(ctx, "ParentId", NULL, &parent);
     if (cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
-    cJSON *in = ids(api, rid, method);
-    int rc = cfn_apigateway(aws, "DeleteMethod", in, NULL);
-    cJSON_Delete(in);
-    if (rc < 0 && !cfn_aws_error_is(aws, "NotFoundException")) {
-        cfn_aws_free(aws);
-        return cfn_fail(ctx, "%s", cfn_error_last());
-    }
+    /* Failing without a reason answers with the AWS error. */
+    int rc = call(aws, "DeleteMethod", ids(api, rid, method), NULL);
+    if (rc < 0 && !cfn_aws_error_is(aws, "NotFoundException"))
+        goto done;
+    rc = 0;
     if (function_arn && check_function_arn(function_arn) == 0)
         remove_permission(aws, function_arn, api, rid, method);
-    in = ids(api, NULL, NULL);
-    bool api_exists = cfn_apigateway(aws, "GetRestApi", in, NULL) == 0;
-    cJSON_Delete(in);
-    if (api_exists) {
-        prune(aws, api, rid, parent);
-        drop_owned_api(ctx, aws, api);
-        in = ids(api, NULL, NULL);
-        api_exists = cfn_apigateway(aws, "GetRestApi", in, NULL) == 0;
-        cJSON_Delete(in);
-        /* The stage must stop serving the method; a deployment of an API
-         * without methods is refused, and then there is nothing to serve. */
-        if (api_exists && stage) {
-            in = ids(api, NULL, NULL);
-            cJSON_AddStringToObject(in, "stageName", stage);
-            cfn_apigateway(aws, "CreateDeployment", in, NULL);
-            cJSON_Delete(in);
-        }
-    }
+    if (call(aws, "GetRestApi", ids(api, NULL, NULL), NULL) < 0)
+        goto done;
+    prune(aws, api, rid, parent);
+    drop_owned_api(ctx, aws, api);
+    /* The stage must stop serving the method; a deployment of an API
+     * without methods is refused, and then there is nothing to serve. */
+    if (stage && call(aws, "GetRestApi", ids(api, NULL, NULL), NULL) == 0)
+        deploy(aws, api, stage);
+done:
     cfn_aws_free(aws);
-    return 0;
+    return rc;
 }
 
 const cfn_resource_type cfnkit_apigateway_resource = {

@@ -107,6 +107,53 @@ class APIGatewayResource(Base):
         self.assertIn(api, [x["id"] for x in self.ag.get_rest_apis()["items"]])
         self.assertFalse([s for s in self.statements() if api in json.dumps(s)])
 
+    def apis_of(self, api):
+        """The APIs tagged with the same owner as `api`."""
+        owner = self.ag.get_rest_api(restApiId=api)["tags"]["cfnkit:resource"]
+        return sorted(a["id"] for a in self.ag.get_rest_apis(limit=500)["items"]
+                      if a.get("tags", {}).get("cfnkit:resource") == owner)
+
+    def twins(self, props, rid, logical):
+        """The same Create delivered twice at the same moment."""
+        procs = []
+        for _ in range(2):
+            key = "resp/" + uuid.uuid4().hex
+            ev = request("Create", self.resource_type, self.bucket.presign(key), props, request_id=rid)
+            ev["LogicalResourceId"] = logical
+            p = subprocess.Popen([self.tool, "invoke", "--event", "-"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+                                 env=dict(os.environ, **self.env))
+            p.stdin.write(json.dumps(ev))
+            p.stdin.close()
+            procs.append((p, key))
+        bodies = []
+        for p, key in procs:
+            p.wait(120)
+            bodies.append(self.bucket.read(key))
+        return bodies
+
+    def test_create_delivered_twice_makes_one_api(self):
+        props = self.lam_props("twice/{id}", StageName="dev")
+        rid = str(uuid.uuid4())
+        first = self.invoke("Create", props, request_id=rid, logical="Twice", expect="SUCCESS")
+        again = self.invoke("Create", props, request_id=rid, logical="Twice", expect="SUCCESS")
+        api = first["Data"]["RestApiId"]
+        self.assertEqual((again["PhysicalResourceId"], again["Data"]), (first["PhysicalResourceId"], first["Data"]))
+        self.assertEqual(self.apis_of(api), [api])
+        self.assertEqual(self.paths(api), ["/", "/twice", "/twice/{id}"])
+        self.invoke("Delete", props, physical_id=first["PhysicalResourceId"], logical="Twice", expect="SUCCESS")
+        self.assertEqual(self.ag.get_rest_apis()["items"], [])
+        # Both deliveries at once: one API, the same answer.
+        for _ in range(3):
+            one, two = self.twins(props, str(uuid.uuid4()), "Twins")
+            self.assertEqual((one["Status"], two["Status"]), ("SUCCESS", "SUCCESS"), (one, two))
+            api = one["Data"]["RestApiId"]
+            self.assertEqual((two["PhysicalResourceId"], two["Data"]), (one["PhysicalResourceId"], one["Data"]))
+            self.assertEqual(self.apis_of(api), [api])
+            self.assertEqual(self.paths(api), ["/", "/twice", "/twice/{id}"])
+            self.invoke("Delete", props, physical_id=one["PhysicalResourceId"], logical="Twins", expect="SUCCESS")
+            self.assertEqual(self.ag.get_rest_apis()["items"], [])
+
     def test_shared_prefix_deleted_leaf_first(self):
         self.shared_prefix("B")
 
@@ -140,6 +187,41 @@ class APIGatewayResource(Base):
         self.assertNotEqual(body["Data"]["ResourceId"], rid)
         self.invoke("Delete", post, physical_id=f"{api}/{rid}/POST", logical="U", expect="SUCCESS")
         self.assertEqual(self.paths(api), ["/", "/things", "/things/{thing}"])
+
+    def test_integration_change_updates_the_method_in_place(self):
+        api = self.ag.create_rest_api(name="integration")["id"]
+        first = self.lam_props("calls", RestApiId=api, StageName="v1")
+        made = self.invoke("Create", first, logical="I", expect="SUCCESS")
+        pid, rid = made["PhysicalResourceId"], made["Data"]["ResourceId"]
+        # Set on the method by someone else: an integration change keeps it.
+        self.ag.put_method_response(restApiId=api, resourceId=rid, httpMethod="GET", statusCode="200")
+        mock = dict(first, IntegrationRequest={"Type": "MOCK"})
+        body = self.invoke("Update", mock, physical_id=pid, old=first, logical="I", expect="SUCCESS")
+        self.assertEqual((body["PhysicalResourceId"], body["Data"]), (pid, made["Data"]))
+        method = self.ag.get_method(restApiId=api, resourceId=rid, httpMethod="GET")
+        self.assertEqual(method["methodIntegration"]["type"], "MOCK")
+        self.assertIn("200", method.get("methodResponses", {}))
+        self.assertFalse([s for s in self.statements() if api in json.dumps(s)])
+        back = self.invoke("Update", first, physical_id=pid, old=mock, logical="I", expect="SUCCESS")
+        self.assertEqual(back["PhysicalResourceId"], pid)
+        method = self.ag.get_method(restApiId=api, resourceId=rid, httpMethod="GET")
+        self.assertEqual(method["methodIntegration"]["type"], "AWS_PROXY")
+        self.assertIn(self.fn, method["methodIntegration"]["uri"])
+        self.assertIn("200", method.get("methodResponses", {}))
+        self.assertEqual(len([s for s in self.statements() if api in json.dumps(s)]), 1)
+        self.invoke("Delete", first, physical_id=pid, logical="I", expect="SUCCESS")
+        self.assertEqual(self.paths(api), ["/"])
+
+    def test_aws_errors_are_the_reason(self):
+        """A callback failing on an AWS call without a reason of its own
+        answers with the AWS error (#15)."""
+        api = self.ag.create_rest_api(name="vanishing")["id"]
+        first = self.lam_props("gone", RestApiId=api)
+        made = self.invoke("Create", first, logical="V", expect="SUCCESS")
+        self.ag.delete_rest_api(restApiId=api)
+        body = self.invoke("Update", dict(first, IntegrationRequest={"Type": "MOCK"}),
+                           physical_id=made["PhysicalResourceId"], old=first, logical="V", expect="FAILED")
+        self.assertIn("API Gateway GetResources: NotFoundException", body["Reason"])
 
     def test_root_http_and_parent(self):
         api = self.ag.create_rest_api(name="misc")["id"]

@@ -2,9 +2,12 @@
  * archive is rewritten with its other entries copied as they are. */
 #include "envzip.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zip.h>
 
 #define MAX_ENV_BYTES (1024 * 1024)
@@ -185,20 +188,117 @@ char *dotenv_merge(const char *existing, size_t len, const cJSON *env, size_t *o
     return b.data;
 }
 
-int envzip_apply(const char *path, const char *name, const cJSON *env, char *why, size_t why_size)
+/* A zip source reading the archive from one descriptor and writing the new
+ * archive to another, so that neither needs a name in the file system. */
+typedef struct fd_source {
+    int in, out;
+    zip_uint64_t in_size, out_size;
+    zip_uint64_t at, out_at; /* read and write offsets */
+    zip_error_t error;
+} fd_source;
+
+static zip_int64_t fd_failed(fd_source *s, int code)
 {
-    int err = 0;
+    zip_error_set(&s->error, code, errno);
+    return -1;
+}
+
+static zip_int64_t fd_source_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+    fd_source *s = ud;
+    zip_int64_t to;
+    ssize_t n;
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN:
+        s->at = 0;
+        return 0;
+    case ZIP_SOURCE_READ:
+        if (s->at >= s->in_size)
+            return 0;
+        n = pread(s->in, data, len, (off_t)s->at);
+        if (n < 0)
+            return fd_failed(s, ZIP_ER_READ);
+        s->at += (zip_uint64_t)n;
+        return n;
+    case ZIP_SOURCE_SEEK:
+        to = zip_source_seek_compute_offset(s->at, s->in_size, data, len, &s->error);
+        if (to < 0)
+            return -1;
+        s->at = (zip_uint64_t)to;
+        return 0;
+    case ZIP_SOURCE_TELL:
+        return (zip_int64_t)s->at;
+    case ZIP_SOURCE_STAT:
+        zip_stat_init(data);
+        ((zip_stat_t *)data)->size = s->in_size;
+        ((zip_stat_t *)data)->valid |= ZIP_STAT_SIZE;
+        return sizeof(zip_stat_t);
+    case ZIP_SOURCE_BEGIN_WRITE:
+    case ZIP_SOURCE_ROLLBACK_WRITE:
+    case ZIP_SOURCE_REMOVE:
+        if (ftruncate(s->out, 0) < 0)
+            return fd_failed(s, ZIP_ER_WRITE);
+        s->out_at = s->out_size = 0;
+        return 0;
+    case ZIP_SOURCE_WRITE:
+        n = pwrite(s->out, data, len, (off_t)s->out_at);
+        if (n < 0)
+            return fd_failed(s, ZIP_ER_WRITE);
+        s->out_at += (zip_uint64_t)n;
+        if (s->out_at > s->out_size)
+            s->out_size = s->out_at;
+        return n;
+    case ZIP_SOURCE_SEEK_WRITE:
+        to = zip_source_seek_compute_offset(s->out_at, s->out_size, data, len, &s->error);
+        if (to < 0)
+            return -1;
+        s->out_at = (zip_uint64_t)to;
+        return 0;
+    case ZIP_SOURCE_TELL_WRITE:
+        return (zip_int64_t)s->out_at;
+    case ZIP_SOURCE_CLOSE:
+    case ZIP_SOURCE_COMMIT_WRITE:
+    case ZIP_SOURCE_FREE:
+        return 0;
+    case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&s->error, data, len);
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(
+            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR,
+            ZIP_SOURCE_FREE, ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL, ZIP_SOURCE_SUPPORTS,
+            ZIP_SOURCE_BEGIN_WRITE, ZIP_SOURCE_WRITE, ZIP_SOURCE_COMMIT_WRITE,
+            ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_SEEK_WRITE, ZIP_SOURCE_TELL_WRITE,
+            ZIP_SOURCE_REMOVE, -1);
+    default:
+        zip_error_set(&s->error, ZIP_ER_OPNOTSUPP, 0);
+        return -1;
+    }
+}
+
+int envzip_apply(int in, int out, const char *name, const cJSON *env, char *why, size_t why_size)
+{
     zip_error_t ze;
     char *existing = NULL, *merged = NULL;
     zip_uint64_t elen = 0;
-    zip_t *za = zip_open(path, ZIP_CHECKCONS, &err);
+    struct stat st_in;
+    fd_source fs = {.in = in, .out = out};
+    if (fstat(in, &st_in) < 0) {
+        snprintf(why, why_size, "cannot read the package: %s", strerror(errno));
+        return -1;
+    }
+    fs.in_size = (zip_uint64_t)st_in.st_size;
+    zip_error_init(&fs.error);
+    zip_error_init(&ze);
+    zip_source_t *archive = zip_source_function_create(fd_source_cb, &fs, &ze);
+    zip_t *za = archive ? zip_open_from_source(archive, ZIP_CHECKCONS, &ze) : NULL;
     if (!za) {
-        zip_error_init_with_code(&ze, err);
         snprintf(why, why_size, "the code object is not a valid zip archive (%s)",
                  zip_error_strerror(&ze));
         zip_error_fini(&ze);
+        zip_source_free(archive);
         return -1;
     }
+    zip_error_fini(&ze);
     zip_int64_t idx = zip_name_locate(za, name, 0);
     if (idx >= 0) {
         zip_stat_t st;

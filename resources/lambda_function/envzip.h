@@ -24,10 +24,12 @@ char *dotenv_merge(const char *existing, size_t len, const cJSON *env, size_t *o
 /* True for a variable name a dotenv file and a process environment accept. */
 int dotenv_valid_name(const char *name);
 
-/* Writes the merged `.env` (entry `name`) into the archive at `path`, which
- * libzip rewrites: unchanged entries are copied without recompression, the
- * `.env` entry gets fixed metadata, so the same input and settings give a
- * byte-identical archive. Returns 0, or -1 with the reason in `why`. */
-int envzip_apply(const char *path, const char *name, const cJSON *env, char *why, size_t why_size);
+/* Writes the archive read from descriptor `in` to descriptor `out` (both
+ * read-write files, `out` truncated first) with the merged `.env` (entry
+ * `name`): unchanged entries are copied without recompression, the `.env`
+ * entry gets fixed metadata, so the same input and settings give a
+ * byte-identical archive. No file name is needed: the caller's files may be
+ * unlinked. Returns 0, or -1 with the reason in `why`. */
+int envzip_apply(int in, int out, const char *name, const cJSON *env, char *why, size_t why_size);
 
 #endif

@@ -2,24 +2,25 @@
  * with per-stage settings written into the package's `.env` at deployment
  * time. The rewritten package is uploaded beside the original under a key
  * holding its content hash; the original is never written. */
+#include "awsjson.h"
 #include "envzip.h"
+#include "pkgfile.h"
 #include "resources.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define TAG_RESOURCE "cfnkit:resource"
 #define TAG_ARTIFACT "cfnkit:artifact"
 
-/* Properties that are not Lambda's own configuration. */
+/* Properties that are not Lambda's own configuration: CloudFormation's
+ * ServiceToken and ServiceTimeout, and this module's own. */
 static const char *own_props[] = {
-    "ServiceToken",   "Code",         "Env",           "EnvFile", "ArtifactBucket",
-    "ArtifactPrefix", "FunctionName", "Architectures", "Tags",    NULL};
+    "ServiceToken",   "ServiceTimeout", "Code",          "Env",  "EnvFile", "ArtifactBucket",
+    "ArtifactPrefix", "FunctionName",   "Architectures", "Tags", NULL};
 /* Lambda configuration, as CloudFormation names it: passed to
  * CreateFunction and UpdateFunctionConfiguration. */
 static const char *config_strings[] = {"Handler",     "Runtime",   "Role",
@@ -74,11 +75,11 @@ static int read_config(cfn_ctx *ctx, fn_spec *s)
 {
     const cJSON *props = cfn_request_props(ctx), *item;
     s->config = cJSON_CreateObject();
-    if (!s->config)
-        return cfn_fail(ctx, "out of memory");
     cJSON_ArrayForEach(item, props)
     {
         const char *name = item->string;
+        if (!s->config)
+            break;
         if (listed(own_props, name))
             continue;
         if (listed(config_strings, name)) {
@@ -86,37 +87,43 @@ static int read_config(cfn_ctx *ctx, fn_spec *s)
             if (cfn_prop_string(ctx, name, &v) < 0)
                 return -1;
             /* CloudFormation says KmsKeyArn, the Lambda API KMSKeyArn. */
-            cJSON_AddStringToObject(s->config, strcmp(name, "KmsKeyArn") == 0 ? "KMSKeyArn" : name,
-                                    v);
+            s->config = cfnkit_json_strings(
+                s->config, strcmp(name, "KmsKeyArn") == 0 ? "KMSKeyArn" : name, v, NULL);
         } else if (listed(config_ints, name)) {
             long long v;
             if (cfn_prop_int(ctx, name, &v) < 0)
                 return -1;
-            cJSON_AddNumberToObject(s->config, name, (double)v);
+            s->config = cfnkit_json_number(s->config, name, (double)v);
         } else if (listed(config_objects, name)) {
             const cJSON *m;
+            long long size;
             if (cfn_prop_map(ctx, name, &m) < 0)
                 return -1;
-            cJSON *copy = cJSON_Duplicate(m, 1);
-            long long size;
             /* The one nested number: EphemeralStorage.Size. */
-            if (strcmp(name, "EphemeralStorage") == 0) {
-                if (cfn_prop_int(ctx, "EphemeralStorage.Size", &size) < 0) {
+            if (strcmp(name, "EphemeralStorage") == 0 &&
+                cfn_prop_int(ctx, "EphemeralStorage.Size", &size) < 0)
+                return -1;
+            cJSON *copy = cJSON_Duplicate(m, 1);
+            if (copy && strcmp(name, "EphemeralStorage") == 0) {
+                cJSON *n = cJSON_CreateNumber((double)size);
+                if (!n || !cJSON_ReplaceItemInObject(copy, "Size", n)) {
+                    cJSON_Delete(n);
                     cJSON_Delete(copy);
-                    return -1;
+                    copy = NULL;
                 }
-                cJSON_ReplaceItemInObject(copy, "Size", cJSON_CreateNumber((double)size));
             }
-            cJSON_AddItemToObject(s->config, name, copy);
+            s->config = cfnkit_json_item(s->config, name, copy);
         } else if (listed(config_lists, name)) {
             const cJSON *l;
             if (cfn_prop_list(ctx, name, &l) < 0)
                 return -1;
-            cJSON_AddItemToObject(s->config, name, cJSON_Duplicate(l, 1));
+            s->config = cfnkit_json_item(s->config, name, cJSON_Duplicate(l, 1));
         } else {
             return cfn_fail(ctx, "unknown property %s of Custom::LambdaFunction", name);
         }
     }
+    if (!s->config)
+        return cfn_fail(ctx, "out of memory");
     if (!cJSON_GetObjectItem(s->config, "Role"))
         return cfn_fail(ctx, "property Role is required but missing");
     return 0;
@@ -188,39 +195,43 @@ typedef struct artifact {
 } artifact;
 
 /* The package with Env in its .env, uploaded under a key holding its hash;
- * without Env, the original object itself. */
+ * without Env, the original object itself. Both packages live in unlinked
+ * files: killed at any moment, the request leaves no settings behind. */
 static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact *a)
 {
-    char tmp[] = "/tmp/cfnkit-package-XXXXXX", why[512], hash[65];
+    char why[512], hash[65], in_path[PKGFILE_PATH_SIZE], out_path[PKGFILE_PATH_SIZE];
+    int in = -1, out = -1, rc;
+    long long size;
     memset(a, 0, sizeof(*a));
     if (!s->env || !cJSON_GetArraySize(s->env)) {
         a->bucket = s->bucket;
         snprintf(a->key, sizeof(a->key), "%s", s->key);
         return 0;
     }
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return cfn_fail(ctx, "cannot make a temporary file: %s", strerror(errno));
-    close(fd);
-    int rc = cfn_s3_get_object_to_file(aws, s->bucket, s->key, s->version, tmp);
+    if ((in = pkgfile_open()) < 0 || (out = pkgfile_open()) < 0) {
+        rc = cfn_fail(ctx, "cannot make a temporary file: %s", strerror(errno));
+        goto done;
+    }
+    pkgfile_path(in, in_path);
+    pkgfile_path(out, out_path);
+    rc = cfn_s3_get_object_to_file(aws, s->bucket, s->key, s->version, in_path);
     if (rc == CFN_ENOTFOUND) {
-        unlink(tmp);
-        return cfn_fail(ctx, "code object s3://%s/%s%s%s not found (%s)", s->bucket, s->key,
-                        s->version ? " version " : "", s->version ? s->version : "",
-                        cfn_aws_error_code(aws));
+        rc = cfn_fail(ctx, "code object s3://%s/%s%s%s not found (%s)", s->bucket, s->key,
+                      s->version ? " version " : "", s->version ? s->version : "",
+                      cfn_aws_error_code(aws));
+        goto done;
     }
     if (rc < 0) {
-        unlink(tmp);
-        return cfn_fail(ctx, "cannot read the code object: %s", cfn_error_last());
+        rc = cfn_fail(ctx, "cannot read the code object: %s", cfn_error_last());
+        goto done;
     }
-    if (envzip_apply(tmp, s->env_file, s->env, why, sizeof(why)) < 0) {
-        unlink(tmp);
-        return cfn_fail(ctx, "s3://%s/%s: %s", s->bucket, s->key, why);
+    if (envzip_apply(in, out, s->env_file, s->env, why, sizeof(why)) < 0) {
+        rc = cfn_fail(ctx, "s3://%s/%s: %s", s->bucket, s->key, why);
+        goto done;
     }
-    long long size;
-    if (cfn_sha256_file(tmp, hash, &size) < 0) {
-        unlink(tmp);
-        return cfn_fail(ctx, "cannot read the rewritten package: %s", cfn_error_last());
+    if (cfn_sha256_file(out_path, hash, &size) < 0) {
+        rc = cfn_fail(ctx, "cannot read the rewritten package: %s", cfn_error_last());
+        goto done;
     }
     const char *base = strrchr(s->key, '/') ? strrchr(s->key, '/') + 1 : s->key;
     size_t stem = strlen(base) > 4 && strcmp(base + strlen(base) - 4, ".zip") == 0
@@ -229,22 +240,28 @@ static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact
     a->bucket = s->artifact_bucket;
     snprintf(a->key, sizeof(a->key), "%s%.*s-%.16s.zip", s->artifact_prefix, (int)stem, base, hash);
     if (strcmp(a->bucket, s->bucket) == 0 && strcmp(a->key, s->key) == 0) {
-        unlink(tmp);
-        return cfn_fail(ctx, "the package key would overwrite the code object");
+        rc = cfn_fail(ctx, "the package key would overwrite the code object");
+        goto done;
     }
     /* The same content has the same key: upload it only once. */
     cfn_s3_object_info info;
     rc = cfn_s3_head_object(aws, a->bucket, a->key, NULL, &info);
     if (rc == CFN_ENOTFOUND) {
-        rc =
-            cfn_s3_put_object_from_file(aws, a->bucket, a->key, tmp, "application/zip", hash, NULL);
+        rc = cfn_s3_put_object_from_file(aws, a->bucket, a->key, out_path, "application/zip", hash,
+                                         NULL);
         a->uploaded = rc == 0;
     }
-    unlink(tmp);
-    if (rc < 0)
-        return cfn_fail(ctx, "cannot upload the package: %s", cfn_error_last());
+    if (rc < 0) {
+        rc = cfn_fail(ctx, "cannot upload the package: %s", cfn_error_last());
+        goto done;
+    }
     cfn_log(CFN_LOG_INFO, "package s3://%s/%s ready", a->bucket, a->key);
-    return 0;
+done:
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
+    return rc;
 }
 
 static void drop_artifact(cfn_aws *aws, const artifact *a)
@@ -253,57 +270,53 @@ static void drop_artifact(cfn_aws *aws, const artifact *a)
         cfn_s3_delete_object(aws, a->bucket, a->key);
 }
 
-static const char *json_string(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Waits until the function is Active and no update is in progress, within
  * the callback's time. */
 static int wait_ready(cfn_ctx *ctx, cfn_aws *aws, const char *name)
 {
-    long pause_ms = 200;
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "FunctionName", name);
+    int64_t pause_ms = 200;
+    int rc = 0;
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", name, NULL), *out = NULL;
+    if (!in)
+        return cfn_fail(ctx, "out of memory");
     for (;;) {
-        cJSON *out = NULL;
         if (cfn_lambda(aws, "GetFunctionConfiguration", in, &out) < 0) {
-            cJSON_Delete(in);
-            return cfn_fail(ctx, "%s", cfn_error_last());
+            rc = cfn_fail(ctx, "waiting for function %s: %s", name, cfn_error_last());
+            goto done;
         }
-        const char *state = json_string(out, "State"),
-                   *update = json_string(out, "LastUpdateStatus");
+        const char *state = cfn_json_string(out, "State"),
+                   *update = cfn_json_string(out, "LastUpdateStatus");
         if ((state && strcmp(state, "Failed") == 0) || (update && strcmp(update, "Failed") == 0)) {
-            const char *why =
-                json_string(out, state && strcmp(state, "Failed") == 0 ? "StateReason"
-                                                                       : "LastUpdateStatusReason");
-            cfn_fail(ctx, "function %s failed to deploy: %s", name, why ? why : "no reason given");
-            cJSON_Delete(out);
-            cJSON_Delete(in);
-            return -1;
+            const char *why = cfn_json_string(out, state && strcmp(state, "Failed") == 0
+                                                       ? "StateReason"
+                                                       : "LastUpdateStatusReason");
+            rc = cfn_fail(ctx, "function %s failed to deploy: %s", name,
+                          why ? why : "no reason given");
+            goto done;
         }
-        bool ready = (!state || strcmp(state, "Active") == 0) &&
-                     (!update || strcmp(update, "InProgress") != 0);
+        if ((!state || strcmp(state, "Active") == 0) &&
+            (!update || strcmp(update, "InProgress") != 0))
+            goto done;
+        if (cfn_remaining_ms(ctx) < pause_ms + 1000 || cfn_sleep(ctx, pause_ms) < 0) {
+            rc = cfn_fail(ctx,
+                          "function %s is not Active yet (State %s, LastUpdateStatus %s) and "
+                          "the time is up",
+                          name, state ? state : "-", update ? update : "-");
+            goto done;
+        }
         cJSON_Delete(out);
-        if (ready)
-            break;
-        if (cfn_remaining_ms(ctx) < pause_ms + 1000) {
-            cJSON_Delete(in);
-            return cfn_fail(ctx,
-                            "function %s is not Active yet (State %s, LastUpdateStatus %s) and "
-                            "the time is up",
-                            name, state ? state : "-", update ? update : "-");
-        }
-        struct timespec ts = {pause_ms / 1000, (pause_ms % 1000) * 1000000};
-        nanosleep(&ts, NULL);
+        out = NULL;
         if (pause_ms < 2000)
             pause_ms *= 2;
     }
+done:
+    cJSON_Delete(out);
     cJSON_Delete(in);
-    return 0;
+    return rc;
 }
 
+/* The function's tags: the template's, the owner, and where its package is.
+ * NULL when out of memory. */
 static cJSON *tags_of(cfn_ctx *ctx, const fn_spec *s, const artifact *a)
 {
     char owner[65], where[1400];
@@ -311,15 +324,13 @@ static cJSON *tags_of(cfn_ctx *ctx, const fn_spec *s, const artifact *a)
     const cJSON *t;
     cJSON_ArrayForEach(t, s->tags)
     {
-        const char *k = json_string(t, "Key"), *v = json_string(t, "Value");
+        const char *k = cfn_json_string(t, "Key"), *v = cfn_json_string(t, "Value");
         if (k && v)
-            cJSON_AddStringToObject(tags, k, v);
+            tags = cfnkit_json_strings(tags, k, v, NULL);
     }
     cfn_request_resource_hash(ctx, owner);
-    cJSON_AddStringToObject(tags, TAG_RESOURCE, owner);
     snprintf(where, sizeof(where), "s3://%s/%s", a->bucket, a->key);
-    cJSON_AddStringToObject(tags, TAG_ARTIFACT, where);
-    return tags;
+    return cfnkit_json_strings(tags, TAG_RESOURCE, owner, TAG_ARTIFACT, where, NULL);
 }
 
 static int answer(cfn_ctx *ctx, const char *name, const char *arn)
@@ -333,15 +344,16 @@ static int answer(cfn_ctx *ctx, const char *name, const char *arn)
 static int function_tags(cfn_aws *aws, const char *name, char *owner, size_t osize, char *where,
                          size_t wsize, char *arn, size_t asize)
 {
-    cJSON *in = cJSON_CreateObject(), *out = NULL;
-    cJSON_AddStringToObject(in, "FunctionName", name);
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", name, NULL), *out = NULL;
+    if (!in)
+        return cfn_error_set(CFN_ENOMEM, "out of memory");
     int rc = cfn_lambda(aws, "GetFunction", in, &out);
     cJSON_Delete(in);
     if (rc < 0)
         return rc;
     const cJSON *tags = cJSON_GetObjectItem(out, "Tags");
-    const char *o = json_string(tags, TAG_RESOURCE), *w = json_string(tags, TAG_ARTIFACT);
-    const char *a = json_string(cJSON_GetObjectItem(out, "Configuration"), "FunctionArn");
+    const char *o = cfn_json_string(tags, TAG_RESOURCE), *w = cfn_json_string(tags, TAG_ARTIFACT);
+    const char *a = cfn_json_string(cJSON_GetObjectItem(out, "Configuration"), "FunctionArn");
     snprintf(owner, osize, "%s", o ? o : "");
     snprintf(where, wsize, "%s", w ? w : "");
     snprintf(arn, asize, "%s", a ? a : "");
@@ -353,9 +365,11 @@ static int tag_artifact(cfn_aws *aws, const char *arn, const artifact *a)
 {
     char where[1400];
     snprintf(where, sizeof(where), "s3://%s/%s", a->bucket, a->key);
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "Resource", arn);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "Tags"), TAG_ARTIFACT, where);
+    cJSON *in =
+        cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "Resource", arn, NULL), "Tags",
+                         cfnkit_json_strings(cJSON_CreateObject(), TAG_ARTIFACT, where, NULL));
+    if (!in)
+        return cfn_error_set(CFN_ENOMEM, "out of memory");
     int rc = cfn_lambda(aws, "TagResource", in, NULL);
     cJSON_Delete(in);
     return rc;
@@ -374,87 +388,111 @@ static int parse_s3_url(const char *url, char *bucket, size_t bsize, const char 
     return 0;
 }
 
+/* The input of CreateFunction or UpdateFunctionCode: `base` (taken) with
+ * the name, the package (under Code for CreateFunction) and the
+ * architectures. NULL when out of memory. */
+static cJSON *code_input(cJSON *base, const fn_spec *s, const artifact *a, bool nested)
+{
+    cJSON *code = nested ? cJSON_CreateObject() : base;
+    code = cfnkit_json_strings(code, "S3Bucket", a->bucket, "S3Key", a->key, NULL);
+    if (nested)
+        base = cfnkit_json_item(base, "Code", code);
+    else
+        base = code;
+    base = cfnkit_json_strings(base, "FunctionName", s->name, NULL);
+    if (s->architectures)
+        base = cfnkit_json_item(base, "Architectures", cJSON_Duplicate(s->architectures, 1));
+    return base;
+}
+
 static int update_code(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, const artifact *a)
 {
-    cJSON *in = cJSON_CreateObject(), *out = NULL;
-    cJSON_AddStringToObject(in, "FunctionName", s->name);
-    cJSON_AddStringToObject(in, "S3Bucket", a->bucket);
-    cJSON_AddStringToObject(in, "S3Key", a->key);
-    if (s->architectures)
-        cJSON_AddItemToObject(in, "Architectures", cJSON_Duplicate(s->architectures, 1));
+    cJSON *in = code_input(cJSON_CreateObject(), s, a, false), *out = NULL;
+    if (!in)
+        return cfn_fail(ctx, "out of memory");
     int rc = cfn_lambda(aws, "UpdateFunctionCode", in, &out);
     cJSON_Delete(in);
-    const char *arn = json_string(out, "FunctionArn");
+    const char *arn = cfn_json_string(out, "FunctionArn");
     if (rc == 0 && arn)
         rc = tag_artifact(aws, arn, a);
     cJSON_Delete(out);
+    /* Failing without a reason answers with the AWS error. */
     if (rc < 0)
-        return cfn_fail(ctx, "%s", cfn_error_last());
+        return -1;
     return wait_ready(ctx, aws, s->name);
 }
 
 static int update_config(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s)
 {
-    cJSON *in = cJSON_Duplicate(s->config, 1);
-    cJSON_AddStringToObject(in, "FunctionName", s->name);
+    cJSON *in = cfnkit_json_strings(cJSON_Duplicate(s->config, 1), "FunctionName", s->name, NULL);
+    if (!in)
+        return cfn_fail(ctx, "out of memory");
     int rc = cfn_lambda(aws, "UpdateFunctionConfiguration", in, NULL);
     cJSON_Delete(in);
     if (rc < 0)
-        return cfn_fail(ctx, "%s", cfn_error_last());
+        return -1;
     return wait_ready(ctx, aws, s->name);
+}
+
+static void delete_function(cfn_aws *aws, const char *name)
+{
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", name, NULL);
+    if (in)
+        cfn_lambda(aws, "DeleteFunction", in, NULL);
+    cJSON_Delete(in);
 }
 
 static int create_function(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s)
 {
     artifact a;
     char owner[65], their_owner[65], where[1400], arn[512];
-    if (build_artifact(ctx, aws, s, &a) < 0)
-        return -1;
-    cJSON *in = cJSON_Duplicate(s->config, 1), *out = NULL;
-    cJSON_AddStringToObject(in, "FunctionName", s->name);
-    cJSON *code = cJSON_AddObjectToObject(in, "Code");
-    cJSON_AddStringToObject(code, "S3Bucket", a.bucket);
-    cJSON_AddStringToObject(code, "S3Key", a.key);
-    if (s->architectures)
-        cJSON_AddItemToObject(in, "Architectures", cJSON_Duplicate(s->architectures, 1));
-    cJSON_AddItemToObject(in, "Tags", tags_of(ctx, s, &a));
-    int rc = cfn_lambda(aws, "CreateFunction", in, &out);
-    cJSON_Delete(in);
+    cJSON *in = NULL, *out = NULL;
+    int rc = build_artifact(ctx, aws, s, &a);
+    if (rc < 0)
+        return rc;
+    in = cfnkit_json_item(code_input(cJSON_Duplicate(s->config, 1), s, &a, true), "Tags",
+                          tags_of(ctx, s, &a));
+    if (!in) {
+        rc = cfn_fail(ctx, "out of memory");
+        goto done;
+    }
+    rc = cfn_lambda(aws, "CreateFunction", in, &out);
     if (rc < 0 && cfn_aws_error_is(aws, "ResourceConflictException")) {
         /* A repeated delivery finds the function it made: bring it up to date. */
         cfn_request_resource_hash(ctx, owner);
         if (function_tags(aws, s->name, their_owner, sizeof(their_owner), where, sizeof(where), arn,
                           sizeof(arn)) < 0 ||
             strcmp(owner, their_owner) != 0) {
-            drop_artifact(aws, &a);
-            return cfn_fail(ctx,
-                            "a function named %s already exists and belongs to another "
-                            "resource",
-                            s->name);
+            rc = cfn_fail(ctx, "a function named %s already exists and belongs to another resource",
+                          s->name);
+            goto done;
         }
-        if (update_code(ctx, aws, s, &a) < 0 || update_config(ctx, aws, s) < 0)
-            return -1;
-        return answer(ctx, s->name, arn);
+        a.uploaded = false; /* the function uses it now */
+        rc = update_code(ctx, aws, s, &a);
+        if (rc == 0)
+            rc = update_config(ctx, aws, s);
+        if (rc == 0)
+            rc = answer(ctx, s->name, arn);
+        goto done;
     }
     if (rc < 0) {
-        cfn_fail(ctx, "%s", cfn_error_last());
-        drop_artifact(aws, &a);
-        return -1;
+        rc = cfn_fail(ctx, "%s", cfn_error_last()); /* before the clean-up's calls */
+        goto done;
     }
     snprintf(arn, sizeof(arn), "%s",
-             json_string(out, "FunctionArn") ? json_string(out, "FunctionArn") : "");
-    cJSON_Delete(out);
-    if (wait_ready(ctx, aws, s->name) < 0) {
-        /* Nothing half-made: the Delete after a failed Create will not come
-         * here, so undo now. */
-        cJSON *del = cJSON_CreateObject();
-        cJSON_AddStringToObject(del, "FunctionName", s->name);
-        cfn_lambda(aws, "DeleteFunction", del, NULL);
-        cJSON_Delete(del);
+             cfn_json_string(out, "FunctionArn") ? cfn_json_string(out, "FunctionArn") : "");
+    /* Nothing half-made: the Delete after a failed Create will not come
+     * here, so undo now. */
+    if ((rc = wait_ready(ctx, aws, s->name)) < 0)
+        delete_function(aws, s->name);
+    else
+        rc = answer(ctx, s->name, arn);
+done:
+    if (rc < 0)
         drop_artifact(aws, &a);
-        return -1;
-    }
-    return answer(ctx, s->name, arn);
+    cJSON_Delete(in);
+    cJSON_Delete(out);
+    return rc;
 }
 
 static void spec_clear(fn_spec *s)
@@ -493,11 +531,10 @@ static int update(cfn_ctx *ctx)
         rc = create_function(ctx, aws, &s);
         goto done;
     }
-    if (function_tags(aws, s.name, owner, sizeof(owner), where, sizeof(where), arn, sizeof(arn)) <
-        0) {
-        rc = cfn_fail(ctx, "%s", cfn_error_last());
+    /* Failing without a reason answers with the AWS error. */
+    rc = function_tags(aws, s.name, owner, sizeof(owner), where, sizeof(where), arn, sizeof(arn));
+    if (rc < 0)
         goto done;
-    }
     static const char *code_props[] = {
         "Code", "Env", "EnvFile", "ArtifactBucket", "ArtifactPrefix", "Architectures"};
     bool code = false;
@@ -532,46 +569,47 @@ static int remove_function(cfn_ctx *ctx)
 {
     cfn_aws *aws = NULL;
     char owner[65], their_owner[65], where[1400], arn[512], bucket[256];
-    const char *name = cfn_request_physical_id(ctx), *key;
+    const char *name = cfn_request_physical_id(ctx), *key, *code_key = NULL;
+    cJSON *in = NULL;
     if (!valid_function_name(name)) {
         cfn_log(CFN_LOG_INFO, "%.80s is not a function name: nothing to delete", name);
         return 0;
     }
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = function_tags(aws, name, their_owner, sizeof(their_owner), where, sizeof(where), arn,
-                           sizeof(arn));
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc < 0)
+        return rc;
+    /* Failing without a reason answers with the AWS error. */
+    rc = function_tags(aws, name, their_owner, sizeof(their_owner), where, sizeof(where), arn,
+                       sizeof(arn));
     if (rc == CFN_ENOTFOUND || (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))) {
         cfn_log(CFN_LOG_INFO, "function %s is already gone", name);
-        cfn_aws_free(aws);
-        return 0;
+        rc = 0;
+        goto done;
     }
-    if (rc < 0) {
-        cfn_aws_free(aws);
-        return cfn_fail(ctx, "%s", cfn_error_last());
-    }
+    if (rc < 0)
+        goto done;
     cfn_request_resource_hash(ctx, owner);
     if (their_owner[0] && strcmp(owner, their_owner) != 0) {
         cfn_log(CFN_LOG_WARN, "function %s belongs to another resource: left in place", name);
-        cfn_aws_free(aws);
-        return 0;
+        goto done;
     }
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "FunctionName", name);
+    if (!(in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", name, NULL))) {
+        rc = cfn_fail(ctx, "out of memory");
+        goto done;
+    }
     rc = cfn_lambda(aws, "DeleteFunction", in, NULL);
-    cJSON_Delete(in);
-    if (rc < 0 && !cfn_aws_error_is(aws, "ResourceNotFoundException")) {
-        cfn_aws_free(aws);
-        return cfn_fail(ctx, "%s", cfn_error_last());
-    }
+    if (rc < 0 && !cfn_aws_error_is(aws, "ResourceNotFoundException"))
+        goto done;
+    rc = 0;
     /* Its package, unless that is the shared code object itself. */
-    const char *code_key = NULL;
     cfn_prop_string_or(ctx, "Code.S3Key", NULL, &code_key);
     if (where[0] && parse_s3_url(where, bucket, sizeof(bucket), &key) == 0 &&
         (!code_key || strcmp(key, code_key) != 0))
         cfn_s3_delete_object(aws, bucket, key);
+done:
+    cJSON_Delete(in);
     cfn_aws_free(aws);
-    return 0;
+    return rc;
 }
 
 const cfn_resource_type cfnkit_lambda_function = {

@@ -3,22 +3,60 @@ from one shared code object, per-stage .env read back with python-dotenv from
 the deployed package, every update path, deletes, and bad input; state
 checked with boto3."""
 
+import glob
 import io
 import json
 import os
+import random
+import signal
+import subprocess
 import sys
+import tempfile
+import time
 import unittest
+import uuid
 import zipfile
 
 import dotenv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
-from harness import ModuleTest  # noqa: E402
+from harness import ModuleTest, request  # noqa: E402
 
 ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 TRICKY = 'he said "hi" # not a comment, cost $5, ${HOME} stays, back\\slash,\nnew line, tab\there, caf\u00e9'
+
+
+def descendants(pid):
+    """The processes below `pid` (the handler runs in its own process group)."""
+    children = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def holds_secret(path, secret):
+    """True when the file, or the .env of the zip it is, holds `secret`."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        if secret in data:
+            return True
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return any(secret in z.read(n) for n in z.namelist() if n.endswith(".env"))
+    except (OSError, zipfile.BadZipFile, EOFError):
+        return False
 
 
 def package(files):
@@ -143,6 +181,19 @@ class LambdaFunction(ModuleTest):
                     expect="SUCCESS")
         self.original_untouched()
 
+    def test_aws_errors_are_the_reason(self):
+        """A callback failing on an AWS call without a reason of its own
+        answers with the AWS error (#15)."""
+        props = self.props(FunctionName="vanishing")
+        made = self.invoke("Create", props, logical="Gone2", expect="SUCCESS")
+        self.lam.delete_function(FunctionName="vanishing")
+        body = self.invoke("Update", dict(props, MemorySize="256"), physical_id=made["PhysicalResourceId"],
+                           old=props, logical="Gone2", expect="FAILED")
+        self.assertIn("Lambda GetFunction: ResourceNotFoundException", body["Reason"])
+        body = self.invoke("Create", self.props(FunctionName="no-role", Role="not-an-arn"), logical="NoRole",
+                           expect="FAILED")
+        self.assertIn("Lambda CreateFunction:", body["Reason"])
+
     def test_zip64_package(self):
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -156,6 +207,55 @@ class LambdaFunction(ModuleTest):
                                          Env={"TABLE": "t64"}), logical="Z64", expect="SUCCESS")
         env, _ = self.deployed_env("zip64-fn")
         self.assertEqual(env, {"A": "1", "TABLE": "t64"})
+
+    def test_killed_invoke_leaves_no_package(self):
+        """#14.8: SIGKILL of invoke and its handler at random moments leaves
+        nothing in TMPDIR, and no package holding the secret in /tmp."""
+        secret = "s3cr3t-" + uuid.uuid4().hex
+        # The built package's own .env (stored, not deflated) holds a secret too.
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(".env", f"BUILD_KEY={secret}\n", compress_type=zipfile.ZIP_STORED)
+            z.writestr("index.py", "def handler(e, c):\n    return 1\n")
+            z.writestr("assets/blob.bin", os.urandom(24 * 1024 * 1024))
+        big = buf.getvalue()
+        self.s3.put_object(Bucket="code", Key="big/app.zip", Body=big)
+        props = self.props(FunctionName="killed-fn", Code={"S3Bucket": "code", "S3Key": "big/app.zip"},
+                           Env={"API_KEY": secret})
+        before = set(glob.glob("/tmp/cfnkit-package-*"))
+        rng = random.Random(os.getpid())
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, **self.env, TMPDIR=tmp)
+            start = time.monotonic()
+            self.invoke("Create", props, logical="Killed", env={"TMPDIR": tmp}, expect="SUCCESS")
+            whole = time.monotonic() - start
+            self.lam.delete_function(FunctionName="killed-fn")
+            for attempt in range(8):
+                ev = request("Create", self.resource_type, self.bucket.presign("resp/killed"), props,
+                             request_id=str(uuid.uuid4()))
+                proc = subprocess.Popen([self.tool, "invoke", "--event", "-"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                proc.stdin.write(json.dumps(ev).encode())
+                proc.stdin.close()
+                # One random moment in each eighth of a whole run.
+                time.sleep((attempt + rng.random()) / 8 * whole)
+                for pid in [proc.pid] + descendants(proc.pid):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                proc.wait(timeout=30)
+                with self.subTest(attempt=attempt):
+                    self.assertEqual(os.listdir(tmp), [])
+                try:
+                    self.lam.delete_function(FunctionName="killed-fn")
+                except self.lam.exceptions.ResourceNotFoundException:
+                    pass
+        left = [p for p in set(glob.glob("/tmp/cfnkit-package-*")) - before
+                if holds_secret(p, secret.encode())]
+        for p in left:
+            os.unlink(p)
+        self.assertEqual(left, [])
 
     def test_bad_input_named(self):
         self.s3.put_object(Bucket="code", Key="broken.zip", Body=b"PK\x03\x04 this is not really a zip")

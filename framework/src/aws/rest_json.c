@@ -40,6 +40,7 @@ static const route lambda_routes[] = {
 static const route apigateway_routes[] = {
     {"CreateRestApi", "POST", "/restapis", NULL, NULL},
     {"GetRestApi", "GET", "/restapis/{restApiId}", NULL, NULL},
+    {"GetRestApis", "GET", "/restapis", "position,limit", NULL},
     {"DeleteRestApi", "DELETE", "/restapis/{restApiId}", NULL, NULL},
     {"GetResources", "GET", "/restapis/{restApiId}/resources", "position,limit,embed", NULL},
     {"CreateResource", "POST", "/restapis/{restApiId}/resources/{parentId}", NULL, NULL},

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static int add_problem(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int add_problem(strbuf *sb, const char *fmt, ...)

@@ -1,0 +1,87 @@
+/* The AWS input builders: members added in order, NULL values left out, and
+ * under a failing allocator no input at all instead of one missing a member
+ * (the counting hooks also prove nothing leaks). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsjson.h"
+
+static int allocs_left = -1, live = 0;
+
+static void *counting_malloc(size_t n)
+{
+    if (allocs_left == 0)
+        return NULL;
+    if (allocs_left > 0)
+        allocs_left--;
+    void *p = malloc(n);
+    live += p != NULL;
+    return p;
+}
+
+static void counting_free(void *p)
+{
+    live -= p != NULL;
+    free(p);
+}
+
+static cJSON *build(void)
+{
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", "f", "Qualifier", NULL,
+                                    "StatementId", "s", NULL);
+    in = cfnkit_json_number(in, "limit", 500);
+    return cfnkit_json_item(in, "Tags",
+                            cfnkit_json_strings(cJSON_CreateObject(), "owner", "o", NULL));
+}
+
+static void builds_every_member(void **state)
+{
+    (void)state;
+    cJSON *in = build();
+    char *text = cJSON_PrintUnformatted(in);
+    assert_string_equal(
+        text,
+        "{\"FunctionName\":\"f\",\"StatementId\":\"s\",\"limit\":500,\"Tags\":{\"owner\":\"o\"}}");
+    cJSON_free(text);
+    cJSON_Delete(in);
+    assert_null(cfnkit_json_strings(NULL, "a", "b", NULL));
+    assert_null(cfnkit_json_item(cJSON_CreateObject(), "a", NULL));
+}
+
+static void out_of_memory_builds_nothing(void **state)
+{
+    (void)state;
+    cJSON_Hooks hooks = {counting_malloc, counting_free};
+    cJSON_InitHooks(&hooks);
+    int failures = 0;
+    for (int n = 0; n < 64; n++) {
+        allocs_left = n;
+        cJSON *in = build();
+        allocs_left = -1;
+        if (in) {
+            assert_int_equal(cJSON_GetArraySize(in), 4);
+            assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(in, "Tags")), 1);
+        } else {
+            failures++;
+        }
+        cJSON_Delete(in);
+        assert_int_equal(live, 0);
+    }
+    cJSON_InitHooks(NULL);
+    assert_true(failures > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(builds_every_member),
+        cmocka_unit_test(out_of_memory_builds_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
