@@ -128,9 +128,12 @@ class UniquePort(ModuleTest):
         self.assertIn(int(self.invoke("Create", comma, expect="SUCCESS")["Data"]["Port"]), {17200, 17201, 17300})
 
     def test_seed_property_names(self):
-        seed = {"Key": "seed", "DynamoTable": self.table, "DynamoRegion": "us-east-1",
-                "InitialPortRanges": "18000-18010", "DynamoLockTable": "ignored-lock-table"}
-        a = self.invoke("Create", seed, env={"CFNKIT_UNIQUE_PORT_TABLE": ""}, expect="SUCCESS")
+        # InitialPortRanges is PortRange; DynamoLockTable is ignored; the
+        # region properties are checked. DynamoTable (the seed's own table) is
+        # test_seed_migration's.
+        seed = {"Key": "seed", "DynamoRegion": "us-east-1", "InitialPortRanges": "18000-18010",
+                "DynamoLockTable": "ignored-lock-table"}
+        a = self.invoke("Create", seed, expect="SUCCESS")
         self.assertTrue(18000 <= int(a["Data"]["Port"]) <= 18010)
         self.assertEqual(len(self.held("seed")), 1)
         ok = self.invoke("Create", dict(seed, DynamoEndpoint="https://dynamodb.us-east-1.amazonaws.com"),

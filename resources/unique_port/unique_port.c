@@ -11,12 +11,16 @@
 #include <time.h>
 
 #define DEFAULT_RANGE "10000-50000"
+#define SEED_RANGE    "10000-59999" /* what the seed's bitset really held */
 #define TABLE_ENV     "CFNKIT_UNIQUE_PORT_TABLE"
 #define MAX_RANGES    32
 #define RANDOM_PROBES 2  /* before reading the pool */
 #define FULL_ATTEMPTS 16 /* conditional writes after reading the pool */
 #define CLAIM_TTL_S   (7 * 24 * 3600)
 #define MAX_KEY_BYTES 512
+/* The pool of the item `cfnkit unique-port import-seed` writes once it has
+ * copied a seed table's allocated ports: seed-shaped requests wait for it. */
+#define SEED_MARK "seed#"
 
 typedef struct range {
     long lo, hi;
@@ -25,7 +29,7 @@ typedef struct range {
 typedef struct spec {
     const char *key;
     const char *table;
-    char region[64];
+    const char *seed_table; /* DynamoTable: the request is the seed's */
     range ranges[MAX_RANGES];
     int nranges;
     long total;
@@ -86,7 +90,7 @@ static int parse_range_text(cfn_ctx *ctx, const char *prop, const char *text, sp
     return 0;
 }
 
-static int read_ranges(cfn_ctx *ctx, spec *s)
+static int read_ranges(cfn_ctx *ctx, spec *s, const char *fallback)
 {
     /* The seed's InitialPortRanges means the same as PortRange. */
     const char *prop = cfn_prop_has(ctx, "PortRange")           ? "PortRange"
@@ -112,7 +116,7 @@ static int read_ranges(cfn_ctx *ctx, spec *s)
             return cfn_fail(ctx, "property %s is an empty list", prop);
         return 0;
     }
-    if (cfn_prop_string_or(ctx, prop ? prop : "PortRange", DEFAULT_RANGE, &text) < 0)
+    if (cfn_prop_string_or(ctx, prop ? prop : "PortRange", fallback, &text) < 0)
         return -1;
     return parse_range_text(ctx, prop ? prop : "PortRange", text, s);
 }
@@ -145,13 +149,36 @@ static bool valid_table(const char *t)
            strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
+/* The seed's properties describe the seed's own tables: DynamoTable is its
+ * bitset table (hash key Key), never a table of ours, and DynamoRegion and
+ * DynamoEndpoint its region. They are checked so that a mistake is named, and
+ * the ports go to the provider's table in the provider's region. */
+static int check_seed_region(cfn_ctx *ctx, const char *region, const char *endpoint)
+{
+    char from_endpoint[64];
+    if (endpoint) {
+        if (endpoint_region(endpoint, from_endpoint, sizeof(from_endpoint)) < 0)
+            return cfn_fail(ctx,
+                            "DynamoEndpoint \"%.100s\" is refused: only the standard DynamoDB "
+                            "endpoint of a region (dynamodb.REGION.amazonaws.com) is accepted",
+                            endpoint);
+        if (region && strcmp(region, from_endpoint) != 0)
+            return cfn_fail(ctx, "DynamoEndpoint names region %s but DynamoRegion is %.40s",
+                            from_endpoint, region);
+    }
+    if (region && (!*region || strlen(region) >= sizeof(from_endpoint) ||
+                   strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region)))
+        return cfn_fail(ctx, "DynamoRegion \"%.40s\" is not a region name", region);
+    return 0;
+}
+
 static int read_spec(cfn_ctx *ctx, spec *s)
 {
-    const char *table, *dynamo_table, *region, *endpoint;
+    const char *table, *region, *endpoint;
     memset(s, 0, sizeof(*s));
     if (cfn_prop_string_or(ctx, "Key", NULL, &s->key) < 0 ||
         cfn_prop_string_or(ctx, "TableName", NULL, &table) < 0 ||
-        cfn_prop_string_or(ctx, "DynamoTable", NULL, &dynamo_table) < 0 ||
+        cfn_prop_string_or(ctx, "DynamoTable", NULL, &s->seed_table) < 0 ||
         cfn_prop_string_or(ctx, "DynamoRegion", NULL, &region) < 0 ||
         cfn_prop_string_or(ctx, "DynamoEndpoint", NULL, &endpoint) < 0)
         return -1;
@@ -161,30 +188,25 @@ static int read_spec(cfn_ctx *ctx, spec *s)
         return cfn_fail(ctx, "property Key is empty: it names the pool");
     if (strlen(s->key) > MAX_KEY_BYTES)
         return cfn_fail(ctx, "property Key is longer than %d bytes", MAX_KEY_BYTES);
-    s->table = table ? table : dynamo_table ? dynamo_table : getenv(TABLE_ENV);
+    if (check_seed_region(ctx, region, endpoint) < 0)
+        return -1;
+    s->table = table ? table : getenv(TABLE_ENV);
+    if ((!s->table || !*s->table) && s->seed_table)
+        return cfn_fail(ctx,
+                        "no table for the ports: DynamoTable names the seed's bitset table, and "
+                        "cfnkit keeps ports in its own table: set %s in the provider",
+                        TABLE_ENV);
     if (!s->table || !*s->table)
         return cfn_fail(ctx, "no table for the ports: set TableName, or %s in the provider",
                         TABLE_ENV);
     if (!valid_table(s->table))
         return cfn_fail(ctx, "TableName \"%.80s\" is not a DynamoDB table name", s->table);
-    if (endpoint) {
-        char from_endpoint[64];
-        if (endpoint_region(endpoint, from_endpoint, sizeof(from_endpoint)) < 0)
-            return cfn_fail(ctx,
-                            "DynamoEndpoint \"%.100s\" is refused: only the standard DynamoDB "
-                            "endpoint of a region (dynamodb.REGION.amazonaws.com) is accepted",
-                            endpoint);
-        if (region && strcmp(region, from_endpoint) != 0)
-            return cfn_fail(ctx, "DynamoEndpoint names region %s but DynamoRegion is %.40s",
-                            from_endpoint, region);
-        snprintf(s->region, sizeof(s->region), "%s", from_endpoint);
-    } else if (region) {
-        if (!*region || strlen(region) >= sizeof(s->region) ||
-            strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region))
-            return cfn_fail(ctx, "DynamoRegion \"%.40s\" is not a region name", region);
-        snprintf(s->region, sizeof(s->region), "%s", region);
-    }
-    return read_ranges(ctx, s);
+    if (s->seed_table && strcmp(s->seed_table, s->table) == 0)
+        return cfn_fail(ctx,
+                        "DynamoTable %.80s is the seed's bitset table, not a cfnkit ports table: "
+                        "set %s to the cfnkit table",
+                        s->seed_table, TABLE_ENV);
+    return read_ranges(ctx, s, s->seed_table ? SEED_RANGE : DEFAULT_RANGE);
 }
 
 static bool in_ranges(const spec *s, long port)
@@ -241,18 +263,27 @@ typedef struct alloc {
     counter n;
 } alloc;
 
+/* {"pool": {"S": pool}, "port": {"N": port}}, or NULL when out of memory. */
 static cJSON *port_key(const char *pool, long port)
 {
-    cJSON *k = cJSON_CreateObject();
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "pool"), "S", pool);
     char num[16];
+    cJSON *k = cJSON_CreateObject();
     snprintf(num, sizeof(num), "%ld", port);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "port"), "N", num);
+    if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "pool"), "S", pool) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "port"), "N", num)) {
+        cJSON_Delete(k);
+        return NULL;
+    }
     return k;
 }
 
-static int ddb(alloc *a, const char *op, cJSON *in, cJSON **out)
+/* Sends `in` (freed here) when `built` says every member was added. */
+static int ddb(alloc *a, const char *op, cJSON *in, bool built, cJSON **out)
 {
+    if (!built) {
+        cJSON_Delete(in);
+        return cfn_error_set(CFN_ENOMEM, "out of memory building DynamoDB %s", op);
+    }
     a->n.requests++;
     if (strcmp(op, "PutItem") == 0 || strcmp(op, "DeleteItem") == 0)
         a->n.writes++;
@@ -261,27 +292,69 @@ static int ddb(alloc *a, const char *op, cJSON *in, cJSON **out)
     return rc;
 }
 
+/* A seed-shaped request (DynamoTable) is served once `cfnkit unique-port
+ * import-seed` has copied that table's allocated ports: before, a Create could
+ * be given a port the seed handed out and a Delete would free nothing. */
+static int require_import(alloc *a)
+{
+    char *pool = NULL;
+    cJSON *in = NULL, *out = NULL;
+    int rc = -1;
+    if (!a->s->seed_table)
+        return 0;
+    if (asprintf(&pool, SEED_MARK "%s", a->s->seed_table) < 0) {
+        pool = NULL;
+        cfn_fail(a->ctx, "out of memory");
+        goto done;
+    }
+    in = cJSON_CreateObject();
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(pool, 0)) &&
+                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    if (ddb(a, "GetItem", in, built, &out) < 0) {
+        cfn_fail(a->ctx, "%s", cfn_error_last());
+        goto done;
+    }
+    if (!cJSON_GetObjectItem(out, "Item")) {
+        cfn_fail(a->ctx,
+                 "pool %s is the seed's (DynamoTable %s) and its ports have not been imported: "
+                 "run `cfnkit unique-port import-seed --seed-table %s --table %s` once",
+                 a->s->key, a->s->seed_table, a->s->seed_table, a->s->table);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(pool);
+    cJSON_Delete(out);
+    return rc;
+}
+
 /* One conditional write: the port becomes ours unless someone else holds it.
  * 1 when taken, 0 when someone else has it, -1 on error. */
 static int try_port(alloc *a, long port)
 {
     cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "TableName", a->s->table);
     cJSON *item = port_key(a->pool, port);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource);
-    cJSON_AddItemToObject(in, "Item", item);
-    cJSON_AddStringToObject(in, "ConditionExpression",
-                            "attribute_not_exists(#port) OR #request = :request");
-    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-    cJSON_AddStringToObject(names, "#port", "port");
-    cJSON_AddStringToObject(names, "#request", "request");
-    cJSON_AddStringToObject(
-        cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
-                                ":request"),
-        "S", a->request);
-    if (ddb(a, "PutItem", in, NULL) == 0)
+    bool built =
+        cJSON_AddStringToObject(in, "TableName", a->s->table) && item &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner) &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request) &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource) &&
+        cJSON_AddItemToObject(in, "Item", item);
+    if (!built)
+        cJSON_Delete(item);
+    built = built &&
+            cJSON_AddStringToObject(in, "ConditionExpression",
+                                    "attribute_not_exists(#port) OR #request = :request") &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"),
+                                    "#port", "port") &&
+            cJSON_AddStringToObject(cJSON_GetObjectItem(in, "ExpressionAttributeNames"), "#request",
+                                    "request") &&
+            cJSON_AddStringToObject(
+                cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
+                                        ":request"),
+                "S", a->request);
+    if (ddb(a, "PutItem", in, built, NULL) == 0)
         return 1;
     if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
         return 0;
@@ -295,16 +368,16 @@ static char *claim_pool(const char *request)
 }
 
 /* The port this request already took, when it had to look further than its
- * first candidate; 0 when none. */
+ * first candidate; 0 when none, -1 on error. */
 static long claimed_port(alloc *a)
 {
     char *pool = claim_pool(a->request);
     cJSON *in = cJSON_CreateObject(), *out = NULL;
-    cJSON_AddStringToObject(in, "TableName", a->s->table);
-    cJSON_AddItemToObject(in, "Key", port_key(pool, 0));
-    cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    bool built = pool && cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(pool, 0)) &&
+                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     free(pool);
-    if (ddb(a, "GetItem", in, &out) < 0)
+    if (ddb(a, "GetItem", in, built, &out) < 0)
         return cfn_fail(a->ctx, "%s", cfn_error_last());
     const cJSON *item = cJSON_GetObjectItem(out, "Item");
     const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "allocated"), "N");
@@ -321,16 +394,18 @@ static int write_claim(alloc *a, long port)
 {
     char *pool = claim_pool(a->request), num[16], expires[24];
     cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "TableName", a->s->table);
-    cJSON *item = port_key(pool, 0);
+    cJSON *item = pool ? port_key(pool, 0) : NULL;
     snprintf(num, sizeof(num), "%ld", port);
     snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires);
-    cJSON_AddItemToObject(in, "Item", item);
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) && item &&
+                 cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num) &&
+                 cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool) &&
+                 cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires) &&
+                 cJSON_AddItemToObject(in, "Item", item);
+    if (!built)
+        cJSON_Delete(item);
     free(pool);
-    return ddb(a, "PutItem", in, NULL) < 0 ? cfn_fail(a->ctx, "%s", cfn_error_last()) : 0;
+    return ddb(a, "PutItem", in, built, NULL) < 0 ? cfn_fail(a->ctx, "%s", cfn_error_last()) : 0;
 }
 
 /* Marks every port the pool holds (a consistent Query, all pages). */
@@ -339,20 +414,22 @@ static int read_pool(alloc *a, unsigned char *used)
     cJSON *start = NULL;
     do {
         cJSON *in = cJSON_CreateObject(), *out = NULL;
-        cJSON_AddStringToObject(in, "TableName", a->s->table);
-        cJSON_AddStringToObject(in, "KeyConditionExpression", "#pool = :pool");
-        cJSON_AddStringToObject(in, "ProjectionExpression", "#port");
         cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-        cJSON_AddStringToObject(names, "#pool", "pool");
-        cJSON_AddStringToObject(names, "#port", "port");
-        cJSON_AddBoolToObject(in, "ConsistentRead", 1);
-        cJSON_AddStringToObject(
-            cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
-                                    ":pool"),
-            "S", a->pool);
-        if (start)
-            cJSON_AddItemToObject(in, "ExclusiveStartKey", start);
-        if (ddb(a, "Query", in, &out) < 0)
+        bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                     cJSON_AddStringToObject(in, "KeyConditionExpression", "#pool = :pool") &&
+                     cJSON_AddStringToObject(in, "ProjectionExpression", "#port") &&
+                     cJSON_AddStringToObject(names, "#pool", "pool") &&
+                     cJSON_AddStringToObject(names, "#port", "port") &&
+                     cJSON_AddBoolToObject(in, "ConsistentRead", 1) &&
+                     cJSON_AddStringToObject(
+                         cJSON_AddObjectToObject(
+                             cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":pool"),
+                         "S", a->pool);
+        if (start && !cJSON_AddItemToObject(in, "ExclusiveStartKey", start)) {
+            cJSON_Delete(start);
+            built = false;
+        }
+        if (ddb(a, "Query", in, built, &out) < 0)
             return cfn_fail(a->ctx, "%s", cfn_error_last());
         const cJSON *item;
         cJSON_ArrayForEach(item, cJSON_GetObjectItem(out, "Items"))
@@ -463,7 +540,7 @@ static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
     cfn_request_resource_hash(ctx, a->owner);
     snprintf(a->resource, sizeof(a->resource), "%.128s/%.255s", cfn_request_stack_name(ctx),
              cfn_request_logical_id(ctx));
-    return cfn_aws_for(ctx, s->region[0] ? s->region : NULL, &a->aws);
+    return cfn_aws_for(ctx, NULL, &a->aws);
 }
 
 static int answer(cfn_ctx *ctx, const spec *s, long port)
@@ -480,7 +557,7 @@ static int create_port(cfn_ctx *ctx, const spec *s)
     alloc a;
     if (setup_alloc(ctx, s, &a) < 0)
         return -1;
-    long port = allocate(&a);
+    long port = require_import(&a) < 0 ? -1 : allocate(&a);
     if (port > 0)
         cfn_log(CFN_LOG_INFO, "pool %s: port %ld allocated with %d DynamoDB requests (%d writes)",
                 s->key, port, a.n.requests, a.n.writes);
@@ -510,18 +587,54 @@ static int parse_id(const char *id, char *key, size_t size, long *port)
     return 0;
 }
 
+/* An imported seed port has no owner: the first resource that updates or
+ * deletes it with its `<Key>-<port>` id is the seed-era resource that got it. */
+#define OWNED_OR_IMPORTED                                                                          \
+    "#owner = :owner OR (attribute_not_exists(#owner) AND attribute_exists(#seed))"
+
+/* Keeps `port` for this resource when it is still ours (or an imported seed
+ * port, which becomes ours): 1 kept, 0 held by another resource, -1 error. */
+static int keep_port(alloc *a, long port)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
+    bool built =
+        cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+        cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+        cJSON_AddStringToObject(in, "UpdateExpression",
+                                "SET #owner = :owner, #resource = :resource") &&
+        cJSON_AddStringToObject(in, "ConditionExpression",
+                                "attribute_not_exists(#port) OR " OWNED_OR_IMPORTED) &&
+        cJSON_AddStringToObject(names, "#port", "port") &&
+        cJSON_AddStringToObject(names, "#owner", "owner") &&
+        cJSON_AddStringToObject(names, "#seed", "seed") &&
+        cJSON_AddStringToObject(names, "#resource", "resource") &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":owner"), "S", a->owner) &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":resource"), "S", a->resource);
+    if (ddb(a, "UpdateItem", in, built, NULL) == 0)
+        return 1;
+    if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
+        return 0;
+    return cfn_fail(a->ctx, "%s", cfn_error_last());
+}
+
+static const char *old_table(cfn_ctx *ctx)
+{
+    const char *t = NULL;
+    return cfn_old_prop_string_or(ctx, "TableName", NULL, &t) < 0 ? NULL
+           : t                                                    ? t
+                                                                  : getenv(TABLE_ENV);
+}
+
 static int update(cfn_ctx *ctx)
 {
     spec s;
     char key[MAX_KEY_BYTES + 1];
     long port;
-    const char *old_table, *old_dynamo;
     if (read_spec(ctx, &s) < 0)
         return -1;
-    if (cfn_old_prop_string_or(ctx, "TableName", NULL, &old_table) < 0 ||
-        cfn_old_prop_string_or(ctx, "DynamoTable", NULL, &old_dynamo) < 0)
-        return -1;
-    const char *was = old_table ? old_table : old_dynamo ? old_dynamo : getenv(TABLE_ENV);
+    const char *was = old_table(ctx);
     bool same_table = was && strcmp(was, s.table) == 0;
     if (parse_id(cfn_request_physical_id(ctx), key, sizeof(key), &port) == 0 &&
         strcmp(key, s.key) == 0 && same_table && in_ranges(&s, port)) {
@@ -530,29 +643,11 @@ static int update(cfn_ctx *ctx)
         alloc a;
         if (setup_alloc(ctx, &s, &a) < 0)
             return -1;
-        cJSON *in = cJSON_CreateObject();
-        cJSON_AddStringToObject(in, "TableName", s.table);
-        cJSON_AddItemToObject(in, "Key", port_key(a.pool, port));
-        cJSON_AddStringToObject(in, "UpdateExpression",
-                                "SET #owner = :owner, #resource = :resource");
-        cJSON_AddStringToObject(in, "ConditionExpression",
-                                "attribute_not_exists(#port) OR #owner = :owner");
-        cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-        cJSON_AddStringToObject(names, "#port", "port");
-        cJSON_AddStringToObject(names, "#owner", "owner");
-        cJSON_AddStringToObject(names, "#resource", "resource");
-        cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":owner"), "S", a.owner);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":resource"), "S", a.resource);
-        int rc = ddb(&a, "UpdateItem", in, NULL);
-        bool lost = rc < 0 && cfn_aws_error_is(a.aws, "ConditionalCheckFailedException");
-        if (rc < 0 && !lost) {
-            cfn_fail(ctx, "%s", cfn_error_last());
-            cfn_aws_free(a.aws);
-            return -1;
-        }
+        int kept = require_import(&a) < 0 ? -1 : keep_port(&a, port);
         cfn_aws_free(a.aws);
-        if (!lost)
+        if (kept < 0)
+            return -1;
+        if (kept)
             return answer(ctx, &s, port);
         cfn_log(CFN_LOG_WARN, "pool %s: port %ld is held by another resource; allocating anew",
                 s.key, port);
@@ -562,9 +657,33 @@ static int update(cfn_ctx *ctx)
     return create_port(ctx, &s);
 }
 
+/* One conditional delete: 1 released, 0 not held by this resource (already
+ * released, another resource's, or the table is gone), -1 on error. */
+static int release_port(alloc *a, long port)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddStringToObject(in, "ConditionExpression", OWNED_OR_IMPORTED) &&
+                 cJSON_AddStringToObject(names, "#owner", "owner") &&
+                 cJSON_AddStringToObject(names, "#seed", "seed") &&
+                 cJSON_AddStringToObject(
+                     cJSON_AddObjectToObject(
+                         cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":owner"),
+                     "S", a->owner);
+    if (ddb(a, "DeleteItem", in, built, NULL) == 0)
+        return 1;
+    if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException") ||
+        cfn_aws_error_is(a->aws, "ResourceNotFoundException"))
+        return 0;
+    return cfn_fail(a->ctx, "%s", cfn_error_last());
+}
+
 static int remove_port(cfn_ctx *ctx)
 {
     spec s;
+    alloc a;
     char key[MAX_KEY_BYTES + 1];
     long port;
     const char *id = cfn_request_physical_id(ctx);
@@ -572,38 +691,26 @@ static int remove_port(cfn_ctx *ctx)
         cfn_log(CFN_LOG_INFO, "%s names no port: nothing to release", id);
         return 0;
     }
-    /* The table and region come from the properties; the pool and port from
-     * the id, which is what was allocated whatever the properties say now. */
+    /* The table comes from the properties; the pool and port from the id,
+     * which is what was allocated whatever the properties say now. */
     if (read_spec(ctx, &s) < 0)
         return -1;
     s.key = key;
-    alloc a;
     if (setup_alloc(ctx, &s, &a) < 0)
         return -1;
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "TableName", s.table);
-    cJSON_AddItemToObject(in, "Key", port_key(a.pool, port));
-    cJSON_AddStringToObject(in, "ConditionExpression", "#owner = :owner");
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"), "#owner",
-                            "owner");
-    cJSON_AddStringToObject(
-        cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":owner"),
-        "S", a.owner);
-    int rc = ddb(&a, "DeleteItem", in, NULL);
-    /* Already released, held by another resource, or the table is gone:
-     * nothing of ours is left to free. */
-    if (rc < 0 && (cfn_aws_error_is(a.aws, "ConditionalCheckFailedException") ||
-                   cfn_aws_error_is(a.aws, "ResourceNotFoundException"))) {
+    int rc = release_port(&a, port);
+    /* A seed-era port that is not in our table yet: refuse until the import,
+     * or the seed's allocation would stay held for ever. */
+    if (rc == 0 && cfn_aws_error_is(a.aws, "ConditionalCheckFailedException") &&
+        require_import(&a) < 0)
+        rc = -1;
+    if (rc == 1)
+        cfn_log(CFN_LOG_INFO, "pool %s: port %ld released", key, port);
+    else if (rc == 0)
         cfn_log(CFN_LOG_INFO, "pool %s: port %ld is not held by this resource: nothing to release",
                 key, port);
-        rc = 0;
-    } else if (rc < 0) {
-        cfn_fail(ctx, "%s", cfn_error_last());
-    } else {
-        cfn_log(CFN_LOG_INFO, "pool %s: port %ld released", key, port);
-    }
     cfn_aws_free(a.aws);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 const cfn_resource_type cfnkit_unique_port = {
