@@ -14,8 +14,7 @@
 #define SEED_RANGE    "10000-59999" /* what the seed's bitset really held */
 #define TABLE_ENV     "CFNKIT_UNIQUE_PORT_TABLE"
 #define MAX_RANGES    32
-#define RANDOM_PROBES 2  /* before reading the pool */
-#define FULL_ATTEMPTS 16 /* conditional writes after reading the pool */
+#define RANDOM_PROBES 2 /* plain conditional writes before the hints */
 #define CLAIM_TTL_S   (7 * 24 * 3600)
 #define MAX_KEY_BYTES 512
 /* The pool of the item `cfnkit unique-port import-seed` writes once it has
@@ -34,6 +33,31 @@ typedef struct spec {
     int nranges;
     long total;
 } spec;
+
+/* Free-port hints, for crowded pools. Each block of 256 ports of a pool has a
+ * hint item (pool "free#<Key>", port = the block) whose `free` number set
+ * holds every free port of the block, and perhaps some taken ones: a release
+ * adds its port in the transaction that deletes the port item, a hinted
+ * allocation removes its port in the transaction that writes the port item,
+ * and a port taken by a plain conditional write (the common case) stays
+ * listed until an allocation trips over it and rebuilds the block from one
+ * Query. The summary item (port SUMMARY_SLOT) lists the blocks built
+ * (`ready`) and those that may have free ports (`nonempty`). The port items
+ * stay the only truth: a stale hint costs a request, never a duplicate. */
+#define BLOCK_PORTS  256
+#define NBLOCKS      256
+#define SUMMARY_SLOT 65536
+#define HINT_VISITS  12 /* blocks tried by one allocation */
+
+typedef struct summary {
+    bool ready[NBLOCKS];
+    bool nonempty[NBLOCKS];
+} summary;
+
+typedef struct block {
+    bool free[BLOCK_PORTS];
+    char v[24]; /* releases seen, "" when none: guards a rebuild */
+} block;
 
 /* Counts the DynamoDB requests of one allocation, for the log line. */
 typedef struct counter {
@@ -257,8 +281,9 @@ typedef struct alloc {
     cfn_aws *aws;
     const spec *s;
     char pool[MAX_KEY_BYTES + 8];
-    char owner[65];      /* hash of stack and logical id: who may free the port */
-    const char *request; /* RequestId: the same request finds the same port */
+    char hints[MAX_KEY_BYTES + 8]; /* "free#<Key>" */
+    char owner[65];                /* hash of stack and logical id: who may free the port */
+    const char *request;           /* RequestId: the same request finds the same port */
     char resource[400];
     counter n;
 } alloc;
@@ -285,7 +310,7 @@ static int ddb(alloc *a, const char *op, cJSON *in, bool built, cJSON **out)
         return cfn_error_set(CFN_ENOMEM, "out of memory building DynamoDB %s", op);
     }
     a->n.requests++;
-    if (strcmp(op, "PutItem") == 0 || strcmp(op, "DeleteItem") == 0)
+    if (strcmp(op, "GetItem") != 0 && strcmp(op, "BatchGetItem") != 0 && strcmp(op, "Query") != 0)
         a->n.writes++;
     int rc = cfn_dynamodb(a->aws, op, in, out);
     cJSON_Delete(in);
@@ -329,31 +354,41 @@ done:
     return rc;
 }
 
+/* The item of a port this request takes, or NULL when out of memory. */
+static cJSON *port_item(alloc *a, long port)
+{
+    cJSON *item = port_key(a->pool, port);
+    if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
+/* Adds to `op` (a PutItem input or a transaction's Put) the condition that
+ * makes a port ours: free, or taken by this same request before. */
+static bool add_take_condition(alloc *a, cJSON *op)
+{
+    cJSON *names = cJSON_AddObjectToObject(op, "ExpressionAttributeNames");
+    return cJSON_AddStringToObject(op, "ConditionExpression",
+                                   "attribute_not_exists(#port) OR #request = :request") &&
+           cJSON_AddStringToObject(names, "#port", "port") &&
+           cJSON_AddStringToObject(names, "#request", "request") &&
+           cJSON_AddStringToObject(
+               cJSON_AddObjectToObject(cJSON_AddObjectToObject(op, "ExpressionAttributeValues"),
+                                       ":request"),
+               "S", a->request);
+}
+
 /* One conditional write: the port becomes ours unless someone else holds it.
  * 1 when taken, 0 when someone else has it, -1 on error. */
 static int try_port(alloc *a, long port)
 {
     cJSON *in = cJSON_CreateObject();
-    cJSON *item = port_key(a->pool, port);
-    bool built =
-        cJSON_AddStringToObject(in, "TableName", a->s->table) && item &&
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner) &&
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request) &&
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource) &&
-        cJSON_AddItemToObject(in, "Item", item);
-    if (!built)
-        cJSON_Delete(item);
-    built = built &&
-            cJSON_AddStringToObject(in, "ConditionExpression",
-                                    "attribute_not_exists(#port) OR #request = :request") &&
-            cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"),
-                                    "#port", "port") &&
-            cJSON_AddStringToObject(cJSON_GetObjectItem(in, "ExpressionAttributeNames"), "#request",
-                                    "request") &&
-            cJSON_AddStringToObject(
-                cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
-                                        ":request"),
-                "S", a->request);
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Item", port_item(a, port)) && add_take_condition(a, in);
     if (ddb(a, "PutItem", in, built, NULL) == 0)
         return 1;
     if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
@@ -367,64 +402,133 @@ static char *claim_pool(const char *request)
     return asprintf(&p, "claim#%s", request) < 0 ? NULL : p;
 }
 
-/* The port this request already took, when it had to look further than its
- * first candidate; 0 when none, -1 on error. */
-static long claimed_port(alloc *a)
+/* The claim: the port a request took when it was not its first candidate. */
+static cJSON *claim_item(alloc *a, long port)
 {
-    char *pool = claim_pool(a->request);
-    cJSON *in = cJSON_CreateObject(), *out = NULL;
-    bool built = pool && cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(pool, 0)) &&
-                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    char *pool = claim_pool(a->request), num[16], expires[24];
+    cJSON *item = pool ? port_key(pool, 0) : NULL;
     free(pool);
-    if (ddb(a, "GetItem", in, built, &out) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
-    const cJSON *item = cJSON_GetObjectItem(out, "Item");
-    const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "allocated"), "N");
-    const cJSON *for_pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "for"), "S");
-    long port =
-        cJSON_IsString(p) && cJSON_IsString(for_pool) && strcmp(for_pool->valuestring, a->pool) == 0
-            ? atol(p->valuestring)
-            : 0;
-    cJSON_Delete(out);
-    return port;
+    snprintf(num, sizeof(num), "%ld", port);
+    snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
+    if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
 }
 
 static int write_claim(alloc *a, long port)
 {
-    char *pool = claim_pool(a->request), num[16], expires[24];
     cJSON *in = cJSON_CreateObject();
-    cJSON *item = pool ? port_key(pool, 0) : NULL;
-    snprintf(num, sizeof(num), "%ld", port);
-    snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
-    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) && item &&
-                 cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num) &&
-                 cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool) &&
-                 cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires) &&
-                 cJSON_AddItemToObject(in, "Item", item);
-    if (!built)
-        cJSON_Delete(item);
-    free(pool);
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Item", claim_item(a, port));
     return ddb(a, "PutItem", in, built, NULL) < 0 ? cfn_fail(a->ctx, "%s", cfn_error_last()) : 0;
 }
 
-/* Marks every port the pool holds (a consistent Query, all pages). */
-static int read_pool(alloc *a, unsigned char *used)
+/* Adds item to array; frees it when that fails. */
+static bool append(cJSON *array, cJSON *item)
 {
+    if (cJSON_AddItemToArray(array, item))
+        return true;
+    cJSON_Delete(item);
+    return false;
+}
+
+/* {"NS": [values...]}, or NULL when out of memory. */
+static cJSON *number_set(const long *values, int n)
+{
+    cJSON *set = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(set, "NS");
+    for (int i = 0; list && i < n; i++) {
+        char num[16];
+        snprintf(num, sizeof(num), "%ld", values[i]);
+        if (!append(list, cJSON_CreateString(num)))
+            list = NULL;
+    }
+    if (!list) {
+        cJSON_Delete(set);
+        return NULL;
+    }
+    return set;
+}
+
+/* Marks out[v - base] for every number v of a number set attribute. */
+static void read_numbers(const cJSON *attr, long base, bool *out, int n)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItem(attr, "NS"))
+    {
+        long i = cJSON_IsString(v) ? atol(v->valuestring) - base : -1;
+        if (i >= 0 && i < n)
+            out[i] = true;
+    }
+}
+
+/* The first request of an allocation reads the claim and the pool's summary
+ * together: the claimed port, 0 when none, -1 on error. */
+static long begin(alloc *a, summary *sum)
+{
+    char *claim = claim_pool(a->request);
+    cJSON *in = cJSON_CreateObject(), *out = NULL, *keys = NULL;
+    cJSON *req = cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "RequestItems"), a->s->table);
+    bool built = claim && (keys = cJSON_AddArrayToObject(req, "Keys")) &&
+                 append(keys, port_key(claim, 0)) &&
+                 append(keys, port_key(a->hints, SUMMARY_SLOT)) &&
+                 cJSON_AddBoolToObject(req, "ConsistentRead", 1);
+    long port = 0;
+    free(claim);
+    memset(sum, 0, sizeof(*sum));
+    if (ddb(a, "BatchGetItem", in, built, &out) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    if (cJSON_GetArraySize(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(out, "UnprocessedKeys"), a->s->table)) > 0) {
+        cJSON_Delete(out);
+        return cfn_fail(a->ctx, "DynamoDB left the claim unread (throttled): retry the deployment");
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item,
+                       cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Responses"), a->s->table))
+    {
+        const cJSON *pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "pool"), "S");
+        const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "allocated"), "N");
+        const cJSON *for_pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "for"), "S");
+        if (cJSON_IsString(pool) && strcmp(pool->valuestring, a->hints) == 0) {
+            read_numbers(cJSON_GetObjectItem(item, "ready"), 0, sum->ready, NBLOCKS);
+            read_numbers(cJSON_GetObjectItem(item, "nonempty"), 0, sum->nonempty, NBLOCKS);
+        } else if (cJSON_IsString(p) && cJSON_IsString(for_pool) &&
+                   strcmp(for_pool->valuestring, a->pool) == 0) {
+            port = atol(p->valuestring);
+        }
+    }
+    cJSON_Delete(out);
+    return port;
+}
+
+/* The ports of block b that the pool holds (one consistent Query). */
+static int query_block(alloc *a, int b, bool *taken)
+{
+    char lo[16], hi[16];
     cJSON *start = NULL;
+    snprintf(lo, sizeof(lo), "%d", b * BLOCK_PORTS);
+    snprintf(hi, sizeof(hi), "%d", b * BLOCK_PORTS + BLOCK_PORTS - 1);
+    memset(taken, 0, BLOCK_PORTS * sizeof(*taken));
     do {
         cJSON *in = cJSON_CreateObject(), *out = NULL;
         cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-        bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                     cJSON_AddStringToObject(in, "KeyConditionExpression", "#pool = :pool") &&
-                     cJSON_AddStringToObject(in, "ProjectionExpression", "#port") &&
-                     cJSON_AddStringToObject(names, "#pool", "pool") &&
-                     cJSON_AddStringToObject(names, "#port", "port") &&
-                     cJSON_AddBoolToObject(in, "ConsistentRead", 1) &&
-                     cJSON_AddStringToObject(
-                         cJSON_AddObjectToObject(
-                             cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":pool"),
-                         "S", a->pool);
+        cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
+        bool built =
+            cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+            cJSON_AddStringToObject(in, "KeyConditionExpression",
+                                    "#pool = :pool AND #port BETWEEN :lo AND :hi") &&
+            cJSON_AddStringToObject(in, "ProjectionExpression", "#port") &&
+            cJSON_AddStringToObject(names, "#pool", "pool") &&
+            cJSON_AddStringToObject(names, "#port", "port") &&
+            cJSON_AddBoolToObject(in, "ConsistentRead", 1) &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":pool"), "S", a->pool) &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":lo"), "N", lo) &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":hi"), "N", hi);
         if (start && !cJSON_AddItemToObject(in, "ExclusiveStartKey", start)) {
             cJSON_Delete(start);
             built = false;
@@ -435,14 +539,211 @@ static int read_pool(alloc *a, unsigned char *used)
         cJSON_ArrayForEach(item, cJSON_GetObjectItem(out, "Items"))
         {
             const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "port"), "N");
-            long port = cJSON_IsString(p) ? atol(p->valuestring) : 0;
-            if (port > 0 && port <= 65535)
-                used[port / 8] |= (unsigned char)(1 << (port % 8));
+            long j = cJSON_IsString(p) ? atol(p->valuestring) - (long)b * BLOCK_PORTS : -1;
+            if (j >= 0 && j < BLOCK_PORTS)
+                taken[j] = true;
         }
         start = cJSON_DetachItemFromObject(out, "LastEvaluatedKey");
         cJSON_Delete(out);
     } while (start);
     return 0;
+}
+
+/* The free ports of block b, from a Query: into list, returning how many. */
+static int free_in_block(alloc *a, int b, long *list)
+{
+    bool taken[BLOCK_PORTS];
+    int n = 0;
+    if (query_block(a, b, taken) < 0)
+        return -1;
+    for (int j = 0; j < BLOCK_PORTS; j++)
+        if (!taken[j] && b * BLOCK_PORTS + j >= 1)
+            list[n++] = (long)b * BLOCK_PORTS + j;
+    return n;
+}
+
+static void read_block_item(const cJSON *item, int b, block *blk)
+{
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "v"), "N");
+    memset(blk, 0, sizeof(*blk));
+    read_numbers(cJSON_GetObjectItem(item, "free"), (long)b * BLOCK_PORTS, blk->free, BLOCK_PORTS);
+    snprintf(blk->v, sizeof(blk->v), "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+/* The first allocation in a block that the summary does not list builds its
+ * hint: the free ports are added (a release may have added some already: a
+ * union loses none), then the summary lists the block. */
+static int build_block(alloc *a, int b, summary *sum, block *blk)
+{
+    long list[BLOCK_PORTS], idx = b;
+    int n = free_in_block(a, b, list);
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
+    if (n < 0) {
+        cJSON_Delete(in);
+        return -1;
+    }
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+                 cJSON_AddStringToObject(in, "UpdateExpression",
+                                         n ? "SET #ready = :t ADD #free :f" : "SET #ready = :t") &&
+                 cJSON_AddStringToObject(in, "ReturnValues", "ALL_NEW") &&
+                 cJSON_AddStringToObject(names, "#ready", "ready") &&
+                 cJSON_AddBoolToObject(cJSON_AddObjectToObject(values, ":t"), "BOOL", 1) &&
+                 (!n || (cJSON_AddStringToObject(names, "#free", "free") &&
+                         cJSON_AddItemToObject(values, ":f", number_set(list, n))));
+    if (ddb(a, "UpdateItem", in, built, &out) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    read_block_item(cJSON_GetObjectItem(out, "Attributes"), b, blk);
+    cJSON_Delete(out);
+    bool any = false;
+    for (int j = 0; j < BLOCK_PORTS; j++)
+        any = any || blk->free[j];
+    in = cJSON_CreateObject();
+    names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
+    built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+            cJSON_AddItemToObject(in, "Key", port_key(a->hints, SUMMARY_SLOT)) &&
+            cJSON_AddStringToObject(in, "UpdateExpression",
+                                    any ? "ADD #ready :b, #nonempty :b" : "ADD #ready :b") &&
+            cJSON_AddStringToObject(names, "#ready", "ready") &&
+            (!any || cJSON_AddStringToObject(names, "#nonempty", "nonempty")) &&
+            cJSON_AddItemToObject(values, ":b", number_set(&idx, 1));
+    if (ddb(a, "UpdateItem", in, built, NULL) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    sum->ready[b] = true;
+    sum->nonempty[b] = any;
+    return 0;
+}
+
+static int read_block(alloc *a, int b, block *blk)
+{
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    if (ddb(a, "GetItem", in, built, &out) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    read_block_item(cJSON_GetObjectItem(out, "Item"), b, blk);
+    cJSON_Delete(out);
+    return 0;
+}
+
+/* The hint listed a taken port: set the block's free ports from a Query,
+ * unless a release changed the block meanwhile (its counter `v`). */
+static int rebuild_block(alloc *a, int b, const block *blk)
+{
+    long list[BLOCK_PORTS];
+    int n = free_in_block(a, b, list);
+    cJSON *in = cJSON_CreateObject();
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
+    if (n < 0) {
+        cJSON_Delete(in);
+        return -1;
+    }
+    bool built =
+        cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+        cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+        cJSON_AddStringToObject(in, "UpdateExpression", n ? "SET #free = :f" : "REMOVE #free") &&
+        cJSON_AddStringToObject(in, "ConditionExpression",
+                                blk->v[0] ? "#v = :v" : "attribute_not_exists(#v)") &&
+        cJSON_AddStringToObject(names, "#free", "free") &&
+        cJSON_AddStringToObject(names, "#v", "v") &&
+        (!n || cJSON_AddItemToObject(values, ":f", number_set(list, n))) &&
+        (!blk->v[0] || cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":v"), "N", blk->v));
+    if (!cJSON_GetArraySize(values))
+        cJSON_DeleteItemFromObject(in, "ExpressionAttributeValues");
+    if (ddb(a, "UpdateItem", in, built, NULL) == 0 ||
+        cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
+        return 0;
+    return cfn_fail(a->ctx, "%s", cfn_error_last());
+}
+
+/* The reason the index-th action of a cancelled transaction gave, from the
+ * message DynamoDB sends ("... specific reasons [ConditionalCheckFailed, None]"). */
+static bool cancelled_by(int index, const char *reason)
+{
+    const char *p = strrchr(cfn_error_last(), '[');
+    for (int i = 0; p && i < index; i++)
+        p = strchr(p + 1, ',');
+    if (!p)
+        return false;
+    p += strspn(p + 1, " ") + 1;
+    return strncmp(p, reason, strlen(reason)) == 0;
+}
+
+/* {"Update": {TableName, Key (the hint item at slot), UpdateExpression
+ * "<verb> #a :v", the number set {value} as :v}} for a transaction. */
+static cJSON *hint_update(alloc *a, long slot, const char *expression, const char *attr, long value)
+{
+    cJSON *op = cJSON_CreateObject();
+    cJSON *u = cJSON_AddObjectToObject(op, "Update");
+    cJSON *values = cJSON_AddObjectToObject(u, "ExpressionAttributeValues");
+    if (!cJSON_AddStringToObject(u, "TableName", a->s->table) ||
+        !cJSON_AddItemToObject(u, "Key", port_key(a->hints, slot)) ||
+        !cJSON_AddStringToObject(u, "UpdateExpression", expression) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(u, "ExpressionAttributeNames"), "#a",
+                                 attr) ||
+        !cJSON_AddItemToObject(values, ":v", number_set(&value, 1))) {
+        cJSON_Delete(op);
+        return NULL;
+    }
+    return op;
+}
+
+/* Takes a hinted port: the port item (conditional), its removal from the
+ * hint and the claim, in one transaction. 1 taken; 0 the port was taken
+ * (a stale hint); 2 a conflicting transaction; -1 error. */
+static int take_hinted(alloc *a, int b, long port)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(in, "TransactItems");
+    cJSON *put = cJSON_CreateObject(), *claim = cJSON_CreateObject();
+    cJSON *take = cJSON_AddObjectToObject(put, "Put");
+    cJSON *keep = cJSON_AddObjectToObject(claim, "Put");
+    bool built = cJSON_AddStringToObject(take, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(take, "Item", port_item(a, port)) &&
+                 add_take_condition(a, take) &&
+                 cJSON_AddStringToObject(keep, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(keep, "Item", claim_item(a, port));
+    built = append(items, put) && built;
+    built = append(items, hint_update(a, b, "DELETE #a :v", "free", port)) && built;
+    built = append(items, claim) && built;
+    if (ddb(a, "TransactWriteItems", in, built, NULL) == 0)
+        return 1;
+    if (cfn_aws_error_is(a->aws, "TransactionCanceledException") &&
+        cancelled_by(0, "ConditionalCheckFailed"))
+        return 0;
+    if (cfn_aws_error_is(a->aws, "TransactionCanceledException") ||
+        cfn_aws_error_is(a->aws, "TransactionConflictException"))
+        return 2;
+    return cfn_fail(a->ctx, "%s", cfn_error_last());
+}
+
+/* A block the summary lists whose hint is empty leaves the summary, unless a
+ * release refilled it meanwhile (the condition). */
+static int drop_block(alloc *a, int b)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(in, "TransactItems");
+    cJSON *check = cJSON_CreateObject();
+    cJSON *c = cJSON_AddObjectToObject(check, "ConditionCheck");
+    bool built = cJSON_AddStringToObject(c, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(c, "Key", port_key(a->hints, b)) &&
+                 cJSON_AddStringToObject(c, "ConditionExpression", "attribute_not_exists(#f)") &&
+                 cJSON_AddStringToObject(cJSON_AddObjectToObject(c, "ExpressionAttributeNames"),
+                                         "#f", "free");
+    built = cJSON_AddItemToArray(items, check) && built;
+    built =
+        cJSON_AddItemToArray(items, hint_update(a, SUMMARY_SLOT, "DELETE #a :v", "nonempty", b)) &&
+        built;
+    if (ddb(a, "TransactWriteItems", in, built, NULL) == 0 ||
+        cfn_aws_error_is(a->aws, "TransactionCanceledException") ||
+        cfn_aws_error_is(a->aws, "TransactionConflictException"))
+        return 0;
+    return cfn_fail(a->ctx, "%s", cfn_error_last());
 }
 
 static void short_pause(void)
@@ -463,21 +764,100 @@ static void describe_ranges(const spec *s, char *buf, size_t n)
                               s->ranges[i].hi);
 }
 
+/* The blocks of the request's ranges that may hold a free port: listed
+ * nonempty, or not built yet. */
+static int candidate_blocks(const spec *s, const summary *sum, int *out, bool *all_ready)
+{
+    bool seen[NBLOCKS] = {false};
+    int n = 0;
+    *all_ready = true;
+    for (int i = 0; i < s->nranges; i++)
+        for (long b = s->ranges[i].lo / BLOCK_PORTS; b <= s->ranges[i].hi / BLOCK_PORTS; b++) {
+            if (seen[b])
+                continue;
+            seen[b] = true;
+            *all_ready = *all_ready && sum->ready[b];
+            if (!sum->ready[b] || sum->nonempty[b])
+                out[n++] = (int)b;
+        }
+    return n;
+}
+
+static long pool_full(alloc *a)
+{
+    char ranges[256];
+    describe_ranges(a->s, ranges, sizeof(ranges));
+    return cfn_fail(a->ctx, "pool %s is full: all %ld ports of %s are allocated", a->s->key,
+                    a->s->total, ranges);
+}
+
+/* A crowded pool: a free port from the hints, in a bounded number of
+ * requests whatever the pool's size and fullness. */
+static long allocate_hinted(alloc *a, summary *sum, uint64_t *state)
+{
+    int cand[NBLOCKS];
+    bool all_ready;
+    int n = candidate_blocks(a->s, sum, cand, &all_ready);
+    for (int visit = 0; visit < HINT_VISITS && n > 0; visit++) {
+        int i = (int)(next_random(state) % (uint64_t)n), b = cand[i];
+        long ports[BLOCK_PORTS];
+        int nfree = 0;
+        block blk;
+        if ((sum->ready[b] ? read_block(a, b, &blk) : build_block(a, b, sum, &blk)) < 0)
+            return -1;
+        bool any = false;
+        for (int j = 0; j < BLOCK_PORTS; j++) {
+            long p = (long)b * BLOCK_PORTS + j;
+            any = any || blk.free[j];
+            if (blk.free[j] && in_ranges(a->s, p))
+                ports[nfree++] = p;
+        }
+        if (nfree == 0) {
+            if (!any && drop_block(a, b) < 0)
+                return -1;
+            cand[i] = cand[--n];
+            continue;
+        }
+        long port = ports[next_random(state) % (uint64_t)nfree];
+        int r = take_hinted(a, b, port);
+        if (r < 0)
+            return -1;
+        if (r == 1)
+            return port;
+        if (r == 0 && rebuild_block(a, b, &blk) < 0)
+            return -1;
+        if (r == 2)
+            short_pause();
+    }
+    if (n == 0)
+        return pool_full(a);
+    return cfn_fail(a->ctx,
+                    "no port of pool %s could be taken after %d attempts: too many allocators at "
+                    "once on a nearly full pool; retry the deployment",
+                    a->s->key, RANDOM_PROBES + HINT_VISITS);
+}
+
 static long allocate(alloc *a)
 {
     const spec *s = a->s;
     char seed_hex[65];
     uint64_t state = 0;
-    long port = claimed_port(a);
+    summary sum;
+    int cand[NBLOCKS];
+    bool all_ready;
+    long port = begin(a, &sum);
     if (port != 0)
         return port;
-    /* Candidates from a sequence seeded by the request: allocators rarely
-     * meet, and a repeated delivery walks the same way to its own port. */
     hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
     for (int i = 0; i < 16; i++)
         state = state << 4 |
                 (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
-    for (int i = 0; i < RANDOM_PROBES && i < s->total; i++) {
+    /* Once the hints cover the ranges, every allocation goes through them
+     * and keeps them true. Before, the common case: candidates from a
+     * sequence seeded by the request, so that allocators rarely meet and a
+     * repeated delivery walks the same way to its own port. */
+    candidate_blocks(s, &sum, cand, &all_ready);
+    for (int i = 0; !all_ready && i < RANDOM_PROBES && i < s->total; i++) {
         port = nth_port(s, (long)(next_random(&state) % (uint64_t)s->total));
         int r = try_port(a, port);
         if (r < 0)
@@ -485,49 +865,7 @@ static long allocate(alloc *a)
         if (r == 1)
             return i == 0 || write_claim(a, port) == 0 ? port : -1;
     }
-    /* Crowded: read which ports are held and try free ones at random. */
-    unsigned char *used = calloc(65536 / 8, 1);
-    long *free_ports = malloc(sizeof(long) * (size_t)s->total);
-    long result = -1;
-    if (!used || !free_ports) {
-        cfn_fail(a->ctx, "out of memory");
-        goto done;
-    }
-    for (int attempt = 0; attempt < FULL_ATTEMPTS; attempt++) {
-        if (attempt % 4 == 0 && read_pool(a, used) < 0)
-            goto done;
-        long nfree = 0;
-        for (long i = 0; i < s->total; i++) {
-            long p = nth_port(s, i);
-            if (!(used[p / 8] & (1 << (p % 8))))
-                free_ports[nfree++] = p;
-        }
-        if (nfree == 0) {
-            char ranges[256];
-            describe_ranges(s, ranges, sizeof(ranges));
-            cfn_fail(a->ctx, "pool %s is full: all %ld ports of %s are allocated", s->key, s->total,
-                     ranges);
-            goto done;
-        }
-        port = free_ports[next_random(&state) % (uint64_t)nfree];
-        int r = try_port(a, port);
-        if (r < 0)
-            goto done;
-        if (r == 1) {
-            result = write_claim(a, port) == 0 ? port : -1;
-            goto done;
-        }
-        used[port / 8] |= (unsigned char)(1 << (port % 8));
-        short_pause();
-    }
-    cfn_fail(a->ctx,
-             "no port of pool %s could be taken after %d attempts: too many allocators at "
-             "once on a nearly full pool; retry the deployment",
-             s->key, RANDOM_PROBES + FULL_ATTEMPTS);
-done:
-    free(used);
-    free(free_ports);
-    return result;
+    return allocate_hinted(a, &sum, &state);
 }
 
 static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
@@ -537,6 +875,7 @@ static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
     a->s = s;
     a->request = cfn_request_id(ctx);
     snprintf(a->pool, sizeof(a->pool), "pool#%s", s->key);
+    snprintf(a->hints, sizeof(a->hints), "free#%s", s->key);
     cfn_request_resource_hash(ctx, a->owner);
     snprintf(a->resource, sizeof(a->resource), "%.128s/%.255s", cfn_request_stack_name(ctx),
              cfn_request_logical_id(ctx));
@@ -657,27 +996,54 @@ static int update(cfn_ctx *ctx)
     return create_port(ctx, &s);
 }
 
-/* One conditional delete: 1 released, 0 not held by this resource (already
- * released, another resource's, or the table is gone), -1 on error. */
+/* One transaction: the port item goes if this resource holds it, and the
+ * port is added to its block's hint (counting the release, so that a rebuild
+ * from an older Query cannot drop it) and the block to the summary's
+ * nonempty list. 1 released, 0 not held by this resource (already released,
+ * another resource's, or the table is gone), -1 on error. */
 static int release_port(alloc *a, long port)
 {
-    cJSON *in = cJSON_CreateObject();
-    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
-                 cJSON_AddStringToObject(in, "ConditionExpression", OWNED_OR_IMPORTED) &&
-                 cJSON_AddStringToObject(names, "#owner", "owner") &&
-                 cJSON_AddStringToObject(names, "#seed", "seed") &&
-                 cJSON_AddStringToObject(
-                     cJSON_AddObjectToObject(
-                         cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":owner"),
-                     "S", a->owner);
-    if (ddb(a, "DeleteItem", in, built, NULL) == 0)
-        return 1;
-    if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException") ||
-        cfn_aws_error_is(a->aws, "ResourceNotFoundException"))
-        return 0;
-    return cfn_fail(a->ctx, "%s", cfn_error_last());
+    for (int attempt = 0;; attempt++) {
+        cJSON *in = cJSON_CreateObject();
+        cJSON *items = cJSON_AddArrayToObject(in, "TransactItems");
+        cJSON *del = cJSON_CreateObject(), *count = NULL;
+        cJSON *d = cJSON_AddObjectToObject(del, "Delete");
+        cJSON *names = cJSON_AddObjectToObject(d, "ExpressionAttributeNames");
+        bool built = cJSON_AddStringToObject(d, "TableName", a->s->table) &&
+                     cJSON_AddItemToObject(d, "Key", port_key(a->pool, port)) &&
+                     cJSON_AddStringToObject(d, "ConditionExpression", OWNED_OR_IMPORTED) &&
+                     cJSON_AddStringToObject(names, "#owner", "owner") &&
+                     cJSON_AddStringToObject(names, "#seed", "seed") &&
+                     cJSON_AddStringToObject(
+                         cJSON_AddObjectToObject(
+                             cJSON_AddObjectToObject(d, "ExpressionAttributeValues"), ":owner"),
+                         "S", a->owner);
+        built = append(items, del) && built;
+        count = hint_update(a, port / BLOCK_PORTS, "ADD #a :v, #v :one", "free", port);
+        cJSON *u = cJSON_GetObjectItem(count, "Update");
+        built = cJSON_AddStringToObject(cJSON_GetObjectItem(u, "ExpressionAttributeNames"), "#v",
+                                        "v") &&
+                cJSON_AddStringToObject(
+                    cJSON_AddObjectToObject(cJSON_GetObjectItem(u, "ExpressionAttributeValues"),
+                                            ":one"),
+                    "N", "1") &&
+                built;
+        built = append(items, count) && built;
+        built = append(items,
+                       hint_update(a, SUMMARY_SLOT, "ADD #a :v", "nonempty", port / BLOCK_PORTS)) &&
+                built;
+        if (ddb(a, "TransactWriteItems", in, built, NULL) == 0)
+            return 1;
+        if (cfn_aws_error_is(a->aws, "ResourceNotFoundException") ||
+            (cfn_aws_error_is(a->aws, "TransactionCanceledException") &&
+             cancelled_by(0, "ConditionalCheckFailed")))
+            return 0;
+        bool conflict = cfn_aws_error_is(a->aws, "TransactionCanceledException") ||
+                        cfn_aws_error_is(a->aws, "TransactionConflictException");
+        if (!conflict || attempt == 4)
+            return cfn_fail(a->ctx, "%s", cfn_error_last());
+        short_pause();
+    }
 }
 
 static int remove_port(cfn_ctx *ctx)
@@ -701,8 +1067,7 @@ static int remove_port(cfn_ctx *ctx)
     int rc = release_port(&a, port);
     /* A seed-era port that is not in our table yet: refuse until the import,
      * or the seed's allocation would stay held for ever. */
-    if (rc == 0 && cfn_aws_error_is(a.aws, "ConditionalCheckFailedException") &&
-        require_import(&a) < 0)
+    if (rc == 0 && !cfn_aws_error_is(a.aws, "ResourceNotFoundException") && require_import(&a) < 0)
         rc = -1;
     if (rc == 1)
         cfn_log(CFN_LOG_INFO, "pool %s: port %ld released", key, port);
