@@ -194,17 +194,18 @@ class UniquePort(ModuleTest):
             body, requests = self.counted(props, f"H{i}")
             self.assertEqual(body["Status"], "SUCCESS", body.get("Reason"))
             got[int(body["Data"]["Port"])] = (f"H{i}", body["PhysicalResourceId"])
-            # Never a read of the whole pool: at most the probes, a block built, one take.
-            self.assertLessEqual(requests, 12)
+            # Never a read of the whole pool: the probes, a few blocks built, one take.
+            self.assertLessEqual(requests, 24)
         self.assertEqual(sorted(got), free)
         full, _ = self.counted(props, "H9")
         self.assertEqual(full["Reason"], "pool hint is full: all 1000 ports of 21000-21999 are allocated")
         summary = self.ddb.get_item(TableName=self.table, ConsistentRead=True,
                                     Key={"pool": {"S": "free#hint"}, "port": {"N": "65536"}})["Item"]
         self.assertEqual(sorted(int(b) for b in summary["ready"]["NS"]), [82, 83, 84, 85])
-        # A release puts its port back in the hint, in the same transaction;
-        # with the hints built an allocation is three requests: the claim and
-        # summary, the block, the take.
+        # A release puts its port back in the hint; with the hints built an
+        # allocation is five requests: one read of the claim, the summary and
+        # the candidates, the block, then the claim, the port and the hint
+        # (six when it first reads block 85, whose free ports are outside the range).
         for port in (21001, 21002):
             logical, pid = got[port]
             self.invoke("Delete", props, physical_id=pid, logical=logical, expect="SUCCESS")
@@ -213,7 +214,7 @@ class UniquePort(ModuleTest):
         self.assertEqual(sorted(int(p) for p in block["free"]["NS"] if 21000 <= int(p) <= 21999), [21001, 21002])
         body, requests = self.counted(props, "Again")
         self.assertIn(int(body["Data"]["Port"]), (21001, 21002))
-        self.assertEqual(requests, 3)
+        self.assertIn(requests, (5, 6))
         # A port taken behind the hints' back (a plain conditional write)
         # costs a rebuild of its block, never a duplicate.
         left = ({21001, 21002} - {int(body["Data"]["Port"])}).pop()

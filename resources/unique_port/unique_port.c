@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #define DEFAULT_RANGE "10000-50000"
@@ -36,14 +35,13 @@ typedef struct spec {
 
 /* Free-port hints, for crowded pools. Each block of 256 ports of a pool has a
  * hint item (pool "free#<Key>", port = the block) whose `free` number set
- * holds every free port of the block, and perhaps some taken ones: a release
- * adds its port in the transaction that deletes the port item, a hinted
- * allocation removes its port in the transaction that writes the port item,
- * and a port taken by a plain conditional write (the common case) stays
- * listed until an allocation trips over it and rebuilds the block from one
- * Query. The summary item (port SUMMARY_SLOT) lists the blocks built
- * (`ready`) and those that may have free ports (`nonempty`). The port items
- * stay the only truth: a stale hint costs a request, never a duplicate. */
+ * lists the block's free ports; the summary item (port SUMMARY_SLOT) lists
+ * the blocks built (`ready`) and those that may have free ports
+ * (`nonempty`). Every change is a single-item write, ordered so that a crash
+ * between two leaves a taken port listed (the next allocation that picks it
+ * rebuilds the block from one Query) or, rarely, a free port unlisted (found
+ * again before a pool is called full). The port items stay the only truth:
+ * a stale hint costs requests, never a duplicate. */
 #define BLOCK_PORTS  256
 #define NBLOCKS      256
 #define SUMMARY_SLOT 65536
@@ -56,7 +54,6 @@ typedef struct summary {
 
 typedef struct block {
     bool free[BLOCK_PORTS];
-    char v[24]; /* releases seen, "" when none: guards a rebuild */
 } block;
 
 /* Counts the DynamoDB requests of one allocation, for the log line. */
@@ -402,7 +399,7 @@ static char *claim_pool(const char *request)
     return asprintf(&p, "claim#%s", request) < 0 ? NULL : p;
 }
 
-/* The claim: the port a request took when it was not its first candidate. */
+/* The claim: the port a request took from the hints. */
 static cJSON *claim_item(alloc *a, long port)
 {
     char *pool = claim_pool(a->request), num[16], expires[24];
@@ -417,14 +414,6 @@ static cJSON *claim_item(alloc *a, long port)
         return NULL;
     }
     return item;
-}
-
-static int write_claim(alloc *a, long port)
-{
-    cJSON *in = cJSON_CreateObject();
-    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Item", claim_item(a, port));
-    return ddb(a, "PutItem", in, built, NULL) < 0 ? cfn_fail(a->ctx, "%s", cfn_error_last()) : 0;
 }
 
 /* Adds item to array; frees it when that fails. */
@@ -466,9 +455,12 @@ static void read_numbers(const cJSON *attr, long base, bool *out, int n)
     }
 }
 
-/* The first request of an allocation reads the claim and the pool's summary
- * together: the claimed port, 0 when none, -1 on error. */
-static long begin(alloc *a, summary *sum)
+/* The first request of an allocation reads the claim, the pool's summary and
+ * the items of the request's own probes together: a repeated delivery finds
+ * the port it took, whichever way it took it. The port of a probe this
+ * request holds, 0 when none, -1 on error; *claimed the claim's port, which
+ * the claim names before the port is written (the caller checks it). */
+static long begin(alloc *a, const long *probes, int nprobes, summary *sum, long *claimed)
 {
     char *claim = claim_pool(a->request);
     cJSON *in = cJSON_CreateObject(), *out = NULL, *keys = NULL;
@@ -477,6 +469,9 @@ static long begin(alloc *a, summary *sum)
                  append(keys, port_key(claim, 0)) &&
                  append(keys, port_key(a->hints, SUMMARY_SLOT)) &&
                  cJSON_AddBoolToObject(req, "ConsistentRead", 1);
+    for (int i = 0; i < nprobes; i++)
+        if (i == 0 || probes[i] != probes[0])
+            built = built && append(keys, port_key(a->pool, probes[i]));
     long port = 0;
     free(claim);
     memset(sum, 0, sizeof(*sum));
@@ -494,12 +489,19 @@ static long begin(alloc *a, summary *sum)
         const cJSON *pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "pool"), "S");
         const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "allocated"), "N");
         const cJSON *for_pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "for"), "S");
-        if (cJSON_IsString(pool) && strcmp(pool->valuestring, a->hints) == 0) {
+        const cJSON *by = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "request"), "S");
+        const cJSON *num = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "port"), "N");
+        if (!cJSON_IsString(pool))
+            continue;
+        if (strcmp(pool->valuestring, a->hints) == 0) {
             read_numbers(cJSON_GetObjectItem(item, "ready"), 0, sum->ready, NBLOCKS);
             read_numbers(cJSON_GetObjectItem(item, "nonempty"), 0, sum->nonempty, NBLOCKS);
+        } else if (strcmp(pool->valuestring, a->pool) == 0 && cJSON_IsString(by) &&
+                   cJSON_IsString(num) && strcmp(by->valuestring, a->request) == 0) {
+            port = atol(num->valuestring);
         } else if (cJSON_IsString(p) && cJSON_IsString(for_pool) &&
                    strcmp(for_pool->valuestring, a->pool) == 0) {
-            port = atol(p->valuestring);
+            *claimed = atol(p->valuestring);
         }
     }
     cJSON_Delete(out);
@@ -564,57 +566,8 @@ static int free_in_block(alloc *a, int b, long *list)
 
 static void read_block_item(const cJSON *item, int b, block *blk)
 {
-    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "v"), "N");
     memset(blk, 0, sizeof(*blk));
     read_numbers(cJSON_GetObjectItem(item, "free"), (long)b * BLOCK_PORTS, blk->free, BLOCK_PORTS);
-    snprintf(blk->v, sizeof(blk->v), "%s", cJSON_IsString(v) ? v->valuestring : "");
-}
-
-/* The first allocation in a block that the summary does not list builds its
- * hint: the free ports are added (a release may have added some already: a
- * union loses none), then the summary lists the block. */
-static int build_block(alloc *a, int b, summary *sum, block *blk)
-{
-    long list[BLOCK_PORTS], idx = b;
-    int n = free_in_block(a, b, list);
-    cJSON *in = cJSON_CreateObject(), *out = NULL;
-    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-    cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
-    if (n < 0) {
-        cJSON_Delete(in);
-        return -1;
-    }
-    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
-                 cJSON_AddStringToObject(in, "UpdateExpression",
-                                         n ? "SET #ready = :t ADD #free :f" : "SET #ready = :t") &&
-                 cJSON_AddStringToObject(in, "ReturnValues", "ALL_NEW") &&
-                 cJSON_AddStringToObject(names, "#ready", "ready") &&
-                 cJSON_AddBoolToObject(cJSON_AddObjectToObject(values, ":t"), "BOOL", 1) &&
-                 (!n || (cJSON_AddStringToObject(names, "#free", "free") &&
-                         cJSON_AddItemToObject(values, ":f", number_set(list, n))));
-    if (ddb(a, "UpdateItem", in, built, &out) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
-    read_block_item(cJSON_GetObjectItem(out, "Attributes"), b, blk);
-    cJSON_Delete(out);
-    bool any = false;
-    for (int j = 0; j < BLOCK_PORTS; j++)
-        any = any || blk->free[j];
-    in = cJSON_CreateObject();
-    names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-    values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
-    built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-            cJSON_AddItemToObject(in, "Key", port_key(a->hints, SUMMARY_SLOT)) &&
-            cJSON_AddStringToObject(in, "UpdateExpression",
-                                    any ? "ADD #ready :b, #nonempty :b" : "ADD #ready :b") &&
-            cJSON_AddStringToObject(names, "#ready", "ready") &&
-            (!any || cJSON_AddStringToObject(names, "#nonempty", "nonempty")) &&
-            cJSON_AddItemToObject(values, ":b", number_set(&idx, 1));
-    if (ddb(a, "UpdateItem", in, built, NULL) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
-    sum->ready[b] = true;
-    sum->nonempty[b] = any;
-    return 0;
 }
 
 static int read_block(alloc *a, int b, block *blk)
@@ -630,129 +583,90 @@ static int read_block(alloc *a, int b, block *blk)
     return 0;
 }
 
-/* The hint listed a taken port: set the block's free ports from a Query,
- * unless a release changed the block meanwhile (its counter `v`). */
-static int rebuild_block(alloc *a, int b, const block *blk)
+/* UpdateItem of the hint item at `slot`: "<verb> #a :v" with the number set
+ * {value} as :v. */
+static int hint_update(alloc *a, long slot, const char *expression, const char *attr, long value)
+{
+    cJSON *in = cJSON_CreateObject();
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, slot)) &&
+                 cJSON_AddStringToObject(in, "UpdateExpression", expression) &&
+                 cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"),
+                                         "#a", attr) &&
+                 cJSON_AddItemToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
+                                       ":v", number_set(&value, 1));
+    return ddb(a, "UpdateItem", in, built, NULL) < 0 ? cfn_fail(a->ctx, "%s", cfn_error_last()) : 0;
+}
+
+/* Sets block b's hint to its free ports from a Query (a taken port was
+ * listed, or a pool looks full) and lists it in the summary when it has
+ * some. Into blk. */
+static int rebuild_block(alloc *a, int b, summary *sum, block *blk)
 {
     long list[BLOCK_PORTS];
     int n = free_in_block(a, b, list);
-    cJSON *in = cJSON_CreateObject();
-    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-    cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
-    if (n < 0) {
-        cJSON_Delete(in);
+    if (n < 0)
         return -1;
-    }
+    cJSON *in = cJSON_CreateObject();
     bool built =
         cJSON_AddStringToObject(in, "TableName", a->s->table) &&
         cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
-        cJSON_AddStringToObject(in, "UpdateExpression", n ? "SET #free = :f" : "REMOVE #free") &&
-        cJSON_AddStringToObject(in, "ConditionExpression",
-                                blk->v[0] ? "#v = :v" : "attribute_not_exists(#v)") &&
-        cJSON_AddStringToObject(names, "#free", "free") &&
-        cJSON_AddStringToObject(names, "#v", "v") &&
-        (!n || cJSON_AddItemToObject(values, ":f", number_set(list, n))) &&
-        (!blk->v[0] || cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":v"), "N", blk->v));
-    if (!cJSON_GetArraySize(values))
-        cJSON_DeleteItemFromObject(in, "ExpressionAttributeValues");
-    if (ddb(a, "UpdateItem", in, built, NULL) == 0 ||
-        cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
-        return 0;
-    return cfn_fail(a->ctx, "%s", cfn_error_last());
+        cJSON_AddStringToObject(in, "UpdateExpression",
+                                n ? "SET #free = :f, #ready = :t"
+                                  : "SET #ready = :t REMOVE #free") &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"), "#free",
+                                "free") &&
+        cJSON_AddStringToObject(cJSON_GetObjectItem(in, "ExpressionAttributeNames"), "#ready",
+                                "ready") &&
+        cJSON_AddBoolToObject(
+            cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":t"),
+            "BOOL", 1) &&
+        (!n || cJSON_AddItemToObject(cJSON_GetObjectItem(in, "ExpressionAttributeValues"), ":f",
+                                     number_set(list, n)));
+    if (ddb(a, "UpdateItem", in, built, NULL) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    memset(blk, 0, sizeof(*blk));
+    for (int i = 0; i < n; i++)
+        blk->free[list[i] - (long)b * BLOCK_PORTS] = true;
+    if (n && !sum->nonempty[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "nonempty", b) < 0)
+        return -1;
+    if (!sum->ready[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "ready", b) < 0)
+        return -1;
+    sum->nonempty[b] = n > 0;
+    sum->ready[b] = true;
+    return 0;
 }
 
-/* The reason the index-th action of a cancelled transaction gave, from the
- * message DynamoDB sends ("... specific reasons [ConditionalCheckFailed, None]"). */
-static bool cancelled_by(int index, const char *reason)
+/* The port item that `begin` found claimed by this request: is it ours? */
+static int owns_port(alloc *a, long port)
 {
-    const char *p = strrchr(cfn_error_last(), '[');
-    for (int i = 0; p && i < index; i++)
-        p = strchr(p + 1, ',');
-    if (!p)
-        return false;
-    p += strspn(p + 1, " ") + 1;
-    return strncmp(p, reason, strlen(reason)) == 0;
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    if (ddb(a, "GetItem", in, built, &out) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    const cJSON *by =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "request"), "S");
+    int mine = cJSON_IsString(by) && strcmp(by->valuestring, a->request) == 0;
+    cJSON_Delete(out);
+    return mine;
 }
 
-/* {"Update": {TableName, Key (the hint item at slot), UpdateExpression
- * "<verb> #a :v", the number set {value} as :v}} for a transaction. */
-static cJSON *hint_update(alloc *a, long slot, const char *expression, const char *attr, long value)
-{
-    cJSON *op = cJSON_CreateObject();
-    cJSON *u = cJSON_AddObjectToObject(op, "Update");
-    cJSON *values = cJSON_AddObjectToObject(u, "ExpressionAttributeValues");
-    if (!cJSON_AddStringToObject(u, "TableName", a->s->table) ||
-        !cJSON_AddItemToObject(u, "Key", port_key(a->hints, slot)) ||
-        !cJSON_AddStringToObject(u, "UpdateExpression", expression) ||
-        !cJSON_AddStringToObject(cJSON_AddObjectToObject(u, "ExpressionAttributeNames"), "#a",
-                                 attr) ||
-        !cJSON_AddItemToObject(values, ":v", number_set(&value, 1))) {
-        cJSON_Delete(op);
-        return NULL;
-    }
-    return op;
-}
-
-/* Takes a hinted port: the port item (conditional), its removal from the
- * hint and the claim, in one transaction. 1 taken; 0 the port was taken
- * (a stale hint); 2 a conflicting transaction; -1 error. */
+/* Takes a hinted port: the claim first (so that a repeated delivery finds
+ * the port whatever happens next), the conditional write, then the port
+ * leaves the hint. 1 taken, 0 the port was taken (a stale hint), -1 error. */
 static int take_hinted(alloc *a, int b, long port)
 {
     cJSON *in = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(in, "TransactItems");
-    cJSON *put = cJSON_CreateObject(), *claim = cJSON_CreateObject();
-    cJSON *take = cJSON_AddObjectToObject(put, "Put");
-    cJSON *keep = cJSON_AddObjectToObject(claim, "Put");
-    bool built = cJSON_AddStringToObject(take, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(take, "Item", port_item(a, port)) &&
-                 add_take_condition(a, take) &&
-                 cJSON_AddStringToObject(keep, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(keep, "Item", claim_item(a, port));
-    built = append(items, put) && built;
-    built = append(items, hint_update(a, b, "DELETE #a :v", "free", port)) && built;
-    built = append(items, claim) && built;
-    if (ddb(a, "TransactWriteItems", in, built, NULL) == 0)
-        return 1;
-    if (cfn_aws_error_is(a->aws, "TransactionCanceledException") &&
-        cancelled_by(0, "ConditionalCheckFailed"))
-        return 0;
-    if (cfn_aws_error_is(a->aws, "TransactionCanceledException") ||
-        cfn_aws_error_is(a->aws, "TransactionConflictException"))
-        return 2;
-    return cfn_fail(a->ctx, "%s", cfn_error_last());
-}
-
-/* A block the summary lists whose hint is empty leaves the summary, unless a
- * release refilled it meanwhile (the condition). */
-static int drop_block(alloc *a, int b)
-{
-    cJSON *in = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(in, "TransactItems");
-    cJSON *check = cJSON_CreateObject();
-    cJSON *c = cJSON_AddObjectToObject(check, "ConditionCheck");
-    bool built = cJSON_AddStringToObject(c, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(c, "Key", port_key(a->hints, b)) &&
-                 cJSON_AddStringToObject(c, "ConditionExpression", "attribute_not_exists(#f)") &&
-                 cJSON_AddStringToObject(cJSON_AddObjectToObject(c, "ExpressionAttributeNames"),
-                                         "#f", "free");
-    built = cJSON_AddItemToArray(items, check) && built;
-    built =
-        cJSON_AddItemToArray(items, hint_update(a, SUMMARY_SLOT, "DELETE #a :v", "nonempty", b)) &&
-        built;
-    if (ddb(a, "TransactWriteItems", in, built, NULL) == 0 ||
-        cfn_aws_error_is(a->aws, "TransactionCanceledException") ||
-        cfn_aws_error_is(a->aws, "TransactionConflictException"))
-        return 0;
-    return cfn_fail(a->ctx, "%s", cfn_error_last());
-}
-
-static void short_pause(void)
-{
-    unsigned int r = 0;
-    if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-        r = (unsigned int)time(NULL);
-    struct timespec ts = {0, (long)(5 + r % 45) * 1000000L};
-    nanosleep(&ts, NULL);
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Item", claim_item(a, port));
+    if (ddb(a, "PutItem", in, built, NULL) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    int r = try_port(a, port);
+    if (r == 1 && hint_update(a, b, "DELETE #a :v", "free", port) < 0)
+        return -1;
+    return r;
 }
 
 static void describe_ranges(const spec *s, char *buf, size_t n)
@@ -796,14 +710,31 @@ static long pool_full(alloc *a)
 static long allocate_hinted(alloc *a, summary *sum, uint64_t *state)
 {
     int cand[NBLOCKS];
-    bool all_ready;
+    bool all_ready, checked = false;
     int n = candidate_blocks(a->s, sum, cand, &all_ready);
-    for (int visit = 0; visit < HINT_VISITS && n > 0; visit++) {
+    for (int visit = 0; visit < HINT_VISITS; visit++) {
+        if (n == 0) {
+            /* The hints say full: before saying so, rebuild every block of
+             * the ranges once, which finds a port a crash left unlisted. */
+            if (checked)
+                return pool_full(a);
+            checked = true;
+            for (int i = 0; i < NBLOCKS; i++)
+                sum->ready[i] = false;
+            n = candidate_blocks(a->s, sum, cand, &all_ready);
+            for (int i = 0; i < n; i++) {
+                block blk;
+                if (rebuild_block(a, cand[i], sum, &blk) < 0)
+                    return -1;
+            }
+            n = candidate_blocks(a->s, sum, cand, &all_ready);
+            continue;
+        }
         int i = (int)(next_random(state) % (uint64_t)n), b = cand[i];
         long ports[BLOCK_PORTS];
         int nfree = 0;
         block blk;
-        if ((sum->ready[b] ? read_block(a, b, &blk) : build_block(a, b, sum, &blk)) < 0)
+        if ((sum->ready[b] ? read_block(a, b, &blk) : rebuild_block(a, b, sum, &blk)) < 0)
             return -1;
         bool any = false;
         for (int j = 0; j < BLOCK_PORTS; j++) {
@@ -813,24 +744,20 @@ static long allocate_hinted(alloc *a, summary *sum, uint64_t *state)
                 ports[nfree++] = p;
         }
         if (nfree == 0) {
-            if (!any && drop_block(a, b) < 0)
+            if (!any && sum->nonempty[b] &&
+                hint_update(a, SUMMARY_SLOT, "DELETE #a :v", "nonempty", b) < 0)
                 return -1;
+            sum->nonempty[b] = any;
             cand[i] = cand[--n];
             continue;
         }
         long port = ports[next_random(state) % (uint64_t)nfree];
         int r = take_hinted(a, b, port);
-        if (r < 0)
+        if (r != 0)
+            return r < 0 ? -1 : port;
+        if (rebuild_block(a, b, sum, &blk) < 0)
             return -1;
-        if (r == 1)
-            return port;
-        if (r == 0 && rebuild_block(a, b, &blk) < 0)
-            return -1;
-        if (r == 2)
-            short_pause();
     }
-    if (n == 0)
-        return pool_full(a);
     return cfn_fail(a->ctx,
                     "no port of pool %s could be taken after %d attempts: too many allocators at "
                     "once on a nearly full pool; retry the deployment",
@@ -843,27 +770,30 @@ static long allocate(alloc *a)
     char seed_hex[65];
     uint64_t state = 0;
     summary sum;
-    int cand[NBLOCKS];
+    int cand[NBLOCKS], nprobes = 0;
+    long probes[RANDOM_PROBES];
     bool all_ready;
-    long port = begin(a, &sum);
-    if (port != 0)
-        return port;
+    /* The common case: candidates from a sequence seeded by the request, so
+     * that allocators rarely meet and a repeated delivery finds its own. */
     hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
     for (int i = 0; i < 16; i++)
         state = state << 4 |
                 (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
+    for (; nprobes < RANDOM_PROBES && nprobes < s->total; nprobes++)
+        probes[nprobes] = nth_port(s, (long)(next_random(&state) % (uint64_t)s->total));
+    long claimed = 0, port = begin(a, probes, nprobes, &sum, &claimed);
+    if (port != 0)
+        return port;
+    int mine = claimed > 0 ? owns_port(a, claimed) : 0;
+    if (mine != 0)
+        return mine < 0 ? -1 : claimed;
     /* Once the hints cover the ranges, every allocation goes through them
-     * and keeps them true. Before, the common case: candidates from a
-     * sequence seeded by the request, so that allocators rarely meet and a
-     * repeated delivery walks the same way to its own port. */
+     * and keeps them true. */
     candidate_blocks(s, &sum, cand, &all_ready);
-    for (int i = 0; !all_ready && i < RANDOM_PROBES && i < s->total; i++) {
-        port = nth_port(s, (long)(next_random(&state) % (uint64_t)s->total));
-        int r = try_port(a, port);
-        if (r < 0)
-            return -1;
-        if (r == 1)
-            return i == 0 || write_claim(a, port) == 0 ? port : -1;
+    for (int i = 0; !all_ready && i < nprobes; i++) {
+        int r = try_port(a, probes[i]);
+        if (r != 0)
+            return r < 0 ? -1 : probes[i];
     }
     return allocate_hinted(a, &sum, &state);
 }
@@ -996,54 +926,46 @@ static int update(cfn_ctx *ctx)
     return create_port(ctx, &s);
 }
 
-/* One transaction: the port item goes if this resource holds it, and the
- * port is added to its block's hint (counting the release, so that a rebuild
- * from an older Query cannot drop it) and the block to the summary's
- * nonempty list. 1 released, 0 not held by this resource (already released,
- * another resource's, or the table is gone), -1 on error. */
+/* One conditional delete; then, when the pool's hints cover the port's
+ * block, the port goes back in them. 1 released, 0 not held by this resource
+ * (already released, another resource's, or the table is gone), -1 error. */
 static int release_port(alloc *a, long port)
 {
-    for (int attempt = 0;; attempt++) {
-        cJSON *in = cJSON_CreateObject();
-        cJSON *items = cJSON_AddArrayToObject(in, "TransactItems");
-        cJSON *del = cJSON_CreateObject(), *count = NULL;
-        cJSON *d = cJSON_AddObjectToObject(del, "Delete");
-        cJSON *names = cJSON_AddObjectToObject(d, "ExpressionAttributeNames");
-        bool built = cJSON_AddStringToObject(d, "TableName", a->s->table) &&
-                     cJSON_AddItemToObject(d, "Key", port_key(a->pool, port)) &&
-                     cJSON_AddStringToObject(d, "ConditionExpression", OWNED_OR_IMPORTED) &&
-                     cJSON_AddStringToObject(names, "#owner", "owner") &&
-                     cJSON_AddStringToObject(names, "#seed", "seed") &&
-                     cJSON_AddStringToObject(
-                         cJSON_AddObjectToObject(
-                             cJSON_AddObjectToObject(d, "ExpressionAttributeValues"), ":owner"),
-                         "S", a->owner);
-        built = append(items, del) && built;
-        count = hint_update(a, port / BLOCK_PORTS, "ADD #a :v, #v :one", "free", port);
-        cJSON *u = cJSON_GetObjectItem(count, "Update");
-        built = cJSON_AddStringToObject(cJSON_GetObjectItem(u, "ExpressionAttributeNames"), "#v",
-                                        "v") &&
-                cJSON_AddStringToObject(
-                    cJSON_AddObjectToObject(cJSON_GetObjectItem(u, "ExpressionAttributeValues"),
-                                            ":one"),
-                    "N", "1") &&
-                built;
-        built = append(items, count) && built;
-        built = append(items,
-                       hint_update(a, SUMMARY_SLOT, "ADD #a :v", "nonempty", port / BLOCK_PORTS)) &&
-                built;
-        if (ddb(a, "TransactWriteItems", in, built, NULL) == 0)
-            return 1;
-        if (cfn_aws_error_is(a->aws, "ResourceNotFoundException") ||
-            (cfn_aws_error_is(a->aws, "TransactionCanceledException") &&
-             cancelled_by(0, "ConditionalCheckFailed")))
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    int b = (int)(port / BLOCK_PORTS);
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddStringToObject(in, "ConditionExpression", OWNED_OR_IMPORTED) &&
+                 cJSON_AddStringToObject(names, "#owner", "owner") &&
+                 cJSON_AddStringToObject(names, "#seed", "seed") &&
+                 cJSON_AddStringToObject(
+                     cJSON_AddObjectToObject(
+                         cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":owner"),
+                     "S", a->owner);
+    if (ddb(a, "DeleteItem", in, built, NULL) < 0) {
+        if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException") ||
+            cfn_aws_error_is(a->aws, "ResourceNotFoundException"))
             return 0;
-        bool conflict = cfn_aws_error_is(a->aws, "TransactionCanceledException") ||
-                        cfn_aws_error_is(a->aws, "TransactionConflictException");
-        if (!conflict || attempt == 4)
-            return cfn_fail(a->ctx, "%s", cfn_error_last());
-        short_pause();
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
     }
+    summary sum = {0};
+    in = cJSON_CreateObject();
+    built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+            cJSON_AddItemToObject(in, "Key", port_key(a->hints, SUMMARY_SLOT)) &&
+            cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    if (ddb(a, "GetItem", in, built, &out) < 0)
+        return cfn_fail(a->ctx, "%s", cfn_error_last());
+    read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "ready"), 0, sum.ready,
+                 NBLOCKS);
+    read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "nonempty"), 0, sum.nonempty,
+                 NBLOCKS);
+    cJSON_Delete(out);
+    if (sum.ready[b] &&
+        (hint_update(a, b, "ADD #a :v", "free", port) < 0 ||
+         (!sum.nonempty[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "nonempty", b) < 0)))
+        return -1;
+    return 1;
 }
 
 static int remove_port(cfn_ctx *ctx)
