@@ -364,7 +364,7 @@ static cJSON *port_item(alloc *a, long port)
     return item;
 }
 
-/* Adds to `op` (a PutItem input or a transaction's Put) the condition that
+/* Adds to `op` (a PutItem input) the condition that
  * makes a port ours: free, or taken by this same request before. */
 static bool add_take_condition(alloc *a, cJSON *op)
 {
