@@ -333,10 +333,8 @@ static int require_import(alloc *a)
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
                  cJSON_AddItemToObject(in, "Key", port_key(pool, 0)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
-    if (ddb(a, "GetItem", in, built, &out) < 0) {
-        cfn_fail(a->ctx, "%s", cfn_error_last());
+    if (ddb(a, "GetItem", in, built, &out) < 0)
         goto done;
-    }
     if (!cJSON_GetObjectItem(out, "Item")) {
         cfn_fail(a->ctx,
                  "pool %s is the seed's (DynamoTable %s) and its ports have not been imported: "
@@ -390,7 +388,7 @@ static int try_port(alloc *a, long port)
         return 1;
     if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
         return 0;
-    return cfn_fail(a->ctx, "%s", cfn_error_last());
+    return -1;
 }
 
 static char *claim_pool(const char *request)
@@ -476,7 +474,7 @@ static long begin(alloc *a, const long *probes, int nprobes, summary *sum, long 
     free(claim);
     memset(sum, 0, sizeof(*sum));
     if (ddb(a, "BatchGetItem", in, built, &out) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
+        return -1;
     if (cJSON_GetArraySize(
             cJSON_GetObjectItem(cJSON_GetObjectItem(out, "UnprocessedKeys"), a->s->table)) > 0) {
         cJSON_Delete(out);
@@ -536,7 +534,7 @@ static int query_block(alloc *a, int b, bool *taken)
             built = false;
         }
         if (ddb(a, "Query", in, built, &out) < 0)
-            return cfn_fail(a->ctx, "%s", cfn_error_last());
+            return -1;
         const cJSON *item;
         cJSON_ArrayForEach(item, cJSON_GetObjectItem(out, "Items"))
         {
@@ -577,7 +575,7 @@ static int read_block(alloc *a, int b, block *blk)
                  cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
+        return -1;
     read_block_item(cJSON_GetObjectItem(out, "Item"), b, blk);
     cJSON_Delete(out);
     return 0;
@@ -595,7 +593,7 @@ static int hint_update(alloc *a, long slot, const char *expression, const char *
                                          "#a", attr) &&
                  cJSON_AddItemToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
                                        ":v", number_set(&value, 1));
-    return ddb(a, "UpdateItem", in, built, NULL) < 0 ? cfn_fail(a->ctx, "%s", cfn_error_last()) : 0;
+    return ddb(a, "UpdateItem", in, built, NULL);
 }
 
 /* Sets block b's hint to its free ports from a Query (a taken port was
@@ -624,7 +622,7 @@ static int rebuild_block(alloc *a, int b, summary *sum, block *blk)
         (!n || cJSON_AddItemToObject(cJSON_GetObjectItem(in, "ExpressionAttributeValues"), ":f",
                                      number_set(list, n)));
     if (ddb(a, "UpdateItem", in, built, NULL) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
+        return -1;
     memset(blk, 0, sizeof(*blk));
     for (int i = 0; i < n; i++)
         blk->free[list[i] - (long)b * BLOCK_PORTS] = true;
@@ -645,7 +643,7 @@ static int owns_port(alloc *a, long port)
                  cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
+        return -1;
     const cJSON *by =
         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "request"), "S");
     int mine = cJSON_IsString(by) && strcmp(by->valuestring, a->request) == 0;
@@ -662,7 +660,7 @@ static int take_hinted(alloc *a, int b, long port)
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
                  cJSON_AddItemToObject(in, "Item", claim_item(a, port));
     if (ddb(a, "PutItem", in, built, NULL) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
+        return -1;
     int r = try_port(a, port);
     if (r == 1 && hint_update(a, b, "DELETE #a :v", "free", port) < 0)
         return -1;
@@ -885,7 +883,7 @@ static int keep_port(alloc *a, long port)
         return 1;
     if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
         return 0;
-    return cfn_fail(a->ctx, "%s", cfn_error_last());
+    return -1;
 }
 
 static const char *old_table(cfn_ctx *ctx)
@@ -947,7 +945,7 @@ static int release_port(alloc *a, long port)
         if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException") ||
             cfn_aws_error_is(a->aws, "ResourceNotFoundException"))
             return 0;
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
+        return -1;
     }
     summary sum = {0};
     in = cJSON_CreateObject();
@@ -955,7 +953,7 @@ static int release_port(alloc *a, long port)
             cJSON_AddItemToObject(in, "Key", port_key(a->hints, SUMMARY_SLOT)) &&
             cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
+        return -1;
     read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "ready"), 0, sum.ready,
                  NBLOCKS);
     read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "nonempty"), 0, sum.nonempty,
