@@ -105,7 +105,6 @@ class Kill(ModuleTest):
         print(f"\n{CREATES} concurrent Creates, {killed} SIGKILLed ({sum(c != 0 for c in first)} first deliveries "
               f"not answered SUCCESS), all redelivered: {len(set(ports))} distinct ports, {duplicates} duplicates, "
               f"{len(leaked)} leaked; {CREATES} Deletes: {len(left)} ports left; {secs:.0f} s", file=sys.stderr)
-        self.assertLess(secs, 120)
 
 
 if __name__ == "__main__":
