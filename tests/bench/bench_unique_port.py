@@ -124,6 +124,8 @@ def measure(ddb, tools, env, url, size, fraction, allocations):
         if held is None or not shared:
             held = fill(ddb, key, lo, hi, fraction, key)
         rows += cases(ddb, tool, env, url, name, key, lo, hi, held, allocations)
+        for r in rows[-2:]:
+            print("measured:", json.dumps(r), file=sys.stderr, flush=True)
         in_table = held_now(ddb, key)
         if len(in_table) != len(set(in_table)) or set(in_table) != held:
             rows[-1]["duplicates"] += 1
