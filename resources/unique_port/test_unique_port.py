@@ -4,6 +4,7 @@ local S3 and the table checked with boto3 or the AWS CLI."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -11,7 +12,7 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
-from harness import ModuleTest, request  # noqa: E402
+from harness import ModuleTest, request, run  # noqa: E402
 
 TEMPLATE = os.path.join(HERE, "..", "..", "templates", "provider.yaml")
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/ports/5b6f2a10-0f3c-11f1-9a1e-0a1b2c3d4e5f"
@@ -128,9 +129,12 @@ class UniquePort(ModuleTest):
         self.assertIn(int(self.invoke("Create", comma, expect="SUCCESS")["Data"]["Port"]), {17200, 17201, 17300})
 
     def test_seed_property_names(self):
-        seed = {"Key": "seed", "DynamoTable": self.table, "DynamoRegion": "us-east-1",
-                "InitialPortRanges": "18000-18010", "DynamoLockTable": "ignored-lock-table"}
-        a = self.invoke("Create", seed, env={"CFNKIT_UNIQUE_PORT_TABLE": ""}, expect="SUCCESS")
+        # InitialPortRanges is PortRange; DynamoLockTable is ignored; the
+        # region properties are checked. DynamoTable (the seed's own table) is
+        # test_seed_migration's.
+        seed = {"Key": "seed", "DynamoRegion": "us-east-1", "InitialPortRanges": "18000-18010",
+                "DynamoLockTable": "ignored-lock-table"}
+        a = self.invoke("Create", seed, expect="SUCCESS")
         self.assertTrue(18000 <= int(a["Data"]["Port"]) <= 18010)
         self.assertEqual(len(self.held("seed")), 1)
         ok = self.invoke("Create", dict(seed, DynamoEndpoint="https://dynamodb.us-east-1.amazonaws.com"),
@@ -165,6 +169,61 @@ class UniquePort(ModuleTest):
                 self.assertIn(reason, body["Reason"])
         body = self.invoke("Create", {"Key": "b"}, env={"CFNKIT_UNIQUE_PORT_TABLE": ""}, expect="FAILED")
         self.assertIn("no table for the ports: set TableName, or CFNKIT_UNIQUE_PORT_TABLE", body["Reason"])
+
+    def counted(self, props, logical):
+        """Create through `cfnkit invoke`: the response and the DynamoDB
+        requests the allocation logged."""
+        key = "resp/" + uuid.uuid4().hex
+        ev = request("Create", self.resource_type, self.bucket.presign(key), props, request_id=str(uuid.uuid4()))
+        ev["LogicalResourceId"] = logical
+        res = run([self.tool, "invoke", "--event", "-"], stdin=json.dumps(ev), env=self.env)
+        m = re.search(r"allocated with (\d+) DynamoDB requests", res.stderr)
+        return self.bucket.read(key), int(m.group(1)) if m else None
+
+    def test_crowded_pool_uses_the_free_port_hints(self):
+        # 21000-21999 with all but 6 ports held (written directly, as a plain
+        # allocation does): the free ones sit in two of the four blocks.
+        free = [21001, 21002, 21003, 21900, 21901, 21902]
+        items = [{"PutRequest": {"Item": {"pool": {"S": "pool#hint"}, "port": {"N": str(p)},
+                                          "owner": {"S": "x"}}}} for p in range(21000, 22000) if p not in free]
+        for i in range(0, len(items), 25):
+            self.ddb.batch_write_item(RequestItems={self.table: items[i:i + 25]})
+        props = {"Key": "hint", "PortRange": "21000-21999"}
+        got = {}
+        for i in range(6):
+            body, requests = self.counted(props, f"H{i}")
+            self.assertEqual(body["Status"], "SUCCESS", body.get("Reason"))
+            got[int(body["Data"]["Port"])] = (f"H{i}", body["PhysicalResourceId"])
+            # Never a read of the whole pool: the probes, a few blocks built, one take.
+            self.assertLessEqual(requests, 24)
+        self.assertEqual(sorted(got), free)
+        full, _ = self.counted(props, "H9")
+        self.assertEqual(full["Reason"], "pool hint is full: all 1000 ports of 21000-21999 are allocated")
+        summary = self.ddb.get_item(TableName=self.table, ConsistentRead=True,
+                                    Key={"pool": {"S": "free#hint"}, "port": {"N": "65536"}})["Item"]
+        self.assertEqual(sorted(int(b) for b in summary["ready"]["NS"]), [82, 83, 84, 85])
+        # A release puts its port back in the hint; with the hints built an
+        # allocation is five requests: one read of the claim, the summary and
+        # the candidates, the block, then the claim, the port and the hint
+        # (six when it first reads block 85, whose free ports are outside the range).
+        for port in (21001, 21002):
+            logical, pid = got[port]
+            self.invoke("Delete", props, physical_id=pid, logical=logical, expect="SUCCESS")
+        block = self.ddb.get_item(TableName=self.table, ConsistentRead=True,
+                                  Key={"pool": {"S": "free#hint"}, "port": {"N": "82"}})["Item"]
+        self.assertEqual(sorted(int(p) for p in block["free"]["NS"] if 21000 <= int(p) <= 21999), [21001, 21002])
+        body, requests = self.counted(props, "Again")
+        self.assertIn(int(body["Data"]["Port"]), (21001, 21002))
+        self.assertIn(requests, (5, 6))
+        # A port taken behind the hints' back (a plain conditional write)
+        # costs a rebuild of its block, never a duplicate.
+        left = ({21001, 21002} - {int(body["Data"]["Port"])}).pop()
+        self.ddb.put_item(TableName=self.table, Item={"pool": {"S": "pool#hint"}, "port": {"N": str(left)},
+                                                       "owner": {"S": "y"}})
+        body, _ = self.counted(props, "Stale")
+        self.assertEqual(body["Status"], "FAILED")
+        self.assertIn("pool hint is full", body["Reason"])
+        self.assertEqual(len(self.held("hint")), 1000)
 
     def test_concurrent_creates_never_share_a_port(self):
         procs = []

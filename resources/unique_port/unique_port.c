@@ -7,16 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #define DEFAULT_RANGE "10000-50000"
+#define SEED_RANGE    "10000-59999" /* what the seed's bitset really held */
 #define TABLE_ENV     "CFNKIT_UNIQUE_PORT_TABLE"
 #define MAX_RANGES    32
-#define RANDOM_PROBES 2  /* before reading the pool */
-#define FULL_ATTEMPTS 16 /* conditional writes after reading the pool */
+#define RANDOM_PROBES 2 /* plain conditional writes before the hints */
 #define CLAIM_TTL_S   (7 * 24 * 3600)
 #define MAX_KEY_BYTES 512
+/* The pool of the item `cfnkit unique-port import-seed` writes once it has
+ * copied a seed table's allocated ports: seed-shaped requests wait for it. */
+#define SEED_MARK "seed#"
 
 typedef struct range {
     long lo, hi;
@@ -25,11 +27,34 @@ typedef struct range {
 typedef struct spec {
     const char *key;
     const char *table;
-    char region[64];
+    const char *seed_table; /* DynamoTable: the request is the seed's */
     range ranges[MAX_RANGES];
     int nranges;
     long total;
 } spec;
+
+/* Free-port hints, for crowded pools. Each block of 256 ports of a pool has a
+ * hint item (pool "free#<Key>", port = the block) whose `free` number set
+ * lists the block's free ports; the summary item (port SUMMARY_SLOT) lists
+ * the blocks built (`ready`) and those that may have free ports
+ * (`nonempty`). Every change is a single-item write, ordered so that a crash
+ * between two leaves a taken port listed (the next allocation that picks it
+ * rebuilds the block from one Query) or, rarely, a free port unlisted (found
+ * again before a pool is called full). The port items stay the only truth:
+ * a stale hint costs requests, never a duplicate. */
+#define BLOCK_PORTS  256
+#define NBLOCKS      256
+#define SUMMARY_SLOT 65536
+#define HINT_VISITS  12 /* blocks tried by one allocation */
+
+typedef struct summary {
+    bool ready[NBLOCKS];
+    bool nonempty[NBLOCKS];
+} summary;
+
+typedef struct block {
+    bool free[BLOCK_PORTS];
+} block;
 
 /* Counts the DynamoDB requests of one allocation, for the log line. */
 typedef struct counter {
@@ -86,7 +111,7 @@ static int parse_range_text(cfn_ctx *ctx, const char *prop, const char *text, sp
     return 0;
 }
 
-static int read_ranges(cfn_ctx *ctx, spec *s)
+static int read_ranges(cfn_ctx *ctx, spec *s, const char *fallback)
 {
     /* The seed's InitialPortRanges means the same as PortRange. */
     const char *prop = cfn_prop_has(ctx, "PortRange")           ? "PortRange"
@@ -112,7 +137,7 @@ static int read_ranges(cfn_ctx *ctx, spec *s)
             return cfn_fail(ctx, "property %s is an empty list", prop);
         return 0;
     }
-    if (cfn_prop_string_or(ctx, prop ? prop : "PortRange", DEFAULT_RANGE, &text) < 0)
+    if (cfn_prop_string_or(ctx, prop ? prop : "PortRange", fallback, &text) < 0)
         return -1;
     return parse_range_text(ctx, prop ? prop : "PortRange", text, s);
 }
@@ -145,13 +170,36 @@ static bool valid_table(const char *t)
            strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
+/* The seed's properties describe the seed's own tables: DynamoTable is its
+ * bitset table (hash key Key), never a table of ours, and DynamoRegion and
+ * DynamoEndpoint its region. They are checked so that a mistake is named, and
+ * the ports go to the provider's table in the provider's region. */
+static int check_seed_region(cfn_ctx *ctx, const char *region, const char *endpoint)
+{
+    char from_endpoint[64];
+    if (endpoint) {
+        if (endpoint_region(endpoint, from_endpoint, sizeof(from_endpoint)) < 0)
+            return cfn_fail(ctx,
+                            "DynamoEndpoint \"%.100s\" is refused: only the standard DynamoDB "
+                            "endpoint of a region (dynamodb.REGION.amazonaws.com) is accepted",
+                            endpoint);
+        if (region && strcmp(region, from_endpoint) != 0)
+            return cfn_fail(ctx, "DynamoEndpoint names region %s but DynamoRegion is %.40s",
+                            from_endpoint, region);
+    }
+    if (region && (!*region || strlen(region) >= sizeof(from_endpoint) ||
+                   strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region)))
+        return cfn_fail(ctx, "DynamoRegion \"%.40s\" is not a region name", region);
+    return 0;
+}
+
 static int read_spec(cfn_ctx *ctx, spec *s)
 {
-    const char *table, *dynamo_table, *region, *endpoint;
+    const char *table, *region, *endpoint;
     memset(s, 0, sizeof(*s));
     if (cfn_prop_string_or(ctx, "Key", NULL, &s->key) < 0 ||
         cfn_prop_string_or(ctx, "TableName", NULL, &table) < 0 ||
-        cfn_prop_string_or(ctx, "DynamoTable", NULL, &dynamo_table) < 0 ||
+        cfn_prop_string_or(ctx, "DynamoTable", NULL, &s->seed_table) < 0 ||
         cfn_prop_string_or(ctx, "DynamoRegion", NULL, &region) < 0 ||
         cfn_prop_string_or(ctx, "DynamoEndpoint", NULL, &endpoint) < 0)
         return -1;
@@ -161,30 +209,25 @@ static int read_spec(cfn_ctx *ctx, spec *s)
         return cfn_fail(ctx, "property Key is empty: it names the pool");
     if (strlen(s->key) > MAX_KEY_BYTES)
         return cfn_fail(ctx, "property Key is longer than %d bytes", MAX_KEY_BYTES);
-    s->table = table ? table : dynamo_table ? dynamo_table : getenv(TABLE_ENV);
+    if (check_seed_region(ctx, region, endpoint) < 0)
+        return -1;
+    s->table = table ? table : getenv(TABLE_ENV);
+    if ((!s->table || !*s->table) && s->seed_table)
+        return cfn_fail(ctx,
+                        "no table for the ports: DynamoTable names the seed's bitset table, and "
+                        "cfnkit keeps ports in its own table: set %s in the provider",
+                        TABLE_ENV);
     if (!s->table || !*s->table)
         return cfn_fail(ctx, "no table for the ports: set TableName, or %s in the provider",
                         TABLE_ENV);
     if (!valid_table(s->table))
         return cfn_fail(ctx, "TableName \"%.80s\" is not a DynamoDB table name", s->table);
-    if (endpoint) {
-        char from_endpoint[64];
-        if (endpoint_region(endpoint, from_endpoint, sizeof(from_endpoint)) < 0)
-            return cfn_fail(ctx,
-                            "DynamoEndpoint \"%.100s\" is refused: only the standard DynamoDB "
-                            "endpoint of a region (dynamodb.REGION.amazonaws.com) is accepted",
-                            endpoint);
-        if (region && strcmp(region, from_endpoint) != 0)
-            return cfn_fail(ctx, "DynamoEndpoint names region %s but DynamoRegion is %.40s",
-                            from_endpoint, region);
-        snprintf(s->region, sizeof(s->region), "%s", from_endpoint);
-    } else if (region) {
-        if (!*region || strlen(region) >= sizeof(s->region) ||
-            strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region))
-            return cfn_fail(ctx, "DynamoRegion \"%.40s\" is not a region name", region);
-        snprintf(s->region, sizeof(s->region), "%s", region);
-    }
-    return read_ranges(ctx, s);
+    if (s->seed_table && strcmp(s->seed_table, s->table) == 0)
+        return cfn_fail(ctx,
+                        "DynamoTable %.80s is the seed's bitset table, not a cfnkit ports table: "
+                        "set %s to the cfnkit table",
+                        s->seed_table, TABLE_ENV);
+    return read_ranges(ctx, s, s->seed_table ? SEED_RANGE : DEFAULT_RANGE);
 }
 
 static bool in_ranges(const spec *s, long port)
@@ -235,30 +278,103 @@ typedef struct alloc {
     cfn_aws *aws;
     const spec *s;
     char pool[MAX_KEY_BYTES + 8];
-    char owner[65];      /* hash of stack and logical id: who may free the port */
-    const char *request; /* RequestId: the same request finds the same port */
+    char hints[MAX_KEY_BYTES + 8]; /* "free#<Key>" */
+    char owner[65];                /* hash of stack and logical id: who may free the port */
+    const char *request;           /* RequestId: the same request finds the same port */
     char resource[400];
     counter n;
 } alloc;
 
+/* {"pool": {"S": pool}, "port": {"N": port}}, or NULL when out of memory. */
 static cJSON *port_key(const char *pool, long port)
 {
-    cJSON *k = cJSON_CreateObject();
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "pool"), "S", pool);
     char num[16];
+    cJSON *k = cJSON_CreateObject();
     snprintf(num, sizeof(num), "%ld", port);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "port"), "N", num);
+    if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "pool"), "S", pool) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "port"), "N", num)) {
+        cJSON_Delete(k);
+        return NULL;
+    }
     return k;
 }
 
-static int ddb(alloc *a, const char *op, cJSON *in, cJSON **out)
+/* Sends `in` (freed here) when `built` says every member was added. */
+static int ddb(alloc *a, const char *op, cJSON *in, bool built, cJSON **out)
 {
+    if (!built) {
+        cJSON_Delete(in);
+        return cfn_error_set(CFN_ENOMEM, "out of memory building DynamoDB %s", op);
+    }
     a->n.requests++;
-    if (strcmp(op, "PutItem") == 0 || strcmp(op, "DeleteItem") == 0)
+    if (strcmp(op, "GetItem") != 0 && strcmp(op, "BatchGetItem") != 0 && strcmp(op, "Query") != 0)
         a->n.writes++;
     int rc = cfn_dynamodb(a->aws, op, in, out);
     cJSON_Delete(in);
     return rc;
+}
+
+/* A seed-shaped request (DynamoTable) is served once `cfnkit unique-port
+ * import-seed` has copied that table's allocated ports: before, a Create could
+ * be given a port the seed handed out and a Delete would free nothing. */
+static int require_import(alloc *a)
+{
+    char *pool = NULL;
+    cJSON *in = NULL, *out = NULL;
+    int rc = -1;
+    if (!a->s->seed_table)
+        return 0;
+    if (asprintf(&pool, SEED_MARK "%s", a->s->seed_table) < 0) {
+        pool = NULL;
+        cfn_fail(a->ctx, "out of memory");
+        goto done;
+    }
+    in = cJSON_CreateObject();
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(pool, 0)) &&
+                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    if (ddb(a, "GetItem", in, built, &out) < 0)
+        goto done;
+    if (!cJSON_GetObjectItem(out, "Item")) {
+        cfn_fail(a->ctx,
+                 "pool %s is the seed's (DynamoTable %s) and its ports have not been imported: "
+                 "run `cfnkit unique-port import-seed --seed-table %s --table %s` once",
+                 a->s->key, a->s->seed_table, a->s->seed_table, a->s->table);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(pool);
+    cJSON_Delete(out);
+    return rc;
+}
+
+/* The item of a port this request takes, or NULL when out of memory. */
+static cJSON *port_item(alloc *a, long port)
+{
+    cJSON *item = port_key(a->pool, port);
+    if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
+/* Adds to `op` (a PutItem input) the condition that
+ * makes a port ours: free, or taken by this same request before. */
+static bool add_take_condition(alloc *a, cJSON *op)
+{
+    cJSON *names = cJSON_AddObjectToObject(op, "ExpressionAttributeNames");
+    return cJSON_AddStringToObject(op, "ConditionExpression",
+                                   "attribute_not_exists(#port) OR #request = :request") &&
+           cJSON_AddStringToObject(names, "#port", "port") &&
+           cJSON_AddStringToObject(names, "#request", "request") &&
+           cJSON_AddStringToObject(
+               cJSON_AddObjectToObject(cJSON_AddObjectToObject(op, "ExpressionAttributeValues"),
+                                       ":request"),
+               "S", a->request);
 }
 
 /* One conditional write: the port becomes ours unless someone else holds it.
@@ -266,26 +382,13 @@ static int ddb(alloc *a, const char *op, cJSON *in, cJSON **out)
 static int try_port(alloc *a, long port)
 {
     cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "TableName", a->s->table);
-    cJSON *item = port_key(a->pool, port);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource);
-    cJSON_AddItemToObject(in, "Item", item);
-    cJSON_AddStringToObject(in, "ConditionExpression",
-                            "attribute_not_exists(#port) OR #request = :request");
-    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-    cJSON_AddStringToObject(names, "#port", "port");
-    cJSON_AddStringToObject(names, "#request", "request");
-    cJSON_AddStringToObject(
-        cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
-                                ":request"),
-        "S", a->request);
-    if (ddb(a, "PutItem", in, NULL) == 0)
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Item", port_item(a, port)) && add_take_condition(a, in);
+    if (ddb(a, "PutItem", in, built, NULL) == 0)
         return 1;
     if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
         return 0;
-    return cfn_fail(a->ctx, "%s", cfn_error_last());
+    return -1;
 }
 
 static char *claim_pool(const char *request)
@@ -294,73 +397,151 @@ static char *claim_pool(const char *request)
     return asprintf(&p, "claim#%s", request) < 0 ? NULL : p;
 }
 
-/* The port this request already took, when it had to look further than its
- * first candidate; 0 when none. */
-static long claimed_port(alloc *a)
+/* The claim: the port a request took from the hints. */
+static cJSON *claim_item(alloc *a, long port)
 {
-    char *pool = claim_pool(a->request);
-    cJSON *in = cJSON_CreateObject(), *out = NULL;
-    cJSON_AddStringToObject(in, "TableName", a->s->table);
-    cJSON_AddItemToObject(in, "Key", port_key(pool, 0));
-    cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    char *pool = claim_pool(a->request), num[16], expires[24];
+    cJSON *item = pool ? port_key(pool, 0) : NULL;
     free(pool);
-    if (ddb(a, "GetItem", in, &out) < 0)
-        return cfn_fail(a->ctx, "%s", cfn_error_last());
-    const cJSON *item = cJSON_GetObjectItem(out, "Item");
-    const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "allocated"), "N");
-    const cJSON *for_pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "for"), "S");
-    long port =
-        cJSON_IsString(p) && cJSON_IsString(for_pool) && strcmp(for_pool->valuestring, a->pool) == 0
-            ? atol(p->valuestring)
-            : 0;
+    snprintf(num, sizeof(num), "%ld", port);
+    snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
+    if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool) ||
+        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
+/* Adds item to array; frees it when that fails. */
+static bool append(cJSON *array, cJSON *item)
+{
+    if (cJSON_AddItemToArray(array, item))
+        return true;
+    cJSON_Delete(item);
+    return false;
+}
+
+/* {"NS": [values...]}, or NULL when out of memory. */
+static cJSON *number_set(const long *values, int n)
+{
+    cJSON *set = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(set, "NS");
+    for (int i = 0; list && i < n; i++) {
+        char num[16];
+        snprintf(num, sizeof(num), "%ld", values[i]);
+        if (!append(list, cJSON_CreateString(num)))
+            list = NULL;
+    }
+    if (!list) {
+        cJSON_Delete(set);
+        return NULL;
+    }
+    return set;
+}
+
+/* Marks out[v - base] for every number v of a number set attribute. */
+static void read_numbers(const cJSON *attr, long base, bool *out, int n)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItem(attr, "NS"))
+    {
+        long i = cJSON_IsString(v) ? atol(v->valuestring) - base : -1;
+        if (i >= 0 && i < n)
+            out[i] = true;
+    }
+}
+
+/* The first request of an allocation reads the claim, the pool's summary and
+ * the items of the request's own probes together: a repeated delivery finds
+ * the port it took, whichever way it took it. The port of a probe this
+ * request holds, 0 when none, -1 on error; *claimed the claim's port, which
+ * the claim names before the port is written (the caller checks it). */
+static long begin(alloc *a, const long *probes, int nprobes, summary *sum, long *claimed)
+{
+    char *claim = claim_pool(a->request);
+    cJSON *in = cJSON_CreateObject(), *out = NULL, *keys = NULL;
+    cJSON *req = cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "RequestItems"), a->s->table);
+    bool built = claim && (keys = cJSON_AddArrayToObject(req, "Keys")) &&
+                 append(keys, port_key(claim, 0)) &&
+                 append(keys, port_key(a->hints, SUMMARY_SLOT)) &&
+                 cJSON_AddBoolToObject(req, "ConsistentRead", 1);
+    for (int i = 0; i < nprobes; i++)
+        if (i == 0 || probes[i] != probes[0])
+            built = built && append(keys, port_key(a->pool, probes[i]));
+    long port = 0;
+    free(claim);
+    memset(sum, 0, sizeof(*sum));
+    if (ddb(a, "BatchGetItem", in, built, &out) < 0)
+        return -1;
+    if (cJSON_GetArraySize(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(out, "UnprocessedKeys"), a->s->table)) > 0) {
+        cJSON_Delete(out);
+        return cfn_fail(a->ctx, "DynamoDB left the claim unread (throttled): retry the deployment");
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item,
+                       cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Responses"), a->s->table))
+    {
+        const cJSON *pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "pool"), "S");
+        const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "allocated"), "N");
+        const cJSON *for_pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "for"), "S");
+        const cJSON *by = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "request"), "S");
+        const cJSON *num = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "port"), "N");
+        if (!cJSON_IsString(pool))
+            continue;
+        if (strcmp(pool->valuestring, a->hints) == 0) {
+            read_numbers(cJSON_GetObjectItem(item, "ready"), 0, sum->ready, NBLOCKS);
+            read_numbers(cJSON_GetObjectItem(item, "nonempty"), 0, sum->nonempty, NBLOCKS);
+        } else if (strcmp(pool->valuestring, a->pool) == 0 && cJSON_IsString(by) &&
+                   cJSON_IsString(num) && strcmp(by->valuestring, a->request) == 0) {
+            port = atol(num->valuestring);
+        } else if (cJSON_IsString(p) && cJSON_IsString(for_pool) &&
+                   strcmp(for_pool->valuestring, a->pool) == 0) {
+            *claimed = atol(p->valuestring);
+        }
+    }
     cJSON_Delete(out);
     return port;
 }
 
-static int write_claim(alloc *a, long port)
+/* The ports of block b that the pool holds (one consistent Query). */
+static int query_block(alloc *a, int b, bool *taken)
 {
-    char *pool = claim_pool(a->request), num[16], expires[24];
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "TableName", a->s->table);
-    cJSON *item = port_key(pool, 0);
-    snprintf(num, sizeof(num), "%ld", port);
-    snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires);
-    cJSON_AddItemToObject(in, "Item", item);
-    free(pool);
-    return ddb(a, "PutItem", in, NULL) < 0 ? cfn_fail(a->ctx, "%s", cfn_error_last()) : 0;
-}
-
-/* Marks every port the pool holds (a consistent Query, all pages). */
-static int read_pool(alloc *a, unsigned char *used)
-{
+    char lo[16], hi[16];
     cJSON *start = NULL;
+    snprintf(lo, sizeof(lo), "%d", b * BLOCK_PORTS);
+    snprintf(hi, sizeof(hi), "%d", b * BLOCK_PORTS + BLOCK_PORTS - 1);
+    memset(taken, 0, BLOCK_PORTS * sizeof(*taken));
     do {
         cJSON *in = cJSON_CreateObject(), *out = NULL;
-        cJSON_AddStringToObject(in, "TableName", a->s->table);
-        cJSON_AddStringToObject(in, "KeyConditionExpression", "#pool = :pool");
-        cJSON_AddStringToObject(in, "ProjectionExpression", "#port");
         cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-        cJSON_AddStringToObject(names, "#pool", "pool");
-        cJSON_AddStringToObject(names, "#port", "port");
-        cJSON_AddBoolToObject(in, "ConsistentRead", 1);
-        cJSON_AddStringToObject(
-            cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
-                                    ":pool"),
-            "S", a->pool);
-        if (start)
-            cJSON_AddItemToObject(in, "ExclusiveStartKey", start);
-        if (ddb(a, "Query", in, &out) < 0)
-            return cfn_fail(a->ctx, "%s", cfn_error_last());
+        cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
+        bool built =
+            cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+            cJSON_AddStringToObject(in, "KeyConditionExpression",
+                                    "#pool = :pool AND #port BETWEEN :lo AND :hi") &&
+            cJSON_AddStringToObject(in, "ProjectionExpression", "#port") &&
+            cJSON_AddStringToObject(names, "#pool", "pool") &&
+            cJSON_AddStringToObject(names, "#port", "port") &&
+            cJSON_AddBoolToObject(in, "ConsistentRead", 1) &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":pool"), "S", a->pool) &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":lo"), "N", lo) &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":hi"), "N", hi);
+        if (start && !cJSON_AddItemToObject(in, "ExclusiveStartKey", start)) {
+            cJSON_Delete(start);
+            built = false;
+        }
+        if (ddb(a, "Query", in, built, &out) < 0)
+            return -1;
         const cJSON *item;
         cJSON_ArrayForEach(item, cJSON_GetObjectItem(out, "Items"))
         {
             const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "port"), "N");
-            long port = cJSON_IsString(p) ? atol(p->valuestring) : 0;
-            if (port > 0 && port <= 65535)
-                used[port / 8] |= (unsigned char)(1 << (port % 8));
+            long j = cJSON_IsString(p) ? atol(p->valuestring) - (long)b * BLOCK_PORTS : -1;
+            if (j >= 0 && j < BLOCK_PORTS)
+                taken[j] = true;
         }
         start = cJSON_DetachItemFromObject(out, "LastEvaluatedKey");
         cJSON_Delete(out);
@@ -368,13 +549,122 @@ static int read_pool(alloc *a, unsigned char *used)
     return 0;
 }
 
-static void short_pause(void)
+/* The free ports of block b, from a Query: into list, returning how many. */
+static int free_in_block(alloc *a, int b, long *list)
 {
-    unsigned int r = 0;
-    if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-        r = (unsigned int)time(NULL);
-    struct timespec ts = {0, (long)(5 + r % 45) * 1000000L};
-    nanosleep(&ts, NULL);
+    bool taken[BLOCK_PORTS];
+    int n = 0;
+    if (query_block(a, b, taken) < 0)
+        return -1;
+    for (int j = 0; j < BLOCK_PORTS; j++)
+        if (!taken[j] && b * BLOCK_PORTS + j >= 1)
+            list[n++] = (long)b * BLOCK_PORTS + j;
+    return n;
+}
+
+static void read_block_item(const cJSON *item, int b, block *blk)
+{
+    memset(blk, 0, sizeof(*blk));
+    read_numbers(cJSON_GetObjectItem(item, "free"), (long)b * BLOCK_PORTS, blk->free, BLOCK_PORTS);
+}
+
+static int read_block(alloc *a, int b, block *blk)
+{
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    if (ddb(a, "GetItem", in, built, &out) < 0)
+        return -1;
+    read_block_item(cJSON_GetObjectItem(out, "Item"), b, blk);
+    cJSON_Delete(out);
+    return 0;
+}
+
+/* UpdateItem of the hint item at `slot`: "<verb> #a :v" with the number set
+ * {value} as :v. */
+static int hint_update(alloc *a, long slot, const char *expression, const char *attr, long value)
+{
+    cJSON *in = cJSON_CreateObject();
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, slot)) &&
+                 cJSON_AddStringToObject(in, "UpdateExpression", expression) &&
+                 cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"),
+                                         "#a", attr) &&
+                 cJSON_AddItemToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
+                                       ":v", number_set(&value, 1));
+    return ddb(a, "UpdateItem", in, built, NULL);
+}
+
+/* Sets block b's hint to its free ports from a Query (a taken port was
+ * listed, or a pool looks full) and lists it in the summary when it has
+ * some. Into blk. */
+static int rebuild_block(alloc *a, int b, summary *sum, block *blk)
+{
+    long list[BLOCK_PORTS];
+    int n = free_in_block(a, b, list);
+    if (n < 0)
+        return -1;
+    cJSON *in = cJSON_CreateObject();
+    bool built =
+        cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+        cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+        cJSON_AddStringToObject(in, "UpdateExpression",
+                                n ? "SET #free = :f, #ready = :t"
+                                  : "SET #ready = :t REMOVE #free") &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"), "#free",
+                                "free") &&
+        cJSON_AddStringToObject(cJSON_GetObjectItem(in, "ExpressionAttributeNames"), "#ready",
+                                "ready") &&
+        cJSON_AddBoolToObject(
+            cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":t"),
+            "BOOL", 1) &&
+        (!n || cJSON_AddItemToObject(cJSON_GetObjectItem(in, "ExpressionAttributeValues"), ":f",
+                                     number_set(list, n)));
+    if (ddb(a, "UpdateItem", in, built, NULL) < 0)
+        return -1;
+    memset(blk, 0, sizeof(*blk));
+    for (int i = 0; i < n; i++)
+        blk->free[list[i] - (long)b * BLOCK_PORTS] = true;
+    if (n && !sum->nonempty[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "nonempty", b) < 0)
+        return -1;
+    if (!sum->ready[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "ready", b) < 0)
+        return -1;
+    sum->nonempty[b] = n > 0;
+    sum->ready[b] = true;
+    return 0;
+}
+
+/* The port item that `begin` found claimed by this request: is it ours? */
+static int owns_port(alloc *a, long port)
+{
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    if (ddb(a, "GetItem", in, built, &out) < 0)
+        return -1;
+    const cJSON *by =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "request"), "S");
+    int mine = cJSON_IsString(by) && strcmp(by->valuestring, a->request) == 0;
+    cJSON_Delete(out);
+    return mine;
+}
+
+/* Takes a hinted port: the claim first (so that a repeated delivery finds
+ * the port whatever happens next), the conditional write, then the port
+ * leaves the hint. 1 taken, 0 the port was taken (a stale hint), -1 error. */
+static int take_hinted(alloc *a, int b, long port)
+{
+    cJSON *in = cJSON_CreateObject();
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Item", claim_item(a, port));
+    if (ddb(a, "PutItem", in, built, NULL) < 0)
+        return -1;
+    int r = try_port(a, port);
+    if (r == 1 && hint_update(a, b, "DELETE #a :v", "free", port) < 0)
+        return -1;
+    return r;
 }
 
 static void describe_ranges(const spec *s, char *buf, size_t n)
@@ -386,71 +676,124 @@ static void describe_ranges(const spec *s, char *buf, size_t n)
                               s->ranges[i].hi);
 }
 
+/* The blocks of the request's ranges that may hold a free port: listed
+ * nonempty, or not built yet. */
+static int candidate_blocks(const spec *s, const summary *sum, int *out, bool *all_ready)
+{
+    bool seen[NBLOCKS] = {false};
+    int n = 0;
+    *all_ready = true;
+    for (int i = 0; i < s->nranges; i++)
+        for (long b = s->ranges[i].lo / BLOCK_PORTS; b <= s->ranges[i].hi / BLOCK_PORTS; b++) {
+            if (seen[b])
+                continue;
+            seen[b] = true;
+            *all_ready = *all_ready && sum->ready[b];
+            if (!sum->ready[b] || sum->nonempty[b])
+                out[n++] = (int)b;
+        }
+    return n;
+}
+
+static long pool_full(alloc *a)
+{
+    char ranges[256];
+    describe_ranges(a->s, ranges, sizeof(ranges));
+    return cfn_fail(a->ctx, "pool %s is full: all %ld ports of %s are allocated", a->s->key,
+                    a->s->total, ranges);
+}
+
+/* A crowded pool: a free port from the hints, in a bounded number of
+ * requests whatever the pool's size and fullness. */
+static long allocate_hinted(alloc *a, summary *sum, uint64_t *state)
+{
+    int cand[NBLOCKS];
+    bool all_ready, checked = false;
+    int n = candidate_blocks(a->s, sum, cand, &all_ready);
+    for (int visit = 0; visit < HINT_VISITS; visit++) {
+        if (n == 0) {
+            /* The hints say full: before saying so, rebuild every block of
+             * the ranges once, which finds a port a crash left unlisted. */
+            if (checked)
+                return pool_full(a);
+            checked = true;
+            for (int i = 0; i < NBLOCKS; i++)
+                sum->ready[i] = false;
+            n = candidate_blocks(a->s, sum, cand, &all_ready);
+            for (int i = 0; i < n; i++) {
+                block blk;
+                if (rebuild_block(a, cand[i], sum, &blk) < 0)
+                    return -1;
+            }
+            n = candidate_blocks(a->s, sum, cand, &all_ready);
+            continue;
+        }
+        int i = (int)(next_random(state) % (uint64_t)n), b = cand[i];
+        long ports[BLOCK_PORTS];
+        int nfree = 0;
+        block blk;
+        if ((sum->ready[b] ? read_block(a, b, &blk) : rebuild_block(a, b, sum, &blk)) < 0)
+            return -1;
+        bool any = false;
+        for (int j = 0; j < BLOCK_PORTS; j++) {
+            long p = (long)b * BLOCK_PORTS + j;
+            any = any || blk.free[j];
+            if (blk.free[j] && in_ranges(a->s, p))
+                ports[nfree++] = p;
+        }
+        if (nfree == 0) {
+            if (!any && sum->nonempty[b] &&
+                hint_update(a, SUMMARY_SLOT, "DELETE #a :v", "nonempty", b) < 0)
+                return -1;
+            sum->nonempty[b] = any;
+            cand[i] = cand[--n];
+            continue;
+        }
+        long port = ports[next_random(state) % (uint64_t)nfree];
+        int r = take_hinted(a, b, port);
+        if (r != 0)
+            return r < 0 ? -1 : port;
+        if (rebuild_block(a, b, sum, &blk) < 0)
+            return -1;
+    }
+    return cfn_fail(a->ctx,
+                    "no port of pool %s could be taken after %d attempts: too many allocators at "
+                    "once on a nearly full pool; retry the deployment",
+                    a->s->key, RANDOM_PROBES + HINT_VISITS);
+}
+
 static long allocate(alloc *a)
 {
     const spec *s = a->s;
     char seed_hex[65];
     uint64_t state = 0;
-    long port = claimed_port(a);
-    if (port != 0)
-        return port;
-    /* Candidates from a sequence seeded by the request: allocators rarely
-     * meet, and a repeated delivery walks the same way to its own port. */
+    summary sum;
+    int cand[NBLOCKS], nprobes = 0;
+    long probes[RANDOM_PROBES];
+    bool all_ready;
+    /* The common case: candidates from a sequence seeded by the request, so
+     * that allocators rarely meet and a repeated delivery finds its own. */
     hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
     for (int i = 0; i < 16; i++)
         state = state << 4 |
                 (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
-    for (int i = 0; i < RANDOM_PROBES && i < s->total; i++) {
-        port = nth_port(s, (long)(next_random(&state) % (uint64_t)s->total));
-        int r = try_port(a, port);
-        if (r < 0)
-            return -1;
-        if (r == 1)
-            return i == 0 || write_claim(a, port) == 0 ? port : -1;
+    for (; nprobes < RANDOM_PROBES && nprobes < s->total; nprobes++)
+        probes[nprobes] = nth_port(s, (long)(next_random(&state) % (uint64_t)s->total));
+    long claimed = 0, port = begin(a, probes, nprobes, &sum, &claimed);
+    if (port != 0)
+        return port;
+    int mine = claimed > 0 ? owns_port(a, claimed) : 0;
+    if (mine != 0)
+        return mine < 0 ? -1 : claimed;
+    /* Once the hints cover the ranges, every allocation goes through them
+     * and keeps them true. */
+    candidate_blocks(s, &sum, cand, &all_ready);
+    for (int i = 0; !all_ready && i < nprobes; i++) {
+        int r = try_port(a, probes[i]);
+        if (r != 0)
+            return r < 0 ? -1 : probes[i];
     }
-    /* Crowded: read which ports are held and try free ones at random. */
-    unsigned char *used = calloc(65536 / 8, 1);
-    long *free_ports = malloc(sizeof(long) * (size_t)s->total);
-    long result = -1;
-    if (!used || !free_ports) {
-        cfn_fail(a->ctx, "out of memory");
-        goto done;
-    }
-    for (int attempt = 0; attempt < FULL_ATTEMPTS; attempt++) {
-        if (attempt % 4 == 0 && read_pool(a, used) < 0)
-            goto done;
-        long nfree = 0;
-        for (long i = 0; i < s->total; i++) {
-            long p = nth_port(s, i);
-            if (!(used[p / 8] & (1 << (p % 8))))
-                free_ports[nfree++] = p;
-        }
-        if (nfree == 0) {
-            char ranges[256];
-            describe_ranges(s, ranges, sizeof(ranges));
-            cfn_fail(a->ctx, "pool %s is full: all %ld ports of %s are allocated", s->key, s->total,
-                     ranges);
-            goto done;
-        }
-        port = free_ports[next_random(&state) % (uint64_t)nfree];
-        int r = try_port(a, port);
-        if (r < 0)
-            goto done;
-        if (r == 1) {
-            result = write_claim(a, port) == 0 ? port : -1;
-            goto done;
-        }
-        used[port / 8] |= (unsigned char)(1 << (port % 8));
-        short_pause();
-    }
-    cfn_fail(a->ctx,
-             "no port of pool %s could be taken after %d attempts: too many allocators at "
-             "once on a nearly full pool; retry the deployment",
-             s->key, RANDOM_PROBES + FULL_ATTEMPTS);
-done:
-    free(used);
-    free(free_ports);
-    return result;
+    return allocate_hinted(a, &sum, &state);
 }
 
 static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
@@ -460,10 +803,11 @@ static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
     a->s = s;
     a->request = cfn_request_id(ctx);
     snprintf(a->pool, sizeof(a->pool), "pool#%s", s->key);
+    snprintf(a->hints, sizeof(a->hints), "free#%s", s->key);
     cfn_request_resource_hash(ctx, a->owner);
     snprintf(a->resource, sizeof(a->resource), "%.128s/%.255s", cfn_request_stack_name(ctx),
              cfn_request_logical_id(ctx));
-    return cfn_aws_for(ctx, s->region[0] ? s->region : NULL, &a->aws);
+    return cfn_aws_for(ctx, NULL, &a->aws);
 }
 
 static int answer(cfn_ctx *ctx, const spec *s, long port)
@@ -480,7 +824,7 @@ static int create_port(cfn_ctx *ctx, const spec *s)
     alloc a;
     if (setup_alloc(ctx, s, &a) < 0)
         return -1;
-    long port = allocate(&a);
+    long port = require_import(&a) < 0 ? -1 : allocate(&a);
     if (port > 0)
         cfn_log(CFN_LOG_INFO, "pool %s: port %ld allocated with %d DynamoDB requests (%d writes)",
                 s->key, port, a.n.requests, a.n.writes);
@@ -510,18 +854,54 @@ static int parse_id(const char *id, char *key, size_t size, long *port)
     return 0;
 }
 
+/* An imported seed port has no owner: the first resource that updates or
+ * deletes it with its `<Key>-<port>` id is the seed-era resource that got it. */
+#define OWNED_OR_IMPORTED                                                                          \
+    "#owner = :owner OR (attribute_not_exists(#owner) AND attribute_exists(#seed))"
+
+/* Keeps `port` for this resource when it is still ours (or an imported seed
+ * port, which becomes ours): 1 kept, 0 held by another resource, -1 error. */
+static int keep_port(alloc *a, long port)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
+    bool built =
+        cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+        cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+        cJSON_AddStringToObject(in, "UpdateExpression",
+                                "SET #owner = :owner, #resource = :resource") &&
+        cJSON_AddStringToObject(in, "ConditionExpression",
+                                "attribute_not_exists(#port) OR " OWNED_OR_IMPORTED) &&
+        cJSON_AddStringToObject(names, "#port", "port") &&
+        cJSON_AddStringToObject(names, "#owner", "owner") &&
+        cJSON_AddStringToObject(names, "#seed", "seed") &&
+        cJSON_AddStringToObject(names, "#resource", "resource") &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":owner"), "S", a->owner) &&
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":resource"), "S", a->resource);
+    if (ddb(a, "UpdateItem", in, built, NULL) == 0)
+        return 1;
+    if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
+        return 0;
+    return -1;
+}
+
+static const char *old_table(cfn_ctx *ctx)
+{
+    const char *t = NULL;
+    return cfn_old_prop_string_or(ctx, "TableName", NULL, &t) < 0 ? NULL
+           : t                                                    ? t
+                                                                  : getenv(TABLE_ENV);
+}
+
 static int update(cfn_ctx *ctx)
 {
     spec s;
     char key[MAX_KEY_BYTES + 1];
     long port;
-    const char *old_table, *old_dynamo;
     if (read_spec(ctx, &s) < 0)
         return -1;
-    if (cfn_old_prop_string_or(ctx, "TableName", NULL, &old_table) < 0 ||
-        cfn_old_prop_string_or(ctx, "DynamoTable", NULL, &old_dynamo) < 0)
-        return -1;
-    const char *was = old_table ? old_table : old_dynamo ? old_dynamo : getenv(TABLE_ENV);
+    const char *was = old_table(ctx);
     bool same_table = was && strcmp(was, s.table) == 0;
     if (parse_id(cfn_request_physical_id(ctx), key, sizeof(key), &port) == 0 &&
         strcmp(key, s.key) == 0 && same_table && in_ranges(&s, port)) {
@@ -530,29 +910,11 @@ static int update(cfn_ctx *ctx)
         alloc a;
         if (setup_alloc(ctx, &s, &a) < 0)
             return -1;
-        cJSON *in = cJSON_CreateObject();
-        cJSON_AddStringToObject(in, "TableName", s.table);
-        cJSON_AddItemToObject(in, "Key", port_key(a.pool, port));
-        cJSON_AddStringToObject(in, "UpdateExpression",
-                                "SET #owner = :owner, #resource = :resource");
-        cJSON_AddStringToObject(in, "ConditionExpression",
-                                "attribute_not_exists(#port) OR #owner = :owner");
-        cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
-        cJSON_AddStringToObject(names, "#port", "port");
-        cJSON_AddStringToObject(names, "#owner", "owner");
-        cJSON_AddStringToObject(names, "#resource", "resource");
-        cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":owner"), "S", a.owner);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(values, ":resource"), "S", a.resource);
-        int rc = ddb(&a, "UpdateItem", in, NULL);
-        bool lost = rc < 0 && cfn_aws_error_is(a.aws, "ConditionalCheckFailedException");
-        if (rc < 0 && !lost) {
-            cfn_fail(ctx, "%s", cfn_error_last());
-            cfn_aws_free(a.aws);
-            return -1;
-        }
+        int kept = require_import(&a) < 0 ? -1 : keep_port(&a, port);
         cfn_aws_free(a.aws);
-        if (!lost)
+        if (kept < 0)
+            return -1;
+        if (kept)
             return answer(ctx, &s, port);
         cfn_log(CFN_LOG_WARN, "pool %s: port %ld is held by another resource; allocating anew",
                 s.key, port);
@@ -562,9 +924,52 @@ static int update(cfn_ctx *ctx)
     return create_port(ctx, &s);
 }
 
+/* One conditional delete; then, when the pool's hints cover the port's
+ * block, the port goes back in them. 1 released, 0 not held by this resource
+ * (already released, another resource's, or the table is gone), -1 error. */
+static int release_port(alloc *a, long port)
+{
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    int b = (int)(port / BLOCK_PORTS);
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddStringToObject(in, "ConditionExpression", OWNED_OR_IMPORTED) &&
+                 cJSON_AddStringToObject(names, "#owner", "owner") &&
+                 cJSON_AddStringToObject(names, "#seed", "seed") &&
+                 cJSON_AddStringToObject(
+                     cJSON_AddObjectToObject(
+                         cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":owner"),
+                     "S", a->owner);
+    if (ddb(a, "DeleteItem", in, built, NULL) < 0) {
+        if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException") ||
+            cfn_aws_error_is(a->aws, "ResourceNotFoundException"))
+            return 0;
+        return -1;
+    }
+    summary sum = {0};
+    in = cJSON_CreateObject();
+    built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+            cJSON_AddItemToObject(in, "Key", port_key(a->hints, SUMMARY_SLOT)) &&
+            cJSON_AddBoolToObject(in, "ConsistentRead", 1);
+    if (ddb(a, "GetItem", in, built, &out) < 0)
+        return -1;
+    read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "ready"), 0, sum.ready,
+                 NBLOCKS);
+    read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "nonempty"), 0, sum.nonempty,
+                 NBLOCKS);
+    cJSON_Delete(out);
+    if (sum.ready[b] &&
+        (hint_update(a, b, "ADD #a :v", "free", port) < 0 ||
+         (!sum.nonempty[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "nonempty", b) < 0)))
+        return -1;
+    return 1;
+}
+
 static int remove_port(cfn_ctx *ctx)
 {
     spec s;
+    alloc a;
     char key[MAX_KEY_BYTES + 1];
     long port;
     const char *id = cfn_request_physical_id(ctx);
@@ -572,38 +977,25 @@ static int remove_port(cfn_ctx *ctx)
         cfn_log(CFN_LOG_INFO, "%s names no port: nothing to release", id);
         return 0;
     }
-    /* The table and region come from the properties; the pool and port from
-     * the id, which is what was allocated whatever the properties say now. */
+    /* The table comes from the properties; the pool and port from the id,
+     * which is what was allocated whatever the properties say now. */
     if (read_spec(ctx, &s) < 0)
         return -1;
     s.key = key;
-    alloc a;
     if (setup_alloc(ctx, &s, &a) < 0)
         return -1;
-    cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "TableName", s.table);
-    cJSON_AddItemToObject(in, "Key", port_key(a.pool, port));
-    cJSON_AddStringToObject(in, "ConditionExpression", "#owner = :owner");
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"), "#owner",
-                            "owner");
-    cJSON_AddStringToObject(
-        cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":owner"),
-        "S", a.owner);
-    int rc = ddb(&a, "DeleteItem", in, NULL);
-    /* Already released, held by another resource, or the table is gone:
-     * nothing of ours is left to free. */
-    if (rc < 0 && (cfn_aws_error_is(a.aws, "ConditionalCheckFailedException") ||
-                   cfn_aws_error_is(a.aws, "ResourceNotFoundException"))) {
+    int rc = release_port(&a, port);
+    /* A seed-era port that is not in our table yet: refuse until the import,
+     * or the seed's allocation would stay held for ever. */
+    if (rc == 0 && !cfn_aws_error_is(a.aws, "ResourceNotFoundException") && require_import(&a) < 0)
+        rc = -1;
+    if (rc == 1)
+        cfn_log(CFN_LOG_INFO, "pool %s: port %ld released", key, port);
+    else if (rc == 0)
         cfn_log(CFN_LOG_INFO, "pool %s: port %ld is not held by this resource: nothing to release",
                 key, port);
-        rc = 0;
-    } else if (rc < 0) {
-        cfn_fail(ctx, "%s", cfn_error_last());
-    } else {
-        cfn_log(CFN_LOG_INFO, "pool %s: port %ld released", key, port);
-    }
     cfn_aws_free(a.aws);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 const cfn_resource_type cfnkit_unique_port = {

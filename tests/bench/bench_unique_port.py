@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Custom::UniquePort figures against the local AWS (moto_server): allocations
-per second and DynamoDB requests per allocation with 1, 8 and 32 concurrent
-allocators on one pool, and on a pool 90% full. Each allocation is one
-`cfnkit invoke` process (one Lambda invocation); responses go to a loopback
-endpoint so that S3 is not measured."""
+"""Custom::UniquePort figures against the local AWS (moto_server): DynamoDB
+requests and write requests per allocation on pools of 400 and 40,000 ports
+filled to 50%, 90% and 99%, with 1 and 32 concurrent allocators, beside the
+same figures of a baseline build (--baseline-tool: tests/bench/run builds the
+code before the free-port hints), and 0 duplicates checked with boto3. Each
+allocation is one `cfnkit invoke` process (one Lambda invocation); responses go
+to a loopback endpoint so that S3 is not measured. Pools are filled directly
+with BatchWriteItem."""
 
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -18,7 +22,8 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from harness import Moto, RuntimeApi  # noqa: E402
 
-LINE = re.compile(r"allocated with (\d+) DynamoDB requests \((\d+) writes\)")
+LINE = re.compile(r"port (\d+) allocated with (\d+) DynamoDB requests \((\d+) writes\)")
+POOLS = {400: (30000, 30399), 40000: (10000, 49999)}
 
 
 def allocate(tool, env, url, key, port_range, stats, lock):
@@ -33,13 +38,13 @@ def allocate(tool, env, url, key, port_range, stats, lock):
         if res.returncode != 0 or not m:
             stats["failed"] += 1
         else:
-            stats["ok"] += 1
-            stats["requests"] += int(m.group(1))
-            stats["writes"] += int(m.group(2))
+            stats["ports"].append(int(m.group(1)))
+            stats["requests"] += int(m.group(2))
+            stats["writes"] += int(m.group(3))
 
 
 def run(tool, env, url, key, port_range, concurrency, total):
-    stats = {"ok": 0, "failed": 0, "requests": 0, "writes": 0}
+    stats = {"ports": [], "failed": 0, "requests": 0, "writes": 0}
     lock = threading.Lock()
     todo = list(range(total))
 
@@ -57,21 +62,86 @@ def run(tool, env, url, key, port_range, concurrency, total):
         t.start()
     for t in threads:
         t.join()
-    secs = time.perf_counter() - t0
-    ok = max(stats["ok"], 1)
-    return {"concurrency": concurrency, "allocations": stats["ok"], "failed": stats["failed"],
-            "allocations_per_s": round(stats["ok"] / secs, 1),
-            "ddb_requests_per_allocation": round(stats["requests"] / ok, 2),
-            "ddb_writes_per_allocation": round(stats["writes"] / ok, 2)}
+    stats["secs"] = time.perf_counter() - t0
+    return stats
+
+
+def fill(ddb, key, lo, hi, fraction, seed):
+    ports = list(range(lo, hi + 1))
+    random.Random(seed).shuffle(ports)
+    held = set(ports[:round(len(ports) * fraction)])
+    items = [{"PutRequest": {"Item": {"pool": {"S": "pool#" + key}, "port": {"N": str(p)},
+                                      "owner": {"S": "bench"}}}} for p in sorted(held)]
+    for i in range(0, len(items), 25):
+        ddb.batch_write_item(RequestItems={"ports": items[i:i + 25]})
+    return held
+
+
+def held_now(ddb, key):
+    ports, start = [], None
+    while True:
+        kw = {"ExclusiveStartKey": start} if start else {}
+        out = ddb.query(TableName="ports", KeyConditionExpression="#p = :p", ConsistentRead=True,
+                        ExpressionAttributeNames={"#p": "pool"}, ProjectionExpression="port",
+                        ExpressionAttributeValues={":p": {"S": "pool#" + key}}, **kw)
+        ports += [int(i["port"]["N"]) for i in out["Items"]]
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            return ports
+
+
+def cases(ddb, tool, env, url, name, key, lo, hi, held, allocations):
+    """1 then 32 concurrent allocators on a filled pool; `held` grows. The
+    baseline reads the whole pool on a crowded one (a few seconds per
+    allocation on 40,000 ports in moto): 3 allocations there."""
+    rows = []
+    for c in (1, 32):
+        free = hi - lo + 1 - len(held)
+        n = max(1, min(allocations if name == "now" or hi - lo < 1000 else 3, free // 2))
+        stats = run(tool, env, url, key, f"{lo}-{hi}", min(c, n), n)
+        got = stats["ports"]
+        dup = len(got) - len(set(got)) + len(set(got) & held)
+        full = round(100 * len(held) / (hi - lo + 1), 1)
+        held |= set(got)
+        ok = max(len(got), 1)
+        rows.append({"tool": name, "pool": hi - lo + 1, "full": full, "allocators": min(c, n), "ok": len(got),
+                     "failed": stats["failed"], "duplicates": dup,
+                     "requests": round(stats["requests"] / ok, 2), "writes": round(stats["writes"] / ok, 2),
+                     "per_s": round(len(got) / stats["secs"], 1)})
+    return rows
+
+
+def measure(ddb, tools, env, url, size, fraction, allocations):
+    """Pools of 400 ports: one filled pool per tool. Pools of 40,000: one
+    filled pool for all (the baseline first, before any hint exists), to keep
+    the set-up short."""
+    lo, hi = POOLS[size]
+    rows = []
+    shared = size > 1000
+    held = None
+    for name, tool in tools:
+        key = f"{'all' if shared else name}-{size}-{int(fraction * 100)}"
+        if held is None or not shared:
+            held = fill(ddb, key, lo, hi, fraction, key)
+        rows += cases(ddb, tool, env, url, name, key, lo, hi, held, allocations)
+        for r in rows[-2:]:
+            print("measured:", json.dumps(r), file=sys.stderr, flush=True)
+        in_table = held_now(ddb, key)
+        if len(in_table) != len(set(in_table)) or set(in_table) != held:
+            rows[-1]["duplicates"] += 1
+    return rows
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tool", required=True)
-    ap.add_argument("--allocations", type=int, default=200)
+    ap.add_argument("--baseline-tool", help="the same tool built from the code before the hints")
+    ap.add_argument("--allocations", type=int, default=16, help="per case at most")
     args = ap.parse_args()
     moto = Moto()
     sink = RuntimeApi([])
+    tools = [("today", args.baseline_tool)] if args.baseline_tool else []
+    tools.append(("now", args.tool))
     try:
         ddb = moto.client("dynamodb")
         ddb.create_table(TableName="ports", BillingMode="PAY_PER_REQUEST",
@@ -80,27 +150,27 @@ def main():
                          AttributeDefinitions=[{"AttributeName": "pool", "AttributeType": "S"},
                                                {"AttributeName": "port", "AttributeType": "N"}])
         env = dict(os.environ, **moto.env(), CFNKIT_UNIQUE_PORT_TABLE="ports")
-        results = []
-        for c in (1, 8, 32):
-            results.append(dict(run(args.tool, env, sink.response_url, f"open-{c}", "10000-50000", c,
-                                    args.allocations), pool="10000-50000, empty"))
-        # 90% full: 900 of 1000 ports taken, then 50 more allocations.
-        with_items = [{"PutRequest": {"Item": {"pool": {"S": "pool#full"}, "port": {"N": str(p)},
-                                               "owner": {"S": "bench"}}}} for p in range(30000, 30900)]
-        for i in range(0, len(with_items), 25):
-            ddb.batch_write_item(RequestItems={"ports": with_items[i:i + 25]})
-        results.append(dict(run(args.tool, env, sink.response_url, "full", "30000-30999", 8, 50),
-                            pool="30000-30999, 90% full"))
+        rows = []
+        for size in POOLS:
+            for fraction in (0.5, 0.9, 0.99):
+                rows += measure(ddb, tools, env, sink.response_url, size, fraction, args.allocations)
     finally:
         sink.close()
         moto.stop()
-    for r in results:
-        print(f"{r['concurrency']:>2} allocators, pool {r['pool']}: {r['allocations_per_s']} allocations/s, "
-              f"{r['ddb_requests_per_allocation']} DynamoDB requests ({r['ddb_writes_per_allocation']} writes) "
-              f"per allocation, {r['allocations']} ok, {r['failed']} failed")
+    print("DynamoDB requests (write requests) per allocation; today = the code before the free-port hints")
+    print(f"{'pool':>6} {'full%':>6} {'alloc.':>6} {'today':>14} {'now':>14} {'ok':>4} {'failed':>6} "
+          f"{'dup.':>4} {'now/s':>6}")
+    now = [r for r in rows if r["tool"] == "now"]
+    today = [r for r in rows if r["tool"] == "today"]
+    for i, r in enumerate(now):
+        b = today[i] if today else None
+        was = f"{b['requests']} ({b['writes']})" if b else "-"
+        print(f"{r['pool']:>6} {r['full']:>6} {r['allocators']:>6} {was:>14} "
+              f"{str(r['requests']) + ' (' + str(r['writes']) + ')':>14} {r['ok']:>4} {r['failed']:>6} "
+              f"{r['duplicates'] + (b['duplicates'] if b else 0):>4} {r['per_s']:>6}")
     print("seed design (lock item + bitset): at least 4 round trips and 400 ms of sleep per allocation, "
           "serialised by the lock: at most 2.5 allocations/s whatever the concurrency")
-    print(json.dumps(results))
+    print(json.dumps(rows))
 
 
 if __name__ == "__main__":
