@@ -6,10 +6,12 @@
 
 #include "aws_cmd.h"
 #include "builtin.h"
+#include "event_cmd.h"
 
 /* The tool's commands: a new one is a file under tools/cfnkit/ and a line here. */
 static const cfn_command commands[] = {
     {"aws", "call AWS with the modules' client (cfnkit aws --help)", aws_cmd},
+    {"event", "print a request as CloudFormation sends it (cfnkit event --help)", event_cmd},
 };
 
 int main(int argc, char **argv)
