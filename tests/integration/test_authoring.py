@@ -6,7 +6,6 @@ promises CloudFormation relies on."""
 import io
 import json
 import os
-import re
 import sys
 import unittest
 import uuid
