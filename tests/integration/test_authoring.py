@@ -6,7 +6,10 @@ promises CloudFormation relies on."""
 import io
 import json
 import os
+import stat
 import sys
+import tempfile
+import time
 import unittest
 import uuid
 import zipfile
@@ -203,6 +206,136 @@ class EventAgainstLocalAws(unittest.TestCase):
         self.assertEqual(self.moto.client("lambda").list_functions()["Functions"][0]["FunctionName"],
                          "target")
         self.assertEqual(len(self.moto.client("lambda").list_functions()["Functions"]), 1)
+
+
+class LambdaRun(unittest.TestCase):
+    """`cfnkit lambda-run`: providers run as bootstraps under the tool's own
+    Runtime API; responses come back to the tool's ResponseURL."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tool = program("CFNKIT_TOOL")
+        cls.testmod = program("CFNKIT_TESTMOD")
+        cls.broken = program("CFNKIT_BROKEN")
+        cls.env = {"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+                   "AWS_SECRET_ACCESS_KEY": "testing"}
+
+    def events(self, *specs):
+        """Requests from `cfnkit event`: (action, type, properties[, physical id])."""
+        out = []
+        for spec in specs:
+            action, rtype, props = spec[:3]
+            args = [self.tool, "event", action, "--type", rtype, "--properties", json.dumps(props),
+                    "--account", "123456789012"]
+            if len(spec) > 3:
+                args += ["--physical-id", spec[3]]
+            res = run(args, env=self.env)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            out.append(json.loads(res.stdout))
+        return out
+
+    def lambda_run(self, prog, events, *extra, code=None):
+        res = run([self.tool, "lambda-run", prog, "--event", "-", *extra], stdin=json.dumps(events),
+                  env=self.env, timeout=120)
+        if code is not None:
+            self.assertEqual(res.returncode, code, res.stdout + res.stderr)
+        lines = [json.loads(line) for line in res.stdout.splitlines()]
+        self.assertEqual(len(lines), len(events), res.stdout + res.stderr)
+        for line, ev in zip(lines, events):
+            self.assertEqual(line["RequestId"], ev["RequestId"])
+        return lines, res
+
+    def test_good_module_stays_warm(self):
+        evs = self.events(("create", "Custom::Echo", {"Message": "hi"}),
+                          ("create", "Custom::Echo", {"Message": "again"}),
+                          ("delete", "Custom::Echo", {"Message": "hi"}, "some-id"))
+        (made, again, gone), _ = self.lambda_run(self.testmod, evs, code=0)
+        self.assertEqual((made["Invocation"], made["Response"]["Status"]), ("response", "SUCCESS"))
+        self.assertEqual(made["Response"]["Data"]["Echo"], "hi")
+        self.assertEqual(made["Response"]["RequestId"], evs[0]["RequestId"])
+        self.assertEqual(made["Payload"]["responses"][0]["Status"], "SUCCESS")
+        self.assertEqual((gone["Response"]["Status"], gone["Response"]["PhysicalResourceId"]),
+                         ("SUCCESS", "some-id"))
+        # One bootstrap served every request: Lambda keeps a runtime warm.
+        self.assertEqual(made["Response"]["Data"]["RuntimePid"], again["Response"]["Data"]["RuntimePid"])
+
+    def test_lambda_environment_and_deadline(self):
+        evs = self.events(("create", "Custom::Environment", {}))
+        (line,), res = self.lambda_run(self.broken, evs, "--timeout", "30", "--memory", "512",
+                                       "--function-name", "probe", "--env", "GREETING=hello", code=0)
+        data = line["Response"]["Data"]
+        root = os.path.dirname(os.path.realpath(self.broken))
+        self.assertEqual(data["AWS_LAMBDA_FUNCTION_NAME"], "probe")
+        self.assertEqual(data["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "512")
+        self.assertEqual(data["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST")
+        self.assertEqual(data["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/probe")
+        self.assertRegex(data["AWS_LAMBDA_LOG_STREAM_NAME"], r"^\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}$")
+        self.assertRegex(data["AWS_LAMBDA_RUNTIME_API"], r"^127\.0\.0\.1:\d+$")
+        self.assertEqual((data["LAMBDA_TASK_ROOT"], data["Cwd"]), (root, root))
+        self.assertEqual((data["_HANDLER"], data["TZ"], data["GREETING"]), ("bootstrap", ":UTC", "hello"))
+        self.assertEqual((data["AWS_REGION"], data["AWS_DEFAULT_REGION"]), ("us-east-1", "us-east-1"))
+        self.assertNotIn("HOME", data)  # Lambda's environment, not this shell's
+        # The deadline header carries the 30 s limit, less the framework's margin.
+        self.assertTrue(20000 < int(data["RemainingMs"]) <= 30000, data["RemainingMs"])
+
+    def test_crashing_runtime_is_reported_and_restarted(self):
+        evs = self.events(("create", "Custom::Environment", {}),
+                          ("create", "Custom::KillRuntime", {}),
+                          ("create", "Custom::Environment", {}))
+        (first, crash, after), _ = self.lambda_run(self.broken, evs, code=2)
+        self.assertEqual(first["Response"]["Status"], "SUCCESS")
+        self.assertEqual(crash["Invocation"], "exit")
+        self.assertIn("signal 11", crash["Detail"])
+        self.assertIsNone(crash["Response"])
+        self.assertEqual(after["Response"]["Status"], "SUCCESS")
+
+    def test_hanging_runtime_is_stopped_at_the_time_limit(self):
+        evs = self.events(("create", "Custom::FreezeRuntime", {}),
+                          ("create", "Custom::Environment", {}))
+        start = time.monotonic()
+        (frozen, after), res = self.lambda_run(self.broken, evs, "--timeout", "2", code=2)
+        self.assertLess(time.monotonic() - start, 20)
+        self.assertEqual((frozen["Invocation"], frozen["Detail"]),
+                         ("timeout", "Task timed out after 2.00 seconds"))
+        self.assertIsNone(frozen["Response"])
+        self.assertEqual(after["Response"]["Status"], "SUCCESS")
+
+    def test_hanging_handler_is_answered_by_the_framework_before_the_limit(self):
+        evs = self.events(("create", "Custom::Misbehave", {"Mode": "hang"}))
+        (line,), _ = self.lambda_run(self.testmod, evs, "--timeout", "3", code=1)
+        self.assertEqual((line["Invocation"], line["Response"]["Status"]), ("response", "FAILED"))
+        self.assertIn("timed out", line["Response"]["Reason"])
+
+    def test_package_zip(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            pkg = os.path.join(tmp, "provider.zip")
+            with zipfile.ZipFile(pkg, "w") as z:
+                info = zipfile.ZipInfo("bootstrap")
+                info.external_attr = (stat.S_IFREG | 0o755) << 16
+                z.writestr(info, f"#!/bin/sh\nexec {self.broken} \"$@\"\n")
+            evs = self.events(("create", "Custom::Environment", {}))
+            (line,), _ = self.lambda_run(pkg, evs, code=0)
+            data = line["Response"]["Data"]
+            self.assertTrue(data["LAMBDA_TASK_ROOT"].startswith("/tmp/cfnkit-task-"))
+            self.assertEqual(data["Cwd"], data["LAMBDA_TASK_ROOT"])
+            self.assertEqual(data["AWS_LAMBDA_FUNCTION_NAME"], "provider")
+            self.assertFalse(os.path.exists(data["LAMBDA_TASK_ROOT"]))
+            with zipfile.ZipFile(pkg, "w") as z:
+                z.writestr("other", "x")
+            res = run([self.tool, "lambda-run", pkg, "--event", "-"], stdin=json.dumps(evs), env=self.env)
+            self.assertEqual(res.returncode, 2)
+            self.assertIn("no executable bootstrap", res.stderr)
+
+    def test_usage_errors(self):
+        for args, says in [([], "which program"), ([self.testmod], "no requests"),
+                           ([self.testmod, "--event", "-", "--timeout", "0"], "--timeout"),
+                           ([self.testmod, "--event", "-", "--env", "NOEQUALS"], "NAME=VALUE"),
+                           (["/nonexistent", "--event", "-"], "not an executable")]:
+            with self.subTest(args=args):
+                res = run([self.tool, "lambda-run", *args], stdin="{}", env=self.env)
+                self.assertEqual(res.returncode, 2, res.stdout)
+                self.assertIn(says, res.stderr)
+        self.assertIn("Runtime API", run([self.tool, "lambda-run", "--help"]).stdout)
 
 
 if __name__ == "__main__":
