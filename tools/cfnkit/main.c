@@ -6,6 +6,7 @@
 
 #include "aws_cmd.h"
 #include "builtin.h"
+#include "check_cmd.h"
 #include "event_cmd.h"
 #include "lambda_run.h"
 
@@ -15,6 +16,8 @@ static const cfn_command commands[] = {
     {"event", "print a request as CloudFormation sends it (cfnkit event --help)", event_cmd},
     {"lambda-run", "run a provider as a Lambda bootstrap, locally (cfnkit lambda-run --help)",
      lambda_run},
+    {"check", "check a provider against CloudFormation's promises (cfnkit check --help)",
+     check_cmd},
 };
 
 int main(int argc, char **argv)
