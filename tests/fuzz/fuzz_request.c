@@ -66,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cJSON_Delete(parsed);
         }
         free(body);
+        cfn__response_fields_clear(&f);
         free(id);
         cfn__ctx_clear(&ctx);
         cfn__request_clear(&req);

@@ -55,3 +55,19 @@ void fake_http_uninstall(void)
 {
     cfn__http_set_transport(NULL, NULL);
 }
+
+fake_http fake;
+
+int fake_http_setup(void **state)
+{
+    (void)state;
+    fake_http_install(&fake);
+    return 0;
+}
+
+int fake_http_teardown(void **state)
+{
+    (void)state;
+    fake_http_uninstall();
+    return 0;
+}

@@ -36,4 +36,11 @@ void fake_http_install(fake_http *f);
 void fake_http_push(fake_http *f, fake_answer a);
 void fake_http_uninstall(void);
 
+/* The set-up every test file shares: cmocka fixtures installing and removing
+ * `fake`, one transport for the whole test program, and a test run with them. */
+extern fake_http fake;
+int fake_http_setup(void **state);
+int fake_http_teardown(void **state);
+#define FAKE_TEST(f) cmocka_unit_test_setup_teardown(f, fake_http_setup, fake_http_teardown)
+
 #endif

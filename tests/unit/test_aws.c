@@ -19,8 +19,6 @@
 
 #include <cfnkit/cfnkit.h>
 
-static fake_http fake;
-
 static const char *env_names[] = {"AWS_REGION",
                                   "AWS_DEFAULT_REGION",
                                   "AWS_ENDPOINT_URL",
@@ -48,15 +46,7 @@ static int setup(void **state)
     setenv("AWS_REGION", "eu-west-1", 1);
     setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
-    fake_http_install(&fake);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_http_uninstall();
-    return 0;
+    return fake_http_setup(state);
 }
 
 static char *endpoint(const char *region, const aws_service *svc, bool *custom)
@@ -430,7 +420,7 @@ static void xml_reading(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_http_teardown)
     const struct CMUnitTest tests[] = {
         T(standard_endpoints),
         T(configured_endpoints),

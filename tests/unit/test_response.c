@@ -71,6 +71,11 @@ static void empty_physical_id_is_refused(void **state)
     char *body;
     size_t len;
     assert_int_equal(cfn__response_build(&f, &body, &len), CFN_EINVAL);
+    /* With a reason too: nothing is left allocated (the sanitizer build). */
+    f.success = false;
+    f.reason = "failed";
+    assert_int_equal(cfn__response_build(&f, &body, &len), CFN_EINVAL);
+    assert_null(body);
 }
 
 static void reason_loses_control_characters_keeps_utf8(void **state)
@@ -156,7 +161,41 @@ static void oversize_data_turns_into_failed(void **state)
     assert_string_equal(cJSON_GetObjectItem(o, "PhysicalResourceId")->valuestring, "phys-1");
     cJSON_Delete(o);
     free(body);
+    cfn__response_fields_clear(&f);
     cJSON_Delete(data);
+}
+
+/* Each build's reason is its own: a second build does not rewrite the
+ * first one's (no buffer shared between calls). */
+static void data_reasons_are_not_shared(void **state)
+{
+    (void)state;
+    char big[6000];
+    response_fields f[2];
+    cJSON *data[2];
+    char *body[2], *first;
+    size_t len;
+    for (int i = 0; i < 2; i++) {
+        memset(big, 'd', sizeof(big));
+        big[5000 + 900 * i] = '\0';
+        data[i] = cJSON_CreateObject();
+        cJSON_AddStringToObject(data[i], "Big", big);
+        f[i] = fields();
+        f[i].data = data[i];
+        assert_int_equal(cfn__response_build(&f[i], &body[i], &len), 0);
+        if (i == 0)
+            first = strdup(f[0].reason);
+    }
+    assert_ptr_not_equal(f[0].reason, f[1].reason);
+    assert_string_equal(f[0].reason, first);
+    assert_string_not_equal(f[0].reason, f[1].reason);
+    for (int i = 0; i < 2; i++) {
+        free(body[i]);
+        cfn__response_fields_clear(&f[i]);
+        assert_null(f[i].reason);
+        cJSON_Delete(data[i]);
+    }
+    free(first);
 }
 
 static void request_with(request *req, const char *stack, const char *logical, const char *id)
@@ -234,6 +273,7 @@ int main(void)
         cmocka_unit_test(long_reason_is_shortened_with_marker),
         cmocka_unit_test(escaped_reason_is_fitted_on_its_json_length),
         cmocka_unit_test(oversize_data_turns_into_failed),
+        cmocka_unit_test(data_reasons_are_not_shared),
         cmocka_unit_test(generated_ids_are_stable_and_distinct),
         cmocka_unit_test(generated_ids_stay_under_the_limit),
         cmocka_unit_test(failed_create_marker),

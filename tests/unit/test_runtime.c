@@ -18,8 +18,6 @@
 
 #include <cfnkit/cfnkit.h>
 
-static fake_http fake;
-
 static int hang_or_echo(cfn_ctx *ctx)
 {
     const char *mode;
@@ -58,19 +56,10 @@ static void then_api_gone(void)
         fake_http_push(&fake, (fake_answer){.transport_error = 1});
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    fake_http_install(&fake);
-    return 0;
-}
-
 static int teardown(void **state)
 {
-    (void)state;
-    fake_http_uninstall();
     unsetenv("AWS_LAMBDA_FUNCTION_TIMEOUT");
-    return 0;
+    return fake_http_teardown(state);
 }
 
 static void no_types_is_an_init_error(void **state)
@@ -162,15 +151,15 @@ static int register_type(void **state)
 
 int main(void)
 {
+#define T(f) cmocka_unit_test_setup_teardown(f, fake_http_setup, teardown)
     const struct CMUnitTest before[] = {
-        cmocka_unit_test_setup_teardown(no_types_is_an_init_error, setup, teardown),
+        T(no_types_is_an_init_error),
     };
     const struct CMUnitTest after[] = {
-        cmocka_unit_test_setup_teardown(invocation_is_served_and_reported, setup, teardown),
-        cmocka_unit_test_setup_teardown(undeliverable_invocation_is_an_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(implausible_deadline_uses_the_function_timeout, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(invocation_without_request_id_is_skipped, setup, teardown),
+        T(invocation_is_served_and_reported),
+        T(undeliverable_invocation_is_an_error),
+        T(implausible_deadline_uses_the_function_timeout),
+        T(invocation_without_request_id_is_skipped),
     };
     int failed = cmocka_run_group_tests_name("runtime without types", before, NULL, NULL);
     failed += cmocka_run_group_tests_name("runtime", after, register_type, NULL);

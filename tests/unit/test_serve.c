@@ -18,8 +18,6 @@
 
 #include <cfnkit/cfnkit.h>
 
-static fake_http fake;
-
 static int echo_create(cfn_ctx *ctx)
 {
     const char *msg, *id;
@@ -71,6 +69,10 @@ static int misbehave(cfn_ctx *ctx)
     }
     if (strcmp(mode, "noreason") == 0)
         return -1;
+    if (strcmp(mode, "awserror") == 0) {
+        cfn_error_set(CFN_EIO, "DynamoDB PutItem: ConditionalCheckFailedException");
+        return -1;
+    }
     return cfn_fail(ctx, "failed as asked: %s", mode);
 }
 
@@ -87,20 +89,6 @@ static int setup_all(void **state)
     assert_int_equal(cfn_register(&echo), 0);
     assert_int_equal(cfn_register(&bad), 0);
     assert_int_equal(cfn_register(&noupdate), 0);
-    return 0;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    fake_http_install(&fake);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_http_uninstall();
     return 0;
 }
 
@@ -239,6 +227,7 @@ static void update_without_callback_fails_clearly(void **state)
     cJSON *body;
     assert_int_equal(serve(req, 5000, &body), 1);
     assert_non_null(strstr(field(body, "Reason"), "Custom::NoUpdate does not support updates"));
+    assert_non_null(strstr(field(body, "Reason"), "give it a new logical id"));
     cJSON_Delete(body);
     free(req);
 }
@@ -313,6 +302,15 @@ static void crashes_hangs_and_exits_are_answered_once(void **state)
     assert_true(cfn__clock_mono_ms() - start < 2000);
     expect_failure("exit", 5000, "ended without reporting a result");
     expect_failure("noreason", 5000, "failed without giving a reason");
+}
+
+static void failure_without_reason_uses_the_last_error(void **state)
+{
+    (void)state;
+    /* An error left from before the callback ran explains nothing. */
+    cfn_error_set(CFN_EINVAL, "stale error of the provider");
+    expect_failure("noreason", 5000, "failed without giving a reason");
+    expect_failure("awserror", 5000, "DynamoDB PutItem: ConditionalCheckFailedException");
 }
 
 static void leftover_processes_do_not_block(void **state)
@@ -438,7 +436,7 @@ static void margins_leave_time_to_respond(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) FAKE_TEST(f)
     const struct CMUnitTest tests[] = {
         T(create_success_generates_id),
         T(create_uses_the_handler_id),
@@ -450,6 +448,7 @@ int main(void)
         T(invalid_request_with_url_is_answered),
         T(request_without_url_is_not_answered),
         T(crashes_hangs_and_exits_are_answered_once),
+        T(failure_without_reason_uses_the_last_error),
         T(leftover_processes_do_not_block),
         T(delivery_retries_then_succeeds),
         T(delivery_gives_up_within_bounds),

@@ -139,7 +139,7 @@ static void vector(void **state)
     parsed p;
     parse_request(slurp(dir, "request.txt"), &p);
     char body_hash[65];
-    cfn__sha256_hex(p.body, strlen(p.body), body_hash);
+    cfn_sha256_hex(p.body, strlen(p.body), body_hash);
     sigv4_request req = {p.method, p.path, p.query, p.headers, p.count, body_hash};
 
     sigv4_result r;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include <cfnkit/digest.h>
 #include <cfnkit/resource.h>
 
 #ifdef __cplusplus
@@ -97,9 +98,6 @@ CFN_EXTERN int cfn_s3_put_object_from_file(cfn_aws *aws, const char *bucket, con
 CFN_EXTERN int cfn_s3_head_object(cfn_aws *aws, const char *bucket, const char *key,
                                   const char *version_id, cfn_s3_object_info *info);
 CFN_EXTERN int cfn_s3_delete_object(cfn_aws *aws, const char *bucket, const char *key);
-/* The hex SHA-256 (65 bytes with the NUL) and size of a file, read in
- * chunks. Returns CFN_EIO with the reason in cfn_error_last on failure. */
-CFN_EXTERN int cfn_sha256_file(const char *path, char out[65], long long *size);
 
 /* Every object under `prefix` (all pages): a JSON list of {Key, Size, ETag}. */
 CFN_EXTERN int cfn_s3_list_objects(cfn_aws *aws, const char *bucket, const char *prefix,

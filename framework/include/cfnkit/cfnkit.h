@@ -5,10 +5,13 @@
 
 #include <cfnkit/version.h>
 #include <cfnkit/aws.h>
+#include <cfnkit/digest.h>
 #include <cfnkit/error.h>
+#include <cfnkit/json.h>
 #include <cfnkit/log.h>
 #include <cfnkit/resource.h>
 #include <cfnkit/request.h>
 #include <cfnkit/response.h>
+#include <cfnkit/wait.h>
 
 #endif

@@ -4,6 +4,7 @@
 #define CFNKIT_RESOURCE_H
 
 #include <cfnkit/common.h>
+#include <stdbool.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -14,9 +15,12 @@ typedef struct cfn_ctx cfn_ctx;
 
 /* A callback returns 0 on success and a negative value on failure, after
  * setting the reason with cfn_fail() (or through a cfn_prop_* getter that
- * failed). A callback runs in a child process of its own: it may crash or
- * hang without harming the provider, but it cannot change the parent's
- * memory; everything it reports goes through the cfn_set_* calls. */
+ * failed). A failure returned without a reason is explained by
+ * cfn_error_last() of the cfnkit call that failed inside the callback (an
+ * AWS call's error, say), so `return -1` after it is enough.
+ * A callback runs in a child process of its own: it may crash or hang
+ * without harming the provider, but it cannot change the parent's memory;
+ * everything it reports goes through the cfn_set_* calls. */
 typedef int (*cfn_callback)(cfn_ctx *ctx);
 
 /* A module's descriptor. Keep it `static const`: cfn_register stores the
@@ -27,7 +31,8 @@ typedef int (*cfn_callback)(cfn_ctx *ctx);
  * - update: changes it in place and keeps the id; setting a *different* id
  *   means the resource was replaced, and CloudFormation will then send a
  *   Delete for the old id. NULL means the type cannot be updated: every
- *   Update answers FAILED saying so.
+ *   Update answers FAILED saying so, and that the way to change the resource
+ *   is a new logical id (CloudFormation creates the new one, deletes the old).
  * - remove: deletes it. Must succeed when the resource is already gone, and
  *   must be idempotent: CloudFormation can deliver the same request twice. */
 typedef struct cfn_resource_type {
@@ -35,11 +40,35 @@ typedef struct cfn_resource_type {
     cfn_callback create;
     cfn_callback update;
     cfn_callback remove;
+    /* The layout of the descriptor: 0 (left out) means the four fields above
+     * only, so modules written before the fields below compile and run
+     * unchanged; CFN_RESOURCE_TYPE_VERSION makes the fields below read. */
+    unsigned int version;
+    /* Version 1. NULL-terminated lists, borrowed for the registry's life like
+     * the descriptor itself. `replaces`: the properties whose change replaces
+     * the resource (an Update then makes a new one under a new physical id;
+     * CloudFormation's createOnlyProperties). `attributes`: the Data keys
+     * Fn::GetAtt may read. NULL means none declared. */
+    const char *const *replaces;
+    const char *const *attributes;
 } cfn_resource_type;
 
+/* The newest descriptor layout this cfnkit reads. */
+#define CFN_RESOURCE_TYPE_VERSION 1
+
+/* Whether a change of `property` (a top-level property name) replaces a
+ * resource of `type`: listed in a version 1 descriptor's `replaces`. False for
+ * version 0 descriptors, which declare nothing. */
+CFN_EXTERN bool cfn_type_replaces(const cfn_resource_type *type, const char *property);
+
+/* Whether Fn::GetAtt may read `attribute` of `type`: listed in a version 1
+ * descriptor's `attributes`. False for version 0 descriptors. */
+CFN_EXTERN bool cfn_type_has_attribute(const cfn_resource_type *type, const char *attribute);
+
 /* Registers a type. Returns CFN_EEXISTS when a type of that name is already
- * registered, CFN_EINVAL when the descriptor lacks a type, create or remove;
- * cfn_error_last() says why. */
+ * registered, CFN_EINVAL when the descriptor lacks a type, create or remove
+ * or has a version newer than CFN_RESOURCE_TYPE_VERSION; cfn_error_last()
+ * says why. */
 CFN_EXTERN int cfn_register(const cfn_resource_type *type);
 
 /* The registered type named `name`, or NULL. */

@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "digest.h"
+#include "env.h"
 #include "sigv4.h"
 #include "strbuf.h"
 #include "xml.h"
@@ -43,10 +44,8 @@ int cfn_aws_new(cfn_aws **out, const char *region)
     char *from_profile = NULL;
     *out = NULL;
     if (!region || !*region)
-        region = getenv("AWS_REGION");
-    if (!region || !*region)
-        region = getenv("AWS_DEFAULT_REGION");
-    if (!region || !*region) {
+        region = cfn__env_region();
+    if (!region) {
         char *conf = cfn__config_path("AWS_CONFIG_FILE", "config");
         char section[300];
         snprintf(section, sizeof(section),
@@ -258,14 +257,6 @@ static char *parse_error(cfn_aws *aws, const http_response *res)
     return message;
 }
 
-static int64_t backoff(int attempt)
-{
-    int64_t cap = (int64_t)BACKOFF_BASE_MS << (attempt < 5 ? attempt : 5);
-    if (cap > BACKOFF_MAX_MS)
-        cap = BACKOFF_MAX_MS;
-    return (int64_t)((double)cfn__random_u32() / 4294967296.0 * (double)cap);
-}
-
 static int max_attempts(void)
 {
     const char *v = getenv("AWS_MAX_ATTEMPTS");
@@ -322,7 +313,7 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
     char body_hash[65];
     const char *payload = call->payload_hash;
     if (!payload) {
-        cfn__sha256_hex(call->body ? call->body : "", call->body_len, body_hash);
+        cfn_sha256_hex(call->body ? call->body : "", call->body_len, body_hash);
         payload = body_hash;
     }
     http_header to_sign[8];
@@ -427,7 +418,7 @@ int cfn__aws_send(cfn_aws *aws, aws_call *call, http_response *res)
                     res->status == 503 || res->status == 504 || retryable_code(aws->error_code);
         }
         int cost = transport ? RETRY_COST_IOERR : RETRY_COST;
-        int64_t wait = backoff(attempt);
+        int64_t wait = cfn_backoff_ms(attempt, BACKOFF_BASE_MS, BACKOFF_MAX_MS);
         int64_t left = aws->deadline ? aws->deadline - cfn__clock_mono_ms() : INT64_MAX;
         if (!retry || attempt + 1 >= attempts || aws->retry_tokens < cost || wait >= left) {
             rc = res->status == 404 ? CFN_ENOTFOUND : CFN_ERROR;

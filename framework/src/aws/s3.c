@@ -57,7 +57,7 @@ static int s3_simple(cfn_aws *aws, const char *op, const char *method, const cha
     int rc = s3_key_path(bucket, key, &path);
     if (rc < 0)
         return rc;
-    cfn__sha256_hex(body ? body : "", len, hash);
+    cfn_sha256_hex(body ? body : "", len, hash);
     aws_call call = {.svc = &cfn__svc_s3,
                      .operation = op,
                      .method = method,

@@ -254,7 +254,7 @@ static int finish(const sigv4_creds *creds, const sigv4_params *params, const ch
                   sigv4_result *out)
 {
     char hash[65];
-    cfn__sha256_hex(out->canonical_request, strlen(out->canonical_request), hash);
+    cfn_sha256_hex(out->canonical_request, strlen(out->canonical_request), hash);
     if (asprintf(&out->string_to_sign, "AWS4-HMAC-SHA256\n%s\n%s\n%s", out->amz_date, scope, hash) <
         0) {
         out->string_to_sign = NULL;

@@ -1,5 +1,7 @@
-/* Clocks, sleeping and the jitter draw. */
+/* Clocks, sleeping, the jitter draw and the backoff built on it. */
 #include "clock.h"
+
+#include <cfnkit/error.h>
 
 #include <errno.h>
 #include <sys/random.h>
@@ -29,6 +31,28 @@ void cfn__sleep_ms(int64_t ms)
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
+}
+
+int cfn__sleep_until(int64_t ms, int64_t deadline)
+{
+    if (ms >= deadline - cfn__clock_mono_ms())
+        return CFN_ETIMEOUT;
+    cfn__sleep_ms(ms);
+    return 0;
+}
+
+int64_t cfn_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
+{
+    if (base_ms <= 0 || cap_ms <= 0)
+        return 0;
+    int64_t bound = cap_ms;
+    if (attempt < 0)
+        attempt = 0;
+    if (attempt < 62 && base_ms <= cap_ms >> attempt)
+        bound = base_ms << attempt;
+    /* Uniform in [0, bound]: 64 bits of draw keep the modulo bias negligible. */
+    uint64_t r = (uint64_t)cfn__random_u32() << 32 | cfn__random_u32();
+    return (int64_t)(r % ((uint64_t)bound + 1));
 }
 
 uint32_t cfn__random_u32(void)

@@ -1,10 +1,10 @@
-/* SHA-256 with OpenSSL: of memory, of a file read in chunks, in hex. */
+/* SHA-256 with OpenSSL: of memory, of strings, of a file read in chunks. */
 #include "digest.h"
 
-#include <cfnkit/aws.h>
 #include <cfnkit/error.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -20,15 +20,29 @@ void cfn__hex(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-void cfn__sha256_hex(const void *data, size_t len, char out[65])
+void cfn_sha256_hex(const void *data, size_t len, char out[CFN_SHA256_HEX_SIZE])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(data, len, md);
     cfn__hex(md, sizeof(md), out);
 }
 
+void cfn__sha256_parts(const char *const *parts, size_t n, unsigned char md[32])
+{
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    bool ok = h && EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+    for (size_t i = 0; ok && i < n; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        ok = EVP_DigestUpdate(h, p, strlen(p) + 1);
+    }
+    if (!ok || !EVP_DigestFinal_ex(h, md, &mdlen) || mdlen != 32)
+        memset(md, 0, 32);
+    EVP_MD_CTX_free(h);
+}
+
 /* Hashes a file in chunks: a payload is signed without holding it. */
-int cfn_sha256_file(const char *path, char out[65], long long *size)
+int cfn_sha256_file(const char *path, char out[CFN_SHA256_HEX_SIZE], long long *size)
 {
     unsigned char buf[1 << 16], md[32];
     unsigned int mdlen = 0;

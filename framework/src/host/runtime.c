@@ -164,8 +164,7 @@ int cfn__runtime_run(const char *api)
             cfn_log(CFN_LOG_INFO, "Runtime API at %s is gone (%s); exiting", api, cfn_error_last());
             break;
         }
-        struct timespec ts = {0, 100000000L * failures};
-        nanosleep(&ts, NULL);
+        cfn__sleep_ms(100 * failures);
     }
     free(base);
     free(next);

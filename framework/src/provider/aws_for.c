@@ -1,20 +1,16 @@
 /* cfn_aws_for: an AWS client for a callback, made over the client's public
  * calls, so that the AWS layer never sees a request context. */
 #include "ctx.h"
+#include "env.h"
 
 #include <cfnkit/aws.h>
 #include <cfnkit/error.h>
 #include <cfnkit/response.h>
 
-#include <stdlib.h>
-
 int cfn_aws_for(cfn_ctx *ctx, const char *region, cfn_aws **out)
 {
-    const char *env = getenv("AWS_REGION");
-    if (!env || !*env)
-        env = getenv("AWS_DEFAULT_REGION");
     if (!region || !*region)
-        region = env && *env ? env : cfn_request_region(ctx);
+        region = cfn__env_region() ? cfn__env_region() : cfn_request_region(ctx);
     if (cfn_aws_new(out, region) < 0)
         return cfn_fail(ctx, "%s", cfn_error_last());
     cfn_aws_set_deadline(*out, ctx->deadline);

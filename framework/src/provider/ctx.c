@@ -2,12 +2,12 @@
 #include "ctx.h"
 
 #include "clock.h"
+#include "digest.h"
 #include "strbuf.h"
 
 #include <cfnkit/error.h>
 #include <cfnkit/response.h>
 
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,25 +96,21 @@ const cJSON *cfn_request_old_props(const cfn_ctx *ctx)
 
 void cfn_request_resource_hash(const cfn_ctx *ctx, char out[CFN_RESOURCE_HASH_SIZE])
 {
-    const char *parts[] = {ctx->req->stack_id ? ctx->req->stack_id : "",
-                           ctx->req->logical_id ? ctx->req->logical_id : ""};
+    const char *parts[] = {ctx->req->stack_id, ctx->req->logical_id};
     unsigned char md[32];
-    unsigned int n = 0;
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
-    /* Each part with its NUL, so that ("ab","c") and ("a","bc") differ. */
-    if (!h || !EVP_DigestInit_ex(h, EVP_sha256(), NULL) ||
-        !EVP_DigestUpdate(h, parts[0], strlen(parts[0]) + 1) ||
-        !EVP_DigestUpdate(h, parts[1], strlen(parts[1]) + 1) || !EVP_DigestFinal_ex(h, md, &n))
-        memset(md, 0, sizeof(md));
-    EVP_MD_CTX_free(h);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    cfn__sha256_parts(parts, 2, md);
+    cfn__hex(md, sizeof(md), out);
 }
 
 int64_t cfn_remaining_ms(const cfn_ctx *ctx)
 {
     int64_t left = ctx->deadline - cfn__clock_mono_ms();
     return left > 0 ? left : 0;
+}
+
+int cfn_sleep(const cfn_ctx *ctx, int64_t ms)
+{
+    return cfn__sleep_until(ms, ctx->deadline);
 }
 
 int cfn_fail(cfn_ctx *ctx, const char *fmt, ...)

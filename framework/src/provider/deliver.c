@@ -15,16 +15,6 @@
 #define BACKOFF_CAP    5000 /* ms */
 #define ATTEMPT_MAX_MS 30000
 
-/* "Full jitter": a uniform draw below the exponential bound, so that many
- * providers retrying at once spread out. */
-static int64_t backoff_ms(int attempt)
-{
-    int64_t bound = BACKOFF_BASE << (attempt < 10 ? attempt : 10);
-    if (bound > BACKOFF_CAP)
-        bound = BACKOFF_CAP;
-    return bound / 2 + (int64_t)(cfn__random_u32() % (uint32_t)(bound / 2 + 1));
-}
-
 int cfn__response_deliver(const char *url, const char *body, size_t len, int64_t deadline)
 {
     static const http_header headers[] = {{"Content-Type", ""}};
@@ -60,7 +50,7 @@ int cfn__response_deliver(const char *url, const char *body, size_t len, int64_t
         if (rc == 0 && status != 429 && status < 500) {
             return cfn_error_set(CFN_EIO, "response to %s refused: HTTP %ld", where, status);
         }
-        int64_t wait = backoff_ms(attempt);
+        int64_t wait = cfn_backoff_ms(attempt, BACKOFF_BASE, BACKOFF_CAP);
         left = deadline - cfn__clock_mono_ms();
         cfn_log(CFN_LOG_WARN, "response to %s failed (attempt %d: %s)%s", where, attempt + 1, last,
                 attempt + 1 < MAX_ATTEMPTS && wait < left ? ", retrying" : "");

@@ -1,5 +1,6 @@
 /* Runs a module callback in a child process, so that a crash, a hang or an
- * exit() inside a module still ends in exactly one response. */
+ * exit() inside a module still ends in exactly one response; as a job with
+ * one fd to poll, so that a loop can watch many at once. */
 #include "isolate.h"
 
 #include "clock.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,7 +49,13 @@ static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         signal(defaults[i], SIG_DFL);
     cfn__http_after_fork();
+    /* A failure the callback returns without a reason is explained by the
+     * last cfnkit call that failed inside it (an AWS error, typically), never
+     * by one left over from before the callback ran. */
+    cfn_error_set(CFN_OK, "%s", "");
     int rc = cb(ctx);
+    if (rc < 0 && !ctx->reason && *cfn_error_last())
+        cfn__ctx_set_reason(ctx, cfn_error_last());
     fflush(stdout);
     fflush(stderr);
     cJSON *o = cJSON_CreateObject();
@@ -68,6 +76,25 @@ static void child(cfn_ctx *ctx, cfn_callback cb, int fd)
     _exit(0);
 }
 
+/* Without pidfd (old kernels) the fd does not tell the child's exit: look
+ * at the child every few ms instead. */
+#define EXIT_CHECK_MS 5
+
+typedef enum { JOB_RUNNING, JOB_EXITED, JOB_TIMED_OUT, JOB_LOST } job_state;
+
+struct cfn__job {
+    cfn_ctx *ctx;
+    pid_t pid;
+    int fd;    /* the report pipe's read end; -1 once at EOF */
+    int pidfd; /* readable when the child exits; -1 without pidfd */
+    int ep;    /* epoll over fd and pidfd: the one fd a loop polls */
+    int64_t start;
+    strbuf report;
+    int status; /* waitpid status, once JOB_EXITED */
+    job_state state;
+    int lost_errno;
+};
+
 /* Reads once from the pipe: 0 when something was read, 1 at EOF, 2 when
  * nothing is there yet, -1 on error. */
 static int read_some(int fd, strbuf *out)
@@ -83,48 +110,131 @@ static int read_some(int fd, strbuf *out)
     return 0;
 }
 
-/* Reads the child's report while waiting for it to exit. The end is the
- * child's exit, not EOF: a process the handler left behind may hold the pipe
- * open. Returns 0 with *status set, 1 on timeout, -1 on error. */
-static int wait_child(pid_t pid, int fd, int64_t deadline, strbuf *out, int *status)
+/* Reads all the pipe holds now. Returns -1 on error. */
+static int drain(cfn__job *job)
 {
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    int rc = -1;
-    bool eof = false;
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid) {
-            /* It wrote everything before exiting: take what is left. */
-            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-            while (!eof && read_some(fd, out) == 0)
-                ;
-            rc = 0;
+    while (job->fd >= 0) {
+        int r = read_some(job->fd, &job->report);
+        if (r < 0)
+            return -1;
+        if (r == 2)
             break;
-        }
-        if (w < 0 && errno != EINTR)
-            break;
-        int64_t left = deadline - cfn__clock_mono_ms();
-        if (left <= 0) {
-            rc = 1;
-            break;
-        }
-        /* Without pidfd (old kernels), look at the child every few ms. */
-        int wait = pidfd >= 0 ? (left > 60000 ? 60000 : (int)left) : (left > 5 ? 5 : (int)left);
-        struct pollfd p[2] = {{.fd = eof ? -1 : fd, .events = POLLIN},
-                              {.fd = pidfd, .events = POLLIN}};
-        int n = poll(p, 2, wait);
-        if (n < 0 && errno != EINTR)
-            break;
-        if (n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-            int r = read_some(fd, out);
-            if (r < 0)
-                break;
-            eof = r == 1;
+        if (r == 1) {
+            /* At EOF the pipe stays readable: stop watching it. */
+            epoll_ctl(job->ep, EPOLL_CTL_DEL, job->fd, NULL);
+            close(job->fd);
+            job->fd = -1;
         }
     }
-    if (pidfd >= 0)
-        close(pidfd);
+    return 0;
+}
+
+static int watch(int ep, int fd)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+    return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
+{
+    int fds[2] = {-1, -1};
+    int rc = -1;
+    cfn__job *job = calloc(1, sizeof(*job));
+
+    *out = NULL;
+    if (!job)
+        return cfn_fail(ctx, "cannot start the handler: out of memory");
+    job->ctx = ctx;
+    job->start = cfn__clock_mono_ms();
+    job->fd = job->pidfd = -1;
+    job->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (job->ep < 0 || pipe2(fds, O_CLOEXEC) < 0) {
+        cfn_fail(ctx, "cannot start the handler: %s", strerror(errno));
+        goto done;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        cfn_fail(ctx, "cannot start the handler: fork: %s", strerror(errno));
+        goto done;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child(ctx, cb, fds[1]);
+    }
+    /* Both sides set the group, whichever runs first. */
+    setpgid(pid, pid);
+    job->pid = pid;
+    job->fd = fds[0];
+    fds[0] = -1;
+    fcntl(job->fd, F_SETFL, fcntl(job->fd, F_GETFL) | O_NONBLOCK);
+    job->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (watch(job->ep, job->fd) < 0 || (job->pidfd >= 0 && watch(job->ep, job->pidfd) < 0)) {
+        job->state = JOB_LOST;
+        job->lost_errno = errno;
+    }
+    *out = job;
+    job = NULL;
+    rc = 0;
+done:
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    if (job && job->ep >= 0)
+        close(job->ep);
+    free(job);
     return rc;
+}
+
+int cfn__job_fd(const cfn__job *job)
+{
+    return job->ep;
+}
+
+int cfn__job_wait_ms(const cfn__job *job)
+{
+    if (job->state != JOB_RUNNING)
+        return 0;
+    int64_t left = job->ctx->deadline - cfn__clock_mono_ms();
+    if (left <= 0)
+        return 0;
+    int64_t cap = job->pidfd >= 0 ? 60000 : EXIT_CHECK_MS;
+    return (int)(left < cap ? left : cap);
+}
+
+bool cfn__job_step(cfn__job *job)
+{
+    if (job->state != JOB_RUNNING)
+        return true;
+    if (drain(job) < 0) {
+        job->state = JOB_LOST;
+        job->lost_errno = errno;
+        return true;
+    }
+    /* The end is the child's exit, not EOF: a process the handler left
+     * behind may hold the pipe open. */
+    pid_t w = waitpid(job->pid, &job->status, WNOHANG);
+    if (w == job->pid) {
+        /* It wrote everything before exiting: take what is left. */
+        if (drain(job) < 0) {
+            job->state = JOB_LOST;
+            job->lost_errno = errno;
+        } else {
+            job->state = JOB_EXITED;
+        }
+        return true;
+    }
+    if (w < 0 && errno != EINTR) {
+        job->state = JOB_LOST;
+        job->lost_errno = errno;
+        return true;
+    }
+    if (job->ctx->deadline - cfn__clock_mono_ms() <= 0) {
+        job->state = JOB_TIMED_OUT;
+        return true;
+    }
+    return false;
 }
 
 static int apply_report(cfn_ctx *ctx, const strbuf *report)
@@ -149,59 +259,65 @@ static int apply_report(cfn_ctx *ctx, const strbuf *report)
     return result;
 }
 
-int cfn__isolate_run(cfn_ctx *ctx, cfn_callback cb)
+int cfn__job_finish(cfn__job *job)
 {
-    int fds[2];
-    int status = 0;
-    strbuf report = {0};
-    int64_t start = cfn__clock_mono_ms();
+    cfn_ctx *ctx = job->ctx;
+    const char *type = ctx->req->resource_type;
     int rc;
 
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return cfn_fail(ctx, "cannot start the handler: pipe: %s", strerror(errno));
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(fds[0]);
-        close(fds[1]);
-        return cfn_fail(ctx, "cannot start the handler: fork: %s", strerror(e));
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child(ctx, cb, fds[1]);
-    }
-    /* Both sides set the group, whichever runs first. */
-    setpgid(pid, pid);
-    close(fds[1]);
-
-    int timed_out = wait_child(pid, fds[0], ctx->deadline, &report, &status);
-    close(fds[0]);
+    if (job->state == JOB_RUNNING)
+        job->state = JOB_TIMED_OUT;
     /* Whatever the handler left behind (its own children included) goes too. */
-    kill(-pid, SIGKILL);
-    if (timed_out != 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
+    kill(-job->pid, SIGKILL);
+    if (job->state != JOB_EXITED) {
+        kill(job->pid, SIGKILL);
+        waitpid(job->pid, &job->status, 0);
     }
-    double secs = (double)(ctx->deadline - start) / 1000.0;
-    if (timed_out == 1)
+    double secs = (double)(ctx->deadline - job->start) / 1000.0;
+    if (job->state == JOB_TIMED_OUT)
         rc = cfn_fail(ctx,
                       "handler for %s timed out after %.1f s (the rest of the time limit is "
                       "kept for sending this response)",
-                      ctx->req->resource_type, secs);
-    else if (timed_out < 0)
-        rc = cfn_fail(ctx, "lost contact with the handler for %s: %s", ctx->req->resource_type,
-                      strerror(errno));
-    else if (WIFSIGNALED(status))
-        rc = cfn_fail(ctx, "handler for %s crashed: signal %d (SIG%s)", ctx->req->resource_type,
-                      WTERMSIG(status),
-                      sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
-    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        rc = cfn_fail(ctx, "handler for %s exited with status %d before reporting a result",
-                      ctx->req->resource_type, WEXITSTATUS(status));
+                      type, secs);
+    else if (job->state == JOB_LOST)
+        rc = cfn_fail(ctx, "lost contact with the handler for %s: %s", type,
+                      strerror(job->lost_errno));
+    else if (WIFSIGNALED(job->status))
+        rc = cfn_fail(ctx, "handler for %s crashed: signal %d (SIG%s)", type, WTERMSIG(job->status),
+                      sigabbrev_np(WTERMSIG(job->status)) ? sigabbrev_np(WTERMSIG(job->status))
+                                                          : "?");
+    else if (WIFEXITED(job->status) && WEXITSTATUS(job->status) != 0)
+        rc = cfn_fail(ctx, "handler for %s exited with status %d before reporting a result", type,
+                      WEXITSTATUS(job->status));
     else
-        rc = apply_report(ctx, &report);
-    free(report.data);
+        rc = apply_report(ctx, &job->report);
+    if (job->fd >= 0)
+        close(job->fd);
+    if (job->pidfd >= 0)
+        close(job->pidfd);
+    close(job->ep);
+    free(job->report.data);
+    free(job);
     return rc;
+}
+
+void cfn__job_wait(cfn__job *job)
+{
+    while (!cfn__job_step(job)) {
+        struct pollfd p = {.fd = cfn__job_fd(job), .events = POLLIN};
+        if (poll(&p, 1, cfn__job_wait_ms(job)) < 0 && errno != EINTR) {
+            job->state = JOB_LOST;
+            job->lost_errno = errno;
+            return;
+        }
+    }
+}
+
+int cfn__isolate_run(cfn_ctx *ctx, cfn_callback cb)
+{
+    cfn__job *job;
+    if (cfn__job_start(ctx, cb, &job) < 0)
+        return -1;
+    cfn__job_wait(job);
+    return cfn__job_finish(job);
 }

@@ -1,7 +1,8 @@
 /* Physical id rules: generated ids and the marker of a failed Create. */
 #include "physid.h"
 
-#include <openssl/evp.h>
+#include "digest.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +14,9 @@
 static void suffix(const request *req, char out[14])
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    unsigned char md[32];
     const char *parts[] = {req->stack_id, req->logical_id, req->request_id};
-    if (h && EVP_DigestInit_ex(h, EVP_sha256(), NULL)) {
-        for (size_t i = 0; i < 3; i++) {
-            const char *p = parts[i] ? parts[i] : "";
-            EVP_DigestUpdate(h, p, strlen(p) + 1);
-        }
-        EVP_DigestFinal_ex(h, md, &mdlen);
-    }
-    EVP_MD_CTX_free(h);
-    if (mdlen < 9)
-        memset(md, 0, sizeof(md));
+    cfn__sha256_parts(parts, 3, md);
     uint64_t bits = 0;
     for (int i = 0; i < 8; i++)
         bits = bits << 8 | md[i];

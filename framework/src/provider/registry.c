@@ -17,6 +17,11 @@ int cfn_register(const cfn_resource_type *type)
     if (!type->create || !type->remove)
         return cfn_error_set(CFN_EINVAL, "cfn_register: %s needs create and remove callbacks",
                              type->type);
+    if (type->version > CFN_RESOURCE_TYPE_VERSION)
+        return cfn_error_set(CFN_EINVAL,
+                             "cfn_register: %s has descriptor version %u; this cfnkit reads up "
+                             "to %d",
+                             type->type, type->version, CFN_RESOURCE_TYPE_VERSION);
     if (cfn_lookup(type->type))
         return cfn_error_set(CFN_EEXISTS, "cfn_register: %s is already registered", type->type);
     if (ntypes == MAX_TYPES)
@@ -41,4 +46,22 @@ size_t cfn__registry_count(void)
 const cfn_resource_type *cfn__registry_at(size_t i)
 {
     return i < ntypes ? types[i] : NULL;
+}
+
+static bool listed(const char *const *names, const char *name)
+{
+    for (size_t i = 0; names && name && names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+bool cfn_type_replaces(const cfn_resource_type *type, const char *property)
+{
+    return type && type->version >= 1 && listed(type->replaces, property);
+}
+
+bool cfn_type_has_attribute(const cfn_resource_type *type, const char *attribute)
+{
+    return type && type->version >= 1 && listed(type->attributes, attribute);
 }

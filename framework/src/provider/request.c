@@ -1,9 +1,11 @@
 /* Request parsing and validation: direct requests and SNS-wrapped ones. */
 #include "request.h"
 
+#include "env.h"
 #include "strbuf.h"
 
 #include <cfnkit/error.h>
+#include <cfnkit/json.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,12 +13,6 @@
 #include <string.h>
 
 #define MAX_URL_BYTES 16384
-
-static const char *string_field(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static int add_problem(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -50,9 +46,7 @@ static bool usable_url(const char *url)
 static void parse_stack_id(request *req)
 {
     const char *id = req->stack_id;
-    const char *env = getenv("AWS_REGION");
-    if (!env || !*env)
-        env = getenv("AWS_DEFAULT_REGION");
+    const char *env = cfn__env_region();
     snprintf(req->region, sizeof(req->region), "%s", env ? env : "");
     req->stack_name[0] = '\0';
     if (!id)
@@ -91,25 +85,27 @@ int cfn__request_init(request *req, cJSON *obj)
         req->invalid = cfn__strdup("request is not a JSON object");
         return req->invalid ? 0 : CFN_ENOMEM;
     }
-    const char *url = string_field(obj, "ResponseURL");
+    const char *url = cfn_json_string(obj, "ResponseURL");
     if (usable_url(url))
         req->response_url = url;
 
-    req->type_name = string_field(obj, "RequestType");
-    req->stack_id = string_field(obj, "StackId");
-    req->request_id = string_field(obj, "RequestId");
-    req->resource_type = string_field(obj, "ResourceType");
-    req->logical_id = string_field(obj, "LogicalResourceId");
-    req->physical_id = string_field(obj, "PhysicalResourceId");
+    req->type_name = cfn_json_string(obj, "RequestType");
+    req->stack_id = cfn_json_string(obj, "StackId");
+    req->request_id = cfn_json_string(obj, "RequestId");
+    req->resource_type = cfn_json_string(obj, "ResourceType");
+    req->logical_id = cfn_json_string(obj, "LogicalResourceId");
+    req->physical_id = cfn_json_string(obj, "PhysicalResourceId");
     req->props = cJSON_GetObjectItemCaseSensitive(obj, "ResourceProperties");
     req->old_props = cJSON_GetObjectItemCaseSensitive(obj, "OldResourceProperties");
     parse_stack_id(req);
 
-    int rc = 0;
+    /* Where the answer goes is the delivery's concern, not the decision's:
+     * a request without a ResponseURL (from a local engine) is still valid. */
     if (!url)
-        rc |= add_problem(&why, "%s", "request has no ResponseURL string");
+        req->url_problem = "request has no ResponseURL string";
     else if (!req->response_url)
-        rc |= add_problem(&why, "%s", "ResponseURL is not a usable http(s) URL");
+        req->url_problem = "ResponseURL is not a usable http(s) URL";
+    int rc = 0;
     if (!req->type_name)
         rc |= add_problem(&why, "%s", "request has no RequestType string");
     else if (strcmp(req->type_name, "Create") == 0)
@@ -175,7 +171,7 @@ static int split_sns(const cJSON *records, payload_item **items, size_t *count)
     {
         char why[160];
         const cJSON *sns = cJSON_GetObjectItemCaseSensitive(rec, "Sns");
-        const char *msg = string_field(sns, "Message");
+        const char *msg = cfn_json_string(sns, "Message");
         cJSON *obj = msg ? cJSON_Parse(msg) : NULL;
         if (!msg)
             snprintf(why, sizeof(why), "SNS record %d has no Sns.Message string", i);

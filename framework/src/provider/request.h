@@ -11,6 +11,7 @@
 typedef struct request {
     cJSON *root;
     const char *response_url; /* NULL when absent or unusable */
+    const char *url_problem;  /* why response_url is NULL (static text) */
     const char *type_name;
     const char *stack_id;
     const char *request_id;
@@ -22,7 +23,8 @@ typedef struct request {
     const cJSON *old_props;
     char stack_name[256];
     char region[64];
-    char *invalid; /* why the request cannot be served; NULL when valid */
+    char *invalid; /* why the request cannot be served; NULL when valid (the
+                    * ResponseURL is not part of it: see url_problem) */
 } request;
 
 /* Takes ownership of `obj` and validates it; a request that fails validation

@@ -132,15 +132,19 @@ static char *fit_reason(const response_fields *f, const char *reason, char **rea
 
 int cfn__response_build(response_fields *f, char **body, size_t *len)
 {
-    static char data_reason[200];
-    char *reason = cfn__reason_clean(f->reason);
-    char *short_reason = NULL;
+    char *reason = NULL, *short_reason = NULL, *s = NULL;
     int rc = CFN_ENOMEM;
+
+    *body = NULL;
+    *len = 0;
+    if (!f->physical_id || !*f->physical_id) {
+        rc = cfn_error_set(CFN_EINVAL, "response has no PhysicalResourceId");
+        goto done;
+    }
+    reason = cfn__reason_clean(f->reason);
     if (f->reason && !reason)
         goto done;
-    if (!f->physical_id || !*f->physical_id)
-        return cfn_error_set(CFN_EINVAL, "response has no PhysicalResourceId");
-    char *s = render(f, reason);
+    s = render(f, reason);
     if (!s)
         goto done;
     if (strlen(s) > CFN_MAX_RESPONSE_BYTES && reason) {
@@ -149,19 +153,25 @@ int cfn__response_build(response_fields *f, char **body, size_t *len)
     }
     if ((!s || strlen(s) > CFN_MAX_RESPONSE_BYTES) && f->data && cJSON_GetArraySize(f->data) > 0) {
         char *full = render(f, NULL);
-        snprintf(data_reason, sizeof(data_reason),
-                 "response Data is too large: the response would be %zu bytes, CloudFormation "
-                 "accepts at most %d",
-                 full ? strlen(full) : (size_t)0, CFN_MAX_RESPONSE_BYTES);
+        char *why = NULL;
+        if (asprintf(&why,
+                     "response Data is too large: the response would be %zu bytes, "
+                     "CloudFormation accepts at most %d",
+                     full ? strlen(full) : (size_t)0, CFN_MAX_RESPONSE_BYTES) < 0)
+            why = NULL;
         free(full);
         free(s);
+        s = NULL;
+        if (!why)
+            goto done;
+        free(f->built_reason);
+        f->built_reason = why;
         f->success = false;
         f->data = NULL;
-        f->reason = data_reason;
-        s = render(f, data_reason);
+        f->reason = why;
+        s = render(f, why);
     }
     if (!s || strlen(s) > CFN_MAX_RESPONSE_BYTES) {
-        free(s);
         rc = cfn_error_set(CFN_EINVAL,
                            "response cannot fit in %d bytes: the request's ids are too long",
                            CFN_MAX_RESPONSE_BYTES);
@@ -169,11 +179,21 @@ int cfn__response_build(response_fields *f, char **body, size_t *len)
     }
     *body = s;
     *len = strlen(s);
+    s = NULL;
     rc = 0;
 done:
     if (rc == CFN_ENOMEM)
         cfn_error_set(rc, "out of memory building the response");
+    free(s);
     free(reason);
     free(short_reason);
     return rc;
+}
+
+void cfn__response_fields_clear(response_fields *f)
+{
+    if (f->reason == f->built_reason)
+        f->reason = NULL;
+    free(f->built_reason);
+    f->built_reason = NULL;
 }

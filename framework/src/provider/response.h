@@ -16,13 +16,18 @@ typedef struct response_fields {
     const char *logical_id;
     bool noecho;
     const cJSON *data;
+    char *built_reason; /* owned: the reason the build put in `reason` */
 } response_fields;
 
 /* Builds the body, at most CFN_MAX_RESPONSE_BYTES: the reason is cleaned of
  * control characters and shortened with a visible marker when needed; Data
  * that cannot fit turns the response into FAILED saying so (f is updated to
- * what was built). Caller frees *body. */
+ * what was built: `reason` then points to `built_reason`, which f owns until
+ * cfn__response_fields_clear). Caller frees *body. */
 int cfn__response_build(response_fields *f, char **body, size_t *len);
+
+/* Frees what cfn__response_build put in `f`; the borrowed fields stay. */
+void cfn__response_fields_clear(response_fields *f);
 
 /* Removes control characters and invalid UTF-8 from a reason. Caller frees. */
 char *cfn__reason_clean(const char *reason);

@@ -1,14 +1,11 @@
-/* Serving a request: validation, dispatch to the module, physical id rules,
- * and exactly one response per request. */
+/* Serving an invocation: each request's answer decided (answer.c), its body
+ * built and delivered to the ResponseURL, one summary line logged. */
 #include "serve.h"
 
 #include "clock.h"
-#include "ctx.h"
+#include "answer.h"
 #include "deliver.h"
-#include "isolate.h"
 #include "log.h"
-#include "physid.h"
-#include "registry.h"
 #include "response.h"
 #include "strbuf.h"
 
@@ -60,38 +57,6 @@ static void log_request(const request *req, bool success, const char *outcome, i
     free(msg);
 }
 
-static int unknown_type(cfn_ctx *ctx)
-{
-    strbuf known = {0};
-    for (size_t i = 0; i < cfn__registry_count(); i++)
-        cfn__sb_printf(&known, "%s%s", i ? ", " : "", cfn__registry_at(i)->type);
-    cfn_fail(ctx, "unknown ResourceType %.200s (this provider serves: %s)", ctx->req->resource_type,
-             known.data ? known.data : "no types");
-    free(known.data);
-    return -1;
-}
-
-static int dispatch(cfn_ctx *ctx)
-{
-    const request *req = ctx->req;
-    if (req->invalid)
-        return cfn_fail(ctx, "invalid request: %s", req->invalid);
-    /* The Create that answered this marker made nothing, so there is nothing
-     * to delete, whatever the type (even one no longer served). */
-    if (req->action == CFN_DELETE && cfn__physid_is_failed_create(req->physical_id))
-        return 0;
-    const cfn_resource_type *type = cfn_lookup(req->resource_type);
-    if (!type)
-        return unknown_type(ctx);
-    cfn_callback cb = req->action == CFN_CREATE   ? type->create
-                      : req->action == CFN_UPDATE ? type->update
-                                                  : type->remove;
-    if (!cb)
-        return cfn_fail(ctx, "%s does not support updates: change a property that replaces it",
-                        type->type);
-    return cfn__isolate_run(ctx, cb);
-}
-
 /* The body as shown to a person: Data values masked when NoEcho. */
 static char *display_body(const char *body, bool noecho)
 {
@@ -116,8 +81,9 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
 {
     int64_t start = cfn__clock_mono_ms();
     request req;
-    cfn_ctx ctx;
-    char *id = NULL, *body = NULL;
+    answer a = {0};
+    response_fields f = {0};
+    char *body = NULL, *clean = NULL;
     size_t len = 0;
 
     memset(out, 0, sizeof(*out));
@@ -128,43 +94,29 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
     }
     if (!req.response_url) {
         out->code = 2;
-        if (asprintf(&out->error, "cannot answer: %s",
-                     split_error   ? split_error
-                     : req.invalid ? req.invalid
-                                   : "no ResponseURL") < 0)
+        if (asprintf(&out->error, "cannot answer: %s%s%s",
+                     split_error ? split_error : req.url_problem,
+                     !split_error && req.invalid ? "; " : "",
+                     !split_error && req.invalid ? req.invalid : "") < 0)
             out->error = NULL;
         log_request(&req, false, "NOT ANSWERED", cfn__clock_mono_ms() - start, NULL, out->error);
-        cfn__request_clear(&req);
-        return;
+        goto done;
     }
     char where[512];
     out->url = cfn__strdup(cfn_redact_url(req.response_url, where, sizeof(where)));
 
-    cfn__ctx_init(&ctx, &req, deadline - cfn__deadline_margin_ms(deadline - start));
-    bool ok = dispatch(&ctx) == 0;
-    if (ok && req.action == CFN_CREATE)
-        id = ctx.physical_id ? cfn__strdup(ctx.physical_id) : cfn__physid_generate(&req);
-    else if (ok && req.action == CFN_UPDATE && ctx.physical_id)
-        id = cfn__strdup(ctx.physical_id);
-    else if (req.action != CFN_CREATE && req.physical_id)
-        id = cfn__strdup(req.physical_id);
-    else
-        id = cfn__physid_failed_create(&req);
-    if (!ok && !ctx.reason)
-        cfn_fail(&ctx, "handler for %s failed without giving a reason", req.resource_type);
-
-    response_fields f = {.success = ok,
-                         .reason = ok ? NULL : ctx.reason,
-                         .physical_id = id,
-                         .stack_id = req.stack_id,
-                         .request_id = req.request_id,
-                         .logical_id = req.logical_id,
-                         .noecho = ctx.noecho,
-                         .data = ok ? ctx.data : NULL};
-    char *clean = NULL;
-    if (!id || cfn__response_build(&f, &body, &len) < 0) {
+    cfn__answer_decide(&req, deadline - cfn__deadline_margin_ms(deadline - start), &a);
+    f = (response_fields){.success = a.success,
+                          .reason = a.reason,
+                          .physical_id = a.physical_id,
+                          .stack_id = req.stack_id,
+                          .request_id = req.request_id,
+                          .logical_id = req.logical_id,
+                          .noecho = a.noecho,
+                          .data = a.data};
+    if (!a.physical_id || cfn__response_build(&f, &body, &len) < 0) {
         out->code = 2;
-        out->error = cfn__strdup(id ? cfn_error_last() : "out of memory");
+        out->error = cfn__strdup(a.physical_id ? cfn_error_last() : "out of memory");
     } else if (cfn__response_deliver(req.response_url, body, len, deadline) < 0) {
         out->code = 2;
         out->error = cfn__strdup(cfn_error_last());
@@ -178,11 +130,12 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
                 out->code == 2 ? "NOT DELIVERED"
                 : f.success    ? "SUCCESS"
                                : "FAILED",
-                cfn__clock_mono_ms() - start, id, out->code == 2 ? out->error : clean);
+                cfn__clock_mono_ms() - start, a.physical_id, out->code == 2 ? out->error : clean);
+done:
     free(clean);
     free(body);
-    free(id);
-    cfn__ctx_clear(&ctx);
+    cfn__response_fields_clear(&f);
+    cfn__answer_clear(&a);
     cfn__request_clear(&req);
 }
 
