@@ -8,6 +8,7 @@ import json
 import os
 import re
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -15,7 +16,7 @@ import unittest
 import uuid
 import zipfile
 
-from harness import Moto, ResponseBucket, program, run
+from harness import Moto, ResponseBucket, StubEndpoint, program, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "resources", "unique_port"))
@@ -208,6 +209,64 @@ class EventAgainstLocalAws(unittest.TestCase):
         self.assertEqual(self.moto.client("lambda").list_functions()["Functions"][0]["FunctionName"],
                          "target")
         self.assertEqual(len(self.moto.client("lambda").list_functions()["Functions"]), 1)
+
+
+class ResponseFile(unittest.TestCase):
+    """`invoke --response-file`: the bytes that would be PUT, byte for byte what
+    a loopback endpoint receives, with the same exit codes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tool = program("CFNKIT_TOOL")
+        cls.testmod = program("CFNKIT_TESTMOD")
+        cls.stub = StubEndpoint([])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stub.close()
+
+    def test_same_bytes_as_the_endpoint_receives(self):
+        cases = [("Custom::Misbehave", {"Mode": "sleep", "Millis": 1}, 0),
+                 ("Custom::Misbehave", {"Mode": "long-reason"}, 1),  # Reason cut to fit 4096
+                 ("Custom::Misbehave", {"Mode": "big-data"}, 1),     # Data that cannot fit
+                 ("Custom::Misbehave", {"Mode": "escape"}, 1),       # control characters removed
+                 ("Custom::Echo", {"Message": "s", "Secret": True, "Id": "fixed"}, 0)]  # NoEcho
+        for rtype, props, code in cases:
+            with self.subTest(props=props):
+                gen = run([self.tool, "event", "create", "--type", rtype, "--properties", json.dumps(props),
+                           "--account", "1", "--response-url", self.stub.url + "/cfn?X-Amz-Signature=s"],
+                          env={"AWS_REGION": "us-east-1"})
+                ev = json.loads(gen.stdout)
+                sent = run([self.testmod, "invoke", "--event", "-"], stdin=json.dumps(ev))
+                self.assertEqual(sent.returncode, code, sent.stderr)
+                received = self.stub.received[-1]["body"]
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = os.path.join(tmp, "response.json")
+                    wrote = run([self.testmod, "invoke", "--event", "-", "--response-file", path],
+                                stdin=json.dumps(ev))
+                    self.assertEqual(wrote.returncode, code, wrote.stderr)
+                    with open(path, "rb") as f:
+                        written = f.read()
+                if rtype == "Custom::Echo":  # Data carries the serving process's id
+                    received, written = (re.sub(rb'"RuntimePid":"\d+"', b"", b) for b in (received, written))
+                self.assertEqual(written, received)
+                self.assertLessEqual(len(written), 4096)
+                self.assertIn(("SUCCESS" if code == 0 else "FAILED") + " written to " + path, wrote.stdout)
+                stdout = subprocess.run([self.testmod, "invoke", "--event", "-", "--response-file", "-"],
+                                        input=json.dumps(ev).encode(), capture_output=True, timeout=60)
+                self.assertEqual(stdout.returncode, code)
+                if rtype != "Custom::Echo":
+                    self.assertEqual(stdout.stdout, received)  # only the body on standard output
+        self.assertIn('"Echo":"****"', wrote.stdout)  # the summary masks NoEcho Data, keys kept
+        self.assertIn(b'"Echo":"s"', written)         # the file holds what CloudFormation gets
+
+    def test_unwritable_file_is_exit_2(self):
+        gen = run([self.tool, "event", "create", "--type", "Custom::Echo", "--properties", '{"Message": "m"}',
+                   "--account", "1"], env={"AWS_REGION": "us-east-1"})
+        res = run([self.testmod, "invoke", "--event", "-", "--response-file", "/nonexistent/dir/r.json"],
+                  stdin=gen.stdout)
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("cannot write /nonexistent/dir/r.json", res.stderr)
 
 
 class LambdaRun(unittest.TestCase):

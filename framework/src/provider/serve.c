@@ -67,9 +67,14 @@ static char *display_body(const char *body, bool noecho)
     cJSON *item;
     cJSON_ArrayForEach(item, d)
     {
+        /* The mask takes the key: replacing by pointer does not copy it. */
         cJSON *mask = cJSON_CreateString("****");
-        if (mask)
-            cJSON_ReplaceItemViaPointer(d, item, mask);
+        if (!mask || !(mask->string = cfn__strdup(item->string)) ||
+            !cJSON_ReplaceItemViaPointer(d, item, mask)) {
+            cJSON_Delete(mask);
+            cJSON_DeleteItemFromObjectCaseSensitive(o, "Data");
+            break;
+        }
         item = mask;
     }
     char *s = o ? cJSON_PrintUnformatted(o) : NULL;
@@ -77,7 +82,8 @@ static char *display_body(const char *body, bool noecho)
     return s;
 }
 
-static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, served *out)
+static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, cfn__serve_sink sink,
+                      void *arg, served *out)
 {
     int64_t start = cfn__clock_mono_ms();
     request req;
@@ -117,7 +123,8 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
     if (!a.physical_id || cfn__response_build(&f, &body, &len) < 0) {
         out->code = 2;
         out->error = cfn__strdup(a.physical_id ? cfn_error_last() : "out of memory");
-    } else if (cfn__response_deliver(req.response_url, body, len, deadline) < 0) {
+    } else if ((sink ? sink(arg, body, len)
+                     : cfn__response_deliver(req.response_url, body, len, deadline)) < 0) {
         out->code = 2;
         out->error = cfn__strdup(cfn_error_last());
         out->body = display_body(body, f.noecho);
@@ -142,6 +149,12 @@ done:
 int cfn__serve_payload(const char *payload, size_t len, int64_t deadline, served **out,
                        size_t *count)
 {
+    return cfn__serve_payload_to(payload, len, deadline, NULL, NULL, out, count);
+}
+
+int cfn__serve_payload_to(const char *payload, size_t len, int64_t deadline, cfn__serve_sink sink,
+                          void *arg, served **out, size_t *count)
+{
     payload_item *items = NULL;
     size_t n = 0;
     int worst = 0;
@@ -162,7 +175,7 @@ int cfn__serve_payload(const char *payload, size_t len, int64_t deadline, served
     served *all = calloc(n, sizeof(served));
     for (size_t i = 0; i < n; i++) {
         served s;
-        serve_one(items[i].obj, items[i].error, deadline, &s);
+        serve_one(items[i].obj, items[i].error, deadline, sink, arg, &s);
         items[i].obj = NULL; /* owned by serve_one's request */
         if (s.code > worst)
             worst = s.code;
