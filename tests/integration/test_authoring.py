@@ -16,9 +16,8 @@ import unittest
 import uuid
 import zipfile
 
-from harness import Moto, ResponseBucket, StubEndpoint, program, run
+from harness import HERE, Moto, ResponseBucket, StubEndpoint, program, run
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "resources", "unique_port"))
 from test_unique_port import table_from_template  # noqa: E402
 
@@ -511,6 +510,53 @@ class Check(unittest.TestCase):
                 self.assertEqual(res.returncode, 2, res.stdout)
                 self.assertIn(says, res.stderr)
         self.assertIn("Delete of an id that never existed", run([self.tool, "check", "--help"]).stdout)
+
+
+class Frictions(unittest.TestCase):
+    """The small frictions of #17: a pkg-config build from a non-system prefix
+    runs as built; every script's --help answers without running its job."""
+
+    def test_pkg_config_binary_runs_without_ld_library_path(self):
+        build = os.environ.get("CFNKIT_BUILD_DIR")
+        if not build:
+            raise unittest.SkipTest("CFNKIT_BUILD_DIR is not set: run the tests through ctest")
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix = os.path.join(tmp, "prefix")
+            out = run(["cmake", "--install", build, "--prefix", prefix], timeout=120)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+            pc = next(os.path.join(d, "cfnkit.pc") for d, _, files in os.walk(prefix) if "cfnkit.pc" in files)
+            env = dict(os.environ, PKG_CONFIG_PATH=os.path.dirname(pc))
+            env.pop("LD_LIBRARY_PATH", None)
+            flags = subprocess.run(["pkg-config", "--cflags", "--libs", "cfnkit"], env=env,
+                                   capture_output=True, text=True, timeout=30)
+            self.assertEqual(flags.returncode, 0, flags.stderr)
+            exe = os.path.join(tmp, "echo")
+            cc = subprocess.run(["cc", *os.environ.get("CFNKIT_EXTRA_CFLAGS", "").split(), "-o", exe,
+                                 os.path.join(HERE, "..", "example_module", "echo.c"), *flags.stdout.split()],
+                                env=env, capture_output=True, text=True, timeout=120)
+            self.assertEqual(cc.returncode, 0, cc.stderr)
+            res = subprocess.run([exe, "types"], env=env, capture_output=True, text=True, timeout=30)
+            self.assertEqual((res.returncode, res.stdout), (0, "Custom::Echo\n"), res.stderr)
+            dyn = subprocess.run(["readelf", "-d", exe], capture_output=True, text=True).stdout
+            self.assertIn(os.path.realpath(os.path.dirname(os.path.dirname(pc))), os.path.realpath(
+                re.search(r"R(?:UN)?PATH.*\[(.*)\]", dyn).group(1)))
+
+    def test_script_help_does_not_run_the_job(self):
+        root = os.path.join(HERE, "..", "..")
+        for script in ("demo.sh", "test.sh", "package.sh", "setup.sh"):
+            with self.subTest(script=script):
+                start = time.monotonic()
+                res = subprocess.run([os.path.join(root, "tools", script), "--help"], capture_output=True,
+                                     text=True, timeout=30, env=dict(os.environ, PATH="/usr/bin:/bin"))
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertIn("Usage: tools/" + script, res.stdout)
+                self.assertNotIn("set -euo", res.stdout)
+                self.assertEqual(res.stderr, "")
+                self.assertLess(time.monotonic() - start, 5)
+                bad = subprocess.run([os.path.join(root, "tools", script), "--bogus"], capture_output=True,
+                                     text=True, timeout=30)
+                self.assertEqual(bad.returncode, 2)
+                self.assertIn("see --help", bad.stderr)
 
 
 if __name__ == "__main__":
