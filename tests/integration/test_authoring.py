@@ -559,5 +559,74 @@ class Frictions(unittest.TestCase):
                 self.assertIn("see --help", bad.stderr)
 
 
+class Walkthrough(unittest.TestCase):
+    """The README's walkthrough, run as written: its C block built with
+    pkg-config from an installed prefix, its shell blocks run in order against
+    moto, the results read back with boto3."""
+
+    def blocks(self):
+        with open(os.path.join(HERE, "..", "..", "README.md")) as f:
+            text = f.read()
+        part = text.split("## Walkthrough", 1)[1].split("\n## ", 1)[0]
+        code = re.search(r"<!-- walkthrough:s3object.c -->\n```c\n(.*?)```", part, re.S).group(1)
+        return code, re.findall(r"```sh\n(.*?)```", part, re.S)
+
+    def test_walkthrough(self):
+        build = os.environ.get("CFNKIT_BUILD_DIR")
+        if not build:
+            raise unittest.SkipTest("CFNKIT_BUILD_DIR is not set: run the tests through ctest")
+        tool = program("CFNKIT_TOOL")
+        code, shells = self.blocks()
+        self.assertEqual(len(shells), 5)
+        moto = Moto()
+        self.addCleanup(moto.stop)
+        s3 = moto.client("s3")
+        s3.create_bucket(Bucket="my-bucket")
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix, bindir = os.path.join(tmp, "prefix"), os.path.join(tmp, "bin")
+            out = run(["cmake", "--install", build, "--prefix", prefix], timeout=120)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+            pc = next(d for d, _, files in os.walk(prefix) if "cfnkit.pc" in files)
+            os.mkdir(bindir)
+            os.symlink(tool, os.path.join(bindir, "cfnkit"))
+            os.symlink(os.path.join(HERE, "..", "..", "tools"), os.path.join(tmp, "tools"))
+            with open(os.path.join(bindir, "cc"), "w") as f:  # a sanitizer build needs its runtime
+                f.write(f'#!/bin/sh\nexec /usr/bin/cc {os.environ.get("CFNKIT_EXTRA_CFLAGS", "")} "$@"\n')
+            os.chmod(os.path.join(bindir, "cc"), 0o755)
+            with open(os.path.join(tmp, "s3object.c"), "w") as f:
+                f.write(code)
+            for name, props in (("old.json", {"Bucket": "my-bucket", "Key": "hello.txt", "Body": "hi"}),
+                                ("new.json", {"Bucket": "my-bucket", "Key": "hello.txt", "Body": "new"})):
+                with open(os.path.join(tmp, name), "w") as f:
+                    json.dump(props, f)
+            env = dict(os.environ, **moto.env(), PKG_CONFIG_PATH=pc, PATH=bindir + ":" + os.environ["PATH"])
+            env.pop("LD_LIBRARY_PATH", None)
+
+            def sh(script, timeout=300):
+                res = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp, env=env,
+                                     capture_output=True, text=True, timeout=timeout)
+                self.assertEqual(res.returncode, 0, script + res.stdout + res.stderr)
+                return res.stdout
+
+            sh(shells[0])  # build
+            sh(shells[1])  # requests
+            with open(os.path.join(tmp, "update.json")) as f:
+                self.assertEqual(json.load(f)["ResourceProperties"]["Body"], "new")
+            sh("cfnkit event delete --type Custom::S3Object --physical-id s3://my-bucket/hello.txt "
+               "--properties @old.json > delete.json")
+            invoked = sh(shells[2])  # invoke with --response-file -, then lambda-run create + delete
+            first, end = json.JSONDecoder().raw_decode(invoked)  # the body, as PUT: no newline
+            rest = invoked[end:]
+            self.assertEqual(first["PhysicalResourceId"], "s3://my-bucket/hello.txt")
+            made, gone = (json.loads(line) for line in rest.splitlines())
+            self.assertEqual((made["Response"]["Status"], gone["Response"]["Status"]), ("SUCCESS", "SUCCESS"))
+            self.assertNotIn("Contents", s3.list_objects_v2(Bucket="my-bucket"))
+            checked = sh(shells[3])
+            self.assertIn("0 broken, 0 skipped", checked)
+            packaged = sh(shells[4])
+            self.assertEqual(json.loads(packaged.splitlines()[-1])["Response"]["Status"], "SUCCESS")
+            self.assertEqual(s3.get_object(Bucket="my-bucket", Key="hello.txt")["Body"].read(), b"hi")
+
+
 if __name__ == "__main__":
     unittest.main()

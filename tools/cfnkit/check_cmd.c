@@ -317,21 +317,26 @@ static int look(const checker *c, char **out)
     return 0;
 }
 
-/* An id of the same form as `id` that no Create answered: its last digit
- * changed, or its last letter when it has no digit. */
+/* An id of the same form as `id` that no Create answered: the last digit of
+ * its last path segment changed, or else its last lowercase letter or digit
+ * (an upper-case part is often a fixed word such as a method). */
 static char *never_made(const char *id)
 {
-    char *s = strdup(id), *digit = NULL, *letter = NULL;
-    for (char *p = s; p && *p; p++) {
-        if (*p >= '0' && *p <= '9')
-            digit = p;
-        else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-            letter = p;
-    }
-    if (digit)
-        *digit = (char)('0' + (*digit - '0' + 1) % 10);
-    else if (letter)
-        *letter = *letter == 'z' ? 'a' : *letter == 'Z' ? 'A' : (char)(*letter + 1);
+    char *s = strdup(id), *pick = NULL;
+    if (!s)
+        return NULL;
+    const char *seg = strrchr(s, '/') ? strrchr(s, '/') : s;
+    for (char *p = s; *p; p++)
+        if (*p >= '0' && *p <= '9' && p >= seg)
+            pick = p;
+    if (!pick)
+        for (char *p = s; *p; p++)
+            if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z'))
+                pick = p;
+    if (pick && *pick >= '0' && *pick <= '9')
+        *pick = (char)('0' + (*pick - '0' + 1) % 10);
+    else if (pick)
+        *pick = *pick == 'z' ? 'a' : (char)(*pick + 1);
     return s;
 }
 
@@ -384,15 +389,16 @@ static int run_checks(checker *c, const cJSON *props, const cJSON *update, int r
     id = strdup(answer_id(&a));
     if (deliver(c, ev, &b) < 0)
         goto done;
-    bool same = succeeded(&b) && strcmp(answer_id(&b), id) == 0 &&
-                cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a.body, "Data"),
-                              cJSON_GetObjectItemCaseSensitive(b.body, "Data"), 1);
+    const cJSON *da = cJSON_GetObjectItemCaseSensitive(a.body, "Data");
+    const cJSON *db = cJSON_GetObjectItemCaseSensitive(b.body, "Data");
+    bool same_data = (!da && !db) || cJSON_Compare(da, db, 1);
+    bool same = succeeded(&b) && strcmp(answer_id(&b), id) == 0 && same_data;
     verdict(c, same, ev, "the same Create delivered twice gives the same id and Data: %s%s",
             said(&b, buf, sizeof(buf)),
-            same ? ""
-            : succeeded(&b) && strcmp(answer_id(&b), id) != 0
+            same || !succeeded(&b) ? ""
+            : strcmp(answer_id(&b), id) != 0
                 ? " (a second resource CloudFormation will never delete)"
-                : "");
+                : " (other Data)");
     answer_free(&b);
     cJSON_Delete(ev);
 
