@@ -345,7 +345,7 @@ class LambdaRun(unittest.TestCase):
         (first, crash, after), _ = self.lambda_run(self.broken, evs, code=2)
         self.assertEqual(first["Response"]["Status"], "SUCCESS")
         self.assertEqual(crash["Invocation"], "exit")
-        self.assertIn("signal 11", crash["Detail"])
+        self.assertEqual(crash["Detail"], "Runtime exited with error: signal 9 (Killed)")
         self.assertIsNone(crash["Response"])
         self.assertEqual(after["Response"]["Status"], "SUCCESS")
 
