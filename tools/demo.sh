@@ -6,7 +6,13 @@
 # (@vercel/fun); calls the deployed functions; allocates UniquePorts; tears
 # everything down. Also builds the example module the way a module author
 # does (installed headers, pkg-config).
+# Usage: tools/demo.sh      (no options; --help prints this)
 set -euo pipefail
+case "${1:-}" in
+"") ;;
+-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+*) echo "demo.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
 # shellcheck source=tools/env.sh
@@ -23,7 +29,7 @@ echo "== building the example module with pkg-config, as a module author does"
 libdir=$(dirname "$(find "$prefix" -name cfnkit.pc | head -n 1)")/..
 read -r -a flags <<<"$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs cfnkit)"
 cc -O2 -o "$build/echo" "$root/tests/example_module/echo.c" "${flags[@]}"
-echo "   $build/echo serves: $(LD_LIBRARY_PATH="$libdir" "$build/echo" types)"
+echo "   $build/echo serves: $("$build/echo" types)"
 
 echo "== packaging the provider for Lambda (provided.al2023)"
 "$root/tools/package.sh" --tool "$build/tools/cfnkit" --out "$build/cfnkit-provider.zip" | sed 's/^/   /'

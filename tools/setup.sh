@@ -2,7 +2,13 @@
 # Installs what cfnkit needs to build, test and demo on Debian 12: compilers
 # and -dev libraries (apt), @vercel/fun (npm), and moto/boto3/AWS CLI when the
 # machine does not already have them (pip, in .venv). Quick when all is there.
+# Usage: tools/setup.sh     (no options; --help prints this)
 set -euo pipefail
+case "${1:-}" in
+"") ;;
+-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+*) echo "setup.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 apt_packages=(build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libcjson-dev

@@ -3,7 +3,15 @@
 # (unit, integration against moto_server and @vercel/fun, modules, templates)
 # in a -Werror build and again under AddressSanitizer +
 # UndefinedBehaviorSanitizer, then the fuzz targets for a bounded time.
+# Usage: tools/test.sh      (no options; --help prints this)
+#   CFNKIT_FUZZ_SECONDS   seconds per fuzz target (default 15)
+# To run part of it: cmake --build build && (cd build && ctest -R NAME).
 set -euo pipefail
+case "${1:-}" in
+"") ;;
+-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+*) echo "test.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
 # shellcheck source=tools/env.sh

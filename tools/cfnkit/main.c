@@ -6,11 +6,19 @@
 
 #include "aws_cmd.h"
 #include "builtin.h"
+#include "check_cmd.h"
+#include "event_cmd.h"
+#include "lambda_run.h"
 #include "unique_port_cmd.h"
 
 /* The tool's commands: a new one is a file under tools/cfnkit/ and a line here. */
 static const cfn_command commands[] = {
     {"aws", "call AWS with the modules' client (cfnkit aws --help)", aws_cmd},
+    {"event", "print a request as CloudFormation sends it (cfnkit event --help)", event_cmd},
+    {"lambda-run", "run a provider as a Lambda bootstrap, locally (cfnkit lambda-run --help)",
+     lambda_run},
+    {"check", "check a provider against CloudFormation's promises (cfnkit check --help)",
+     check_cmd},
     {"unique-port", "Custom::UniquePort: import-seed (cfnkit unique-port --help)", unique_port_cmd},
 };
 

@@ -78,7 +78,9 @@ CFN_EXTERN const cfn_resource_type *cfn_lookup(const char *name);
  * With AWS_LAMBDA_RUNTIME_API set and no arguments: the Lambda Runtime API loop.
  * Otherwise a command line: `PROGRAM invoke --event FILE|- [--timeout S]`
  * runs one request and signals its ResponseURL (exit 0: SUCCESS delivered,
- * 1: FAILED delivered, 2: nothing could be delivered); `PROGRAM --help`. */
+ * 1: FAILED delivered, 2: nothing could be delivered), or with
+ * `--response-file FILE|-` writes the body it would PUT there instead;
+ * `PROGRAM --help`. */
 CFN_EXTERN int cfn_main(int argc, char **argv);
 
 /* A command a program adds to cfn_main's command line, beside invoke and

@@ -27,7 +27,7 @@ static const char *prog_name(const char *argv0)
 static void usage(FILE *out, const char *prog)
 {
     fprintf(out,
-            "Usage: %s invoke --event FILE|- [--timeout SECONDS]\n"
+            "Usage: %s invoke --event FILE|- [--timeout SECONDS] [--response-file FILE|-]\n"
             "       %s types\n"
             "       %s --help | --version\n"
             "\n"
@@ -48,6 +48,10 @@ static void usage(FILE *out, const char *prog)
             "  --event FILE|-      the request as CloudFormation sends it\n"
             "  --timeout SECONDS   the simulated Lambda time limit (default %d); the handler\n"
             "                      is stopped before it, leaving time to send the response\n"
+            "  --response-file FILE|-\n"
+            "                      write the response instead of PUTting it: the same bytes\n"
+            "                      (fitted into 4096), NoEcho Data included; several\n"
+            "                      records' responses one a line; - is standard output\n"
             "\n"
             "Exit status of invoke: 0 SUCCESS delivered, 1 FAILED delivered, 2 nothing could\n"
             "be delivered (unreadable request, no usable ResponseURL, endpoint unreachable).\n"
@@ -75,9 +79,25 @@ static int read_all(FILE *f, strbuf *sb)
     return cfn__sb_append(sb, "", 0);
 }
 
+/* The response file of `invoke --response-file`: bodies one a line. */
+typedef struct response_file {
+    FILE *f;
+    const char *name;
+    unsigned written;
+} response_file;
+
+static int write_response(void *arg, const char *body, size_t len)
+{
+    response_file *rf = arg;
+    if ((rf->written++ > 0 && fputc('\n', rf->f) == EOF) || fwrite(body, 1, len, rf->f) != len ||
+        fflush(rf->f) != 0)
+        return cfn_error_set(CFN_EIO, "cannot write %s: %s", rf->name, strerror(errno));
+    return 0;
+}
+
 static int invoke(const char *prog, int argc, char **argv)
 {
-    const char *event = NULL;
+    const char *event = NULL, *response_path = NULL;
     double timeout = CFN_DEFAULT_TIMEOUT_S;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -86,9 +106,11 @@ static int invoke(const char *prog, int argc, char **argv)
             usage(stdout, prog);
             return 0;
         }
-        if (strncmp(a, "--event=", 8) == 0 || strncmp(a, "--timeout=", 10) == 0) {
+        if (strncmp(a, "--event=", 8) == 0 || strncmp(a, "--timeout=", 10) == 0 ||
+            strncmp(a, "--response-file=", 16) == 0) {
             val = strchr(a, '=') + 1;
-        } else if (strcmp(a, "--event") == 0 || strcmp(a, "--timeout") == 0) {
+        } else if (strcmp(a, "--event") == 0 || strcmp(a, "--timeout") == 0 ||
+                   strcmp(a, "--response-file") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "%s: %s needs a value\n", prog, a);
                 return 2;
@@ -100,6 +122,8 @@ static int invoke(const char *prog, int argc, char **argv)
         }
         if (strncmp(a, "--event", 7) == 0) {
             event = val;
+        } else if (strncmp(a, "--response-file", 15) == 0) {
+            response_path = val;
         } else {
             char *end;
             timeout = strtod(val, &end);
@@ -126,21 +150,38 @@ static int invoke(const char *prog, int argc, char **argv)
         return 2;
     }
 
+    response_file rf = {.name = response_path};
+    if (response_path) {
+        rf.f = strcmp(response_path, "-") == 0 ? stdout : fopen(response_path, "wb");
+        if (!rf.f) {
+            fprintf(stderr, "%s: cannot write %s: %s\n", prog, response_path, strerror(errno));
+            free(text.data);
+            return 2;
+        }
+    }
+    /* With the response on standard output, the summary goes to stderr. */
+    FILE *summary = rf.f == stdout ? stderr : stdout;
     served *s = NULL;
     size_t n = 0;
     cfn__host_serving(true);
     cfn__host_catch_term();
-    int code = cfn__serve_payload(text.data, text.len,
-                                  cfn__clock_mono_ms() + (int64_t)(timeout * 1000), &s, &n);
+    int code =
+        cfn__serve_payload_to(text.data, text.len, cfn__clock_mono_ms() + (int64_t)(timeout * 1000),
+                              rf.f ? write_response : NULL, &rf, &s, &n);
     for (size_t i = 0; i < n; i++) {
         if (s[i].code == 2)
-            fprintf(stderr, "%s: nothing delivered: %s\n", prog,
+            fprintf(stderr, "%s: nothing %s: %s\n", prog, rf.f ? "written" : "delivered",
                     s[i].error ? s[i].error : "unknown error");
         if (s[i].code < 2)
-            printf("%s delivered to %s\n%s\n", s[i].code == 0 ? "SUCCESS" : "FAILED", s[i].url,
-                   s[i].body);
+            fprintf(summary, "%s %s %s\n%s\n", s[i].code == 0 ? "SUCCESS" : "FAILED",
+                    rf.f ? "written to" : "delivered to", rf.f ? response_path : s[i].url,
+                    s[i].body);
     }
     fflush(stdout);
+    if (rf.f && rf.f != stdout && fclose(rf.f) != 0 && code < 2) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, response_path, strerror(errno));
+        code = 2;
+    }
     cfn__served_free(s, n);
     free(text.data);
     return code;

@@ -80,7 +80,8 @@ static char *display_body(const char *body, bool noecho)
     return s;
 }
 
-static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, served *out)
+static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, cfn__serve_sink sink,
+                      void *arg, served *out)
 {
     int64_t start = cfn__clock_mono_ms();
     request req;
@@ -123,7 +124,8 @@ static void serve_one(cJSON *obj, const char *split_error, int64_t deadline, ser
     if (!a.physical_id || cfn__response_build(&f, &body, &len) < 0) {
         out->code = 2;
         out->error = cfn__strdup(a.physical_id ? cfn_error_last() : "out of memory");
-    } else if (cfn__response_deliver(req.response_url, body, len, deadline) < 0) {
+    } else if ((sink ? sink(arg, body, len)
+                     : cfn__response_deliver(req.response_url, body, len, deadline)) < 0) {
         out->code = 2;
         out->error = cfn__strdup(cfn_error_last());
         out->body = display_body(body, f.noecho);
@@ -148,6 +150,12 @@ done:
 int cfn__serve_payload(const char *payload, size_t len, int64_t deadline, served **out,
                        size_t *count)
 {
+    return cfn__serve_payload_to(payload, len, deadline, NULL, NULL, out, count);
+}
+
+int cfn__serve_payload_to(const char *payload, size_t len, int64_t deadline, cfn__serve_sink sink,
+                          void *arg, served **out, size_t *count)
+{
     payload_item *items = NULL;
     size_t n = 0;
     int worst = 0;
@@ -168,7 +176,7 @@ int cfn__serve_payload(const char *payload, size_t len, int64_t deadline, served
     served *all = calloc(n, sizeof(served));
     for (size_t i = 0; i < n; i++) {
         served s;
-        serve_one(items[i].obj, items[i].error, deadline, &s);
+        serve_one(items[i].obj, items[i].error, deadline, sink, arg, &s);
         items[i].obj = NULL; /* owned by serve_one's request */
         if (s.code > worst)
             worst = s.code;

@@ -25,6 +25,15 @@ int cfn__serve_payload(const char *payload, size_t len, int64_t deadline, served
                        size_t *count);
 void cfn__served_free(served *s, size_t count);
 
+/* Where a response goes instead of its ResponseURL (`invoke --response-file`):
+ * called with the exact body that would be PUT. Returns 0, or negative with
+ * cfn_error_last set (the request then counts as not delivered). */
+typedef int (*cfn__serve_sink)(void *arg, const char *body, size_t len);
+
+/* cfn__serve_payload with every response handed to `sink` instead of PUT. */
+int cfn__serve_payload_to(const char *payload, size_t len, int64_t deadline, cfn__serve_sink sink,
+                          void *arg, served **out, size_t *count);
+
 /* The margin kept before a deadline for sending the response. */
 int64_t cfn__deadline_margin_ms(int64_t budget_ms);
 
