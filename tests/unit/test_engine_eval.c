@@ -144,7 +144,11 @@ static void lists_and_strings(void **state)
     check("!Select [x, [a]]", "ERROR: Fn::Select requires an index");
     check("!Select [0, [~]]", "ERROR: not null");
     check("!Base64 'AWS CloudFormation'", "\"QVdTIENsb3VkRm9ybWF0aW9u\"");
-    check("!GetAZs ''", "[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]");
+    check("!GetAZs ''", "[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\",\"us-east-1d\","
+                        "\"us-east-1e\",\"us-east-1f\"]");
+    check("{Fn::GetAZs: ~}", "[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\",\"us-east-1d\","
+                             "\"us-east-1e\",\"us-east-1f\"]");
+    check("!GetAZs eu-west-1", "[\"eu-west-1a\",\"eu-west-1b\",\"eu-west-1c\"]");
     check("!Select [0, {Fn::GetAZs: !Ref AWS::Region}]", "\"us-east-1a\"");
     check("!Cidr [192.168.0.0/24, 6, 5]", /* -cidr.html */
           "[\"192.168.0.0/27\",\"192.168.0.32/27\",\"192.168.0.64/27\",\"192.168.0.96/27\","
@@ -236,6 +240,8 @@ static void parameter_constraints(void **state)
                        "Parameter 'P1' must match pattern [a-z]+");
     expect_param_error("{Type: String, AllowedPattern: '\\d+'}", "P1=12a",
                        "must match pattern \\d+");
+    expect_param_error("{Type: String, AllowedPattern: '[\\w\\-.]+'}", "P1=a b",
+                       "must match pattern [\\w\\-.]+");
     expect_param_error("{Type: String, MinLength: 3}", "P1=ab",
                        "Parameter 'P1' must contain at least 3 characters");
     expect_param_error("{Type: String, MaxLength: 2}", "P1=abc",
@@ -258,6 +264,14 @@ static void parameter_constraints(void **state)
                        "Resources:\n  R:\n    Type: X::Y\n    Properties:\n      P: ";
     char *got = eval_p(prefix, "!Ref P1", NULL, "P1=abc");
     assert_string_equal(got, "\"abc\"");
+    free(got);
+    /* Java classes inside brackets ([\w-.]) translate to POSIX. */
+    snprintf(prefix, sizeof(prefix),
+             "Parameters:\n  P1: {Type: String, AllowedPattern: "
+             "'[\\w\\-.]+'}\nResources:\n  R:\n    Type: X::Y\n"
+             "    Properties:\n      P: ");
+    got = eval_p(prefix, "!Ref P1", NULL, "P1=a-b.c_d");
+    assert_string_equal(got, "\"a-b.c_d\"");
     free(got);
 }
 

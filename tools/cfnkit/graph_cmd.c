@@ -9,17 +9,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eval.h"
 #include "graph.h"
 #include "template.h"
+#include "validate.h"
 
 static const char usage_text[] =
     "Usage: cfnkit graph --template-file FILE [FILE ...] [--format json|dot]\n"
+    "                    [--parameter-overrides K=V ...]\n"
     "\n"
     "Prints the resource dependency graph: `from` depends on `to` through a Ref,\n"
     "an Fn::GetAtt, a ${X} or ${X.Attr} in an Fn::Sub, or DependsOn, counted per\n"
     "kind. json (the default) prints {\"nodes\": [...], \"edges\": [[from, to, kind,\n"
     "count], ...]}; with several files, one line per file with its \"file\" added.\n"
-    "dot prints a Graphviz digraph. Every reference is shown, as cfn-lint shows it.\n"
+    "dot prints a Graphviz digraph. Without parameters every reference is shown, as\n"
+    "cfn-lint shows it; with --parameter-overrides (each parameter then needs a value\n"
+    "or a Default), only the resources that would be created, as CloudFormation\n"
+    "would order them.\n"
     "Exit 0, 1 when a template cannot be read or has a dependency cycle, 2 on a\n"
     "usage error.\n";
 
@@ -63,12 +69,16 @@ static void print_dot(const cfn_graph *g)
     printf("}\n");
 }
 
-static int one(const char *file, int dot, int several)
+static int one(const char *file, int dot, int several, const char *const *overrides,
+               size_t noverrides)
 {
     cfn_template *t = NULL;
     cfn_graph *g = NULL;
+    cfn_eval *e = NULL;
     int rc = 1;
-    if (cfn_template_load(file, &t) < 0 || cfn_graph_build(t, NULL, NULL, &g) < 0 ||
+    if (cfn_template_load(file, &t) < 0 ||
+        (noverrides && cfn_eval_new(t, NULL, NULL, overrides, noverrides, 1, &e) < 0) ||
+        cfn_graph_build(t, e ? cfn_validate_created : NULL, e, &g) < 0 ||
         cfn_graph_check_cycles(g) < 0) {
         const char *msg = cfn_error_last();
         if (several && !dot) {
@@ -96,6 +106,7 @@ static int one(const char *file, int dot, int several)
     rc = 0;
 done:
     cfn_graph_free(g);
+    cfn_eval_free(e);
     cfn_template_free(t);
     return rc;
 }
@@ -103,43 +114,54 @@ done:
 int graph_cmd(int argc, char **argv)
 {
     const char **files = calloc((size_t)argc + 1, sizeof(*files));
-    size_t nfiles = 0;
-    int dot = 0, rc = 0;
-    if (!files)
+    const char **overrides = calloc((size_t)argc + 1, sizeof(*overrides));
+    size_t nfiles = 0, noverrides = 0;
+    int dot = 0, rc = 0, in_overrides = 0;
+    if (!files || !overrides) {
+        free(files);
+        free(overrides);
         return 2;
+    }
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_text, stdout);
-            free(files);
-            return 0;
+            rc = 0;
+            goto done;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             const char *f = argv[++i];
             if (strcmp(f, "dot") != 0 && strcmp(f, "json") != 0) {
                 fprintf(stderr, "cfnkit graph: --format is json or dot, not %s\n\n%s", f,
                         usage_text);
-                free(files);
-                return 2;
+                rc = 2;
+                goto done;
             }
             dot = strcmp(f, "dot") == 0;
         } else if (strcmp(argv[i], "--template-file") == 0 && i + 1 < argc) {
             files[nfiles++] = argv[++i];
+            in_overrides = 0;
+        } else if (strcmp(argv[i], "--parameter-overrides") == 0) {
+            in_overrides = 1;
+        } else if (in_overrides && argv[i][0] != '-' && strchr(argv[i], '=')) {
+            overrides[noverrides++] = argv[i];
         } else if (argv[i][0] != '-') {
             files[nfiles++] = argv[i];
         } else {
             fprintf(stderr, "cfnkit graph: unknown option or missing value: %s\n\n%s", argv[i],
                     usage_text);
-            free(files);
-            return 2;
+            rc = 2;
+            goto done;
         }
     }
     if (nfiles == 0) {
         fprintf(stderr, "cfnkit graph: --template-file is required\n\n%s", usage_text);
-        free(files);
-        return 2;
+        rc = 2;
+        goto done;
     }
     for (size_t i = 0; i < nfiles; i++)
-        if (one(files[i], dot, nfiles > 1) != 0)
+        if (one(files[i], dot, nfiles > 1, overrides, noverrides) != 0)
             rc = 1;
+done:
     free(files);
+    free(overrides);
     return rc;
 }

@@ -7,11 +7,13 @@
 #include "aws_cmd.h"
 #include "builtin.h"
 #include "graph_cmd.h"
+#include "validate_cmd.h"
 
 /* The tool's commands: a new one is a file under tools/cfnkit/ and a line here. */
 static const cfn_command commands[] = {
     {"aws", "call AWS with the modules' client (cfnkit aws --help)", aws_cmd},
     {"graph", "a template's resource dependency graph (cfnkit graph --help)", graph_cmd},
+    {"validate-template", "check a template as CloudFormation does", validate_cmd},
 };
 
 int main(int argc, char **argv)

@@ -29,6 +29,7 @@ struct cfn_eval {
     cJSON *params;
     signed char *cond; /* per Conditions member: 0, 1, -1 unknown, 2 not yet, 3 evaluating */
     int in_conditions, depth;
+    int pseudo_known; /* without, the stack's pseudo parameters are unknown */
     char path[1024];
 };
 
@@ -133,6 +134,9 @@ static int is_resource(cfn_eval *e, const char *id)
 
 static const char *pseudo(cfn_eval *e, const char *name)
 {
+    if (!e->pseudo_known && strncmp(name, "AWS::", 5) == 0 && strcmp(name, "AWS::NoValue") != 0 &&
+        strcmp(name, "AWS::NotificationARNs") != 0)
+        return NULL;
     if (strcmp(name, "AWS::AccountId") == 0)
         return e->pseudo.account_id;
     if (strcmp(name, "AWS::Region") == 0)
@@ -146,6 +150,16 @@ static const char *pseudo(cfn_eval *e, const char *name)
     if (strcmp(name, "AWS::URLSuffix") == 0)
         return e->url_suffix;
     return NULL;
+}
+
+static int is_pseudo(const char *name)
+{
+    static const char *const names[] = {"AWS::AccountId", "AWS::Region",    "AWS::StackName",
+                                        "AWS::StackId",   "AWS::Partition", "AWS::URLSuffix"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
 }
 
 static int resource_excluded(cfn_eval *e, const char *id, const cfn_node *at)
@@ -167,6 +181,9 @@ static int ref_name(cfn_eval *e, const cfn_node *at, const char *name, cJSON **o
     const char *p = pseudo(e, name);
     if (p)
         return (*out = cJSON_CreateString(p)) ? 0 : oom();
+    if (!e->pseudo_known && strncmp(name, "AWS::", 5) == 0 && strcmp(name, "AWS::NoValue") != 0 &&
+        strcmp(name, "AWS::NotificationARNs") != 0 && is_pseudo(name))
+        return (*out = unknown()) ? 0 : oom();
     if (strcmp(name, "AWS::NoValue") == 0) {
         *out = NULL;
         return 0;
@@ -653,19 +670,28 @@ done:
 static int fn_getazs(cfn_eval *e, const cfn_node *fn, cJSON **out)
 {
     cJSON *r = NULL;
-    int rc = eval_string(e, fn, "Fn::GetAZs", "region", &r);
+    /* null, as "", is the stack's region (templates of AWS's own collection). */
+    int rc = fn->kind == CFN_NODE_NULL ? ((r = cJSON_CreateString("")) ? 0 : oom())
+                                       : eval_string(e, fn, "Fn::GetAZs", "region", &r);
     if (rc < 0)
         return rc;
     if (cfn_eval_is_unknown(r)) {
         *out = r;
         return 0;
     }
-    const char *region = *cfn_eval_string(r) ? cfn_eval_string(r) : e->pseudo.region;
+    const char *region = *cfn_eval_string(r) ? cfn_eval_string(r)
+                         : e->pseudo_known   ? e->pseudo.region
+                                             : NULL;
+    if (!region) {
+        cJSON_Delete(r);
+        return (*out = unknown()) ? 0 : oom();
+    }
     if (e->ops->azs) {
         rc = e->ops->azs(e->ops->arg, region, out);
     } else {
+        /* us-east-1 has six zones (as moto has), other regions three or more. */
         *out = cJSON_CreateArray();
-        for (const char *z = "abc"; *out && *z; z++) {
+        for (const char *z = strcmp(region, "us-east-1") == 0 ? "abcdef" : "abc"; *out && *z; z++) {
             char az[64];
             snprintf(az, sizeof(az), "%s%c", region, *z);
             cJSON_AddItemToArray(*out, cJSON_CreateString(az));
@@ -1003,6 +1029,7 @@ int cfn_eval_new(const cfn_template *t, const cfn_pseudo *pseudo, const cfn_eval
     memset(e->cond, 2, nc + 1);
     e->t = t;
     e->ops = ops ? ops : &e->no_ops;
+    e->pseudo_known = pseudo || strict;
     if (pseudo)
         e->pseudo = *pseudo;
     if (!e->pseudo.account_id)

@@ -28,7 +28,8 @@ typedef struct cfn_eval_ops {
 
 /* The pseudo parameters (UserGuide/pseudo-parameter-reference.html); NULL
  * members take the local defaults (account 123456789012, us-east-1, a stack
- * named "stack"). Partition and URL suffix follow the region. */
+ * named "stack"). Partition and URL suffix follow the region. Given no
+ * cfn_pseudo and not strict (validate-template), they are unknown. */
 typedef struct cfn_pseudo {
     const char *account_id, *region, *stack_name, *stack_id;
     const char *const *notification_arns;

@@ -97,33 +97,80 @@ static size_t utf8_length(const char *s)
     return n;
 }
 
-/* AllowedPattern matches the whole value (Java regular expressions; the
- * common escapes \d \D are translated for POSIX ERE, \w \s are GNU ERE). */
+/* Java's class escapes in POSIX terms, outside and inside brackets. */
+static const char *class_escape(char c, int in_class)
+{
+    switch (c) {
+    case 'd':
+        return in_class ? "0-9" : "[0-9]";
+    case 'w':
+        return in_class ? "A-Za-z0-9_" : "[A-Za-z0-9_]";
+    case 's':
+        return in_class ? "[:space:]" : "[[:space:]]";
+    case 'D':
+        return in_class ? NULL : "[^0-9]";
+    case 'W':
+        return in_class ? NULL : "[^A-Za-z0-9_]";
+    case 'S':
+        return in_class ? NULL : "[^[:space:]]";
+    default:
+        return "";
+    }
+}
+
+/* AllowedPattern matches the whole value. CloudFormation's patterns are
+ * Java regular expressions: the class escapes (\d \w \s) and escaped
+ * punctuation are translated to POSIX ERE; *bad is set for what POSIX cannot
+ * express (lookarounds, lazy quantifiers), and the constraint is then not
+ * checked locally (CloudFormation checks it). */
 static int pattern_matches(const char *pattern, const char *value, int *bad)
 {
     strbuf sb = {0};
     regex_t re;
-    int in_class = 0;
+    int in_class = 0, dash = 0;
+    *bad = strstr(pattern, "(?") != NULL || strstr(pattern, "*?") || strstr(pattern, "+?");
+    if (*bad)
+        return 1;
     cfn__sb_append(&sb, "^(", 2);
     for (const char *p = pattern; *p; p++) {
-        if (*p == '\\' && (p[1] == 'd' || p[1] == 'D') && !in_class) {
-            cfn__sb_printf(&sb, "%s", p[1] == 'd' ? "[0-9]" : "[^0-9]");
-            p++;
-            continue;
-        }
         if (*p == '\\' && p[1]) {
-            cfn__sb_append(&sb, p, 2);
+            const char *x = class_escape(p[1], in_class);
+            if (!x) {
+                *bad = 1;
+            } else if (*x) {
+                cfn__sb_printf(&sb, "%s", x);
+            } else if (in_class && p[1] == '-') {
+                dash = 1;
+            } else if (in_class) {
+                cfn__sb_append(&sb, p + 1, 1);
+            } else {
+                cfn__sb_append(&sb, p, 2);
+            }
             p++;
             continue;
         }
-        in_class = *p == '[' ? 1 : *p == ']' ? 0 : in_class;
+        if (*p == '[' && !in_class) {
+            in_class = 1;
+            cfn__sb_append(&sb, p, 1);
+            if (p[1] == '^')
+                cfn__sb_append(&sb, ++p, 1);
+            if (p[1] == ']')
+                cfn__sb_append(&sb, ++p, 1);
+            continue;
+        }
+        if (*p == ']' && in_class) {
+            if (dash)
+                cfn__sb_append(&sb, "-", 1);
+            in_class = dash = 0;
+        }
         cfn__sb_append(&sb, p, 1);
     }
     cfn__sb_append(&sb, ")$", 2);
-    *bad = !sb.data || regcomp(&re, sb.data, REG_EXTENDED | REG_NOSUB) != 0;
+    if (!*bad)
+        *bad = !sb.data || regcomp(&re, sb.data, REG_EXTENDED | REG_NOSUB) != 0;
     free(sb.data);
     if (*bad)
-        return 0;
+        return 1;
     int ok = regexec(&re, value, 0, NULL, 0) == 0;
     regfree(&re);
     return ok;
@@ -142,7 +189,7 @@ static void check_value(const cfn_node *p, const ptype *pt, const char *v, strbu
     const char *minv = cfn_node_scalar(cfn_node_get(p, "MinValue"));
     const char *maxv = cfn_node_scalar(cfn_node_get(p, "MaxValue"));
     char what[512] = "";
-    int bad = 0;
+    int bad;
     if (pt->number && !is_number(v)) {
         snprintf(what, sizeof(what), "Parameter '%s' must be a number", name);
     } else if (allowed && allowed->kind == CFN_NODE_LIST) {
@@ -155,8 +202,7 @@ static void check_value(const cfn_node *p, const ptype *pt, const char *v, strbu
             snprintf(what, sizeof(what), "Parameter '%s' must be one of AllowedValues", name);
     }
     if (!what[0] && pattern && !pattern_matches(pattern, v, &bad))
-        snprintf(what, sizeof(what), "Parameter '%s' must match pattern %s%s", name, pattern,
-                 bad ? " (the pattern is not a regular expression cfnkit can read)" : "");
+        snprintf(what, sizeof(what), "Parameter '%s' must match pattern %s", name, pattern);
     if (!what[0] && minl && (long)utf8_length(v) < strtol(minl, NULL, 10))
         snprintf(what, sizeof(what), "Parameter '%s' must contain at least %s characters", name,
                  minl);
