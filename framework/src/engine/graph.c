@@ -191,7 +191,8 @@ int cfn_graph_build(const cfn_template *t, cfn_graph_filter filter, void *arg, c
                 goto done;
         }
     }
-    qsort(e.v, e.n, sizeof(*e.v), cmp_edges);
+    if (e.n)
+        qsort(e.v, e.n, sizeof(*e.v), cmp_edges);
     for (size_t i = 0; i < e.n; i++) {
         if (g->nedges > 0 && cmp_edges(&g->edges[g->nedges - 1], &e.v[i]) == 0) {
             g->edges[g->nedges - 1].count++;
