@@ -12,6 +12,7 @@
 #include "eval.h"
 #include "graph.h"
 #include "template.h"
+#include "template_env.h"
 #include "validate.h"
 
 static const char usage_text[] =
@@ -75,9 +76,11 @@ static int one(const char *file, int dot, int several, const char *const *overri
     cfn_template *t = NULL;
     cfn_graph *g = NULL;
     cfn_eval *e = NULL;
+    cfn_eval_ops ops;
     int rc = 1;
+    template_env_init(&ops);
     if (cfn_template_load(file, &t) < 0 ||
-        (noverrides && cfn_eval_new(t, NULL, NULL, overrides, noverrides, 1, &e) < 0) ||
+        (noverrides && cfn_eval_new(t, NULL, &ops, overrides, noverrides, 1, &e) < 0) ||
         cfn_graph_build(t, e ? cfn_validate_created : NULL, e, &g) < 0 ||
         cfn_graph_check_cycles(g) < 0) {
         const char *msg = cfn_error_last();
@@ -108,6 +111,7 @@ done:
     cfn_graph_free(g);
     cfn_eval_free(e);
     cfn_template_free(t);
+    template_env_done(&ops);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "params.h"
+#include "template_env.h"
 #include "validate.h"
 
 static const char usage_text[] =
@@ -124,9 +125,11 @@ int validate_cmd(int argc, char **argv)
     int in_overrides = 0, rc = 1;
     cfn_template *t = NULL;
     cfn_eval *e = NULL;
+    cfn_eval_ops ops;
     strbuf problems = {0};
     if (!overrides)
         return 2;
+    template_env_init(&ops);
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_text, stdout);
@@ -155,7 +158,7 @@ int validate_cmd(int argc, char **argv)
         fprintf(stderr, "%s\n", cfn_error_last());
         goto done;
     }
-    if (cfn_eval_new(t, NULL, NULL, overrides, noverrides, noverrides > 0, &e) < 0) {
+    if (cfn_eval_new(t, NULL, &ops, overrides, noverrides, noverrides > 0, &e) < 0) {
         fprintf(stderr, "%s\n", cfn_error_last());
         goto done;
     }
@@ -174,6 +177,7 @@ done:
     free(problems.data);
     cfn_eval_free(e);
     cfn_template_free(t);
+    template_env_done(&ops);
     free(overrides);
     return rc;
 }
