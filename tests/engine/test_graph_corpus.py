@@ -15,6 +15,22 @@ CORPUS = os.environ.get("CFNKIT_CORPUS", os.path.join(os.path.dirname(__file__),
 # Templates whose graph differs from cfn-lint's on purpose: path -> why.
 KNOWN = {}
 
+# Templates validate-template refuses (with their defaults, as a create
+# would): path -> why CloudFormation refuses them too.
+INVALID = {
+    "aws-cloudformation-templates/Solutions/ADConnector/templates/ADCONNECTOR.cfn.json":
+        "the Lambda function refers to ADConnectorDomainMembersSG unconditionally, a resource "
+        "whose Condition is false with the default parameters",
+    "aws-cloudformation-templates/Solutions/ADConnector/templates/ADCONNECTOR.cfn.yaml":
+        "its YAML twin: the same unconditional reference",
+    "awslabs-aws-cloudformation-templates-2023/aws/solutions/AutomateCreatingHanaBackupBucket/"
+    "CFT/CreateHanaBackupSecureBackut.yaml":
+        "Description is not a resource attribute (cfn-lint E3001 too)",
+    "awslabs-aws-cloudformation-templates-2023/aws/solutions/createVPCInterfaceEndpoint/"
+    "lambda_vpce_interface.json":
+        "Description is not a resource attribute (cfn-lint E3001 too)",
+}
+
 
 def corpus_files():
     root = os.path.join(CORPUS, "templates")
@@ -73,6 +89,21 @@ class GraphCorpus(unittest.TestCase):
                 self.assertEqual(got[f] == got[base + ".json"], same, f"{f} and its JSON twin")
         print(f"{twins} YAML/JSON twins give the same graph")
         self.assertGreater(twins, 50)
+
+    def test_validate_template(self):
+        root = os.path.join(CORPUS, "templates")
+        refused = {}
+        for f in corpus_files():
+            p = subprocess.run([TOOL, "validate-template", "--template-file",
+                                os.path.join(root, f)], capture_output=True, text=True,
+                               timeout=60)
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            if p.returncode:
+                refused[f] = p.stderr
+        print(f"\nvalidate-template accepts {313 - len(refused)} of 313")
+        for f, err in refused.items():
+            print(f"refused {f}: {err.splitlines()[0][-160:]}")
+        self.assertEqual(sorted(refused), sorted(INVALID))
 
 
 if __name__ == "__main__":

@@ -80,6 +80,13 @@ BROKEN = {
     "quota": ("Resources:\n" + "".join(f"  R{i}: {{Type: X::Y}}\n" for i in range(501)),
               ["Number of resources, 501, is greater than maximum allowed, 500"]),
     "name": ("Resources:\n  A-1: {Type: X::Y}\n", ["Resource name A-1 is non alphanumeric."]),
+    "export name": ("Resources:\n  A: {Type: X::Y}\nOutputs:\n"
+                    "  O: {Value: x, Export: {Name: !Sub '${A}-x'}}\n",
+                    ["the Name of an Export can't include Ref or GetAtt functions that depend on "
+                     "a resource (A)", "(at Outputs/O/Export/Name/Fn::Sub)"]),
+    "import": ("Resources:\n  A: {Type: X::Y}\n  B:\n    Type: X::Y\n    Properties:\n"
+               "      P: {Fn::ImportValue: !GetAtt A.Name}\n",
+               ["Fn::ImportValue can't include Ref or GetAtt functions that depend on a resource"]),
 }
 
 PARAMS = ("Parameters:\n"

@@ -29,7 +29,8 @@ struct cfn_eval {
     cJSON *params;
     signed char *cond; /* per Conditions member: 0, 1, -1 unknown, 2 not yet, 3 evaluating */
     int in_conditions, depth;
-    int pseudo_known; /* without, the stack's pseudo parameters are unknown */
+    int pseudo_known;         /* without, the stack's pseudo parameters are unknown */
+    const char *no_resources; /* set: what may not depend on a resource */
     char path[1024];
 };
 
@@ -200,6 +201,11 @@ static int ref_name(cfn_eval *e, const cfn_node *at, const char *name, cJSON **o
         return *out ? 0 : oom();
     }
     if (is_resource(e, name)) {
+        if (e->no_resources)
+            return fail(e, at,
+                        "Template error: %s can't include Ref or GetAtt functions that "
+                        "depend on a resource (%s)",
+                        e->no_resources, name);
         if (e->in_conditions)
             return fail(e, at,
                         "Template format error: Unresolved dependencies [%s]. Cannot reference "
@@ -232,6 +238,11 @@ static int getatt(cfn_eval *e, const cfn_node *at, const char *id, const char *a
     if (!is_resource(e, id))
         return fail(e, at,
                     "Template error: instance of Fn::GetAtt references undefined resource %s", id);
+    if (e->no_resources)
+        return fail(e, at,
+                    "Template error: %s can't include Ref or GetAtt functions that depend on a "
+                    "resource (%s)",
+                    e->no_resources, id);
     if (e->in_conditions)
         return fail(e, at,
                     "Template format error: Unresolved dependencies [%s]. Cannot reference "
@@ -803,7 +814,10 @@ static int fn_base64(cfn_eval *e, const cfn_node *fn, cJSON **out)
 static int fn_importvalue(cfn_eval *e, const cfn_node *fn, cJSON **out)
 {
     cJSON *v = NULL;
+    const char *outer = e->no_resources;
+    e->no_resources = "Fn::ImportValue";
     int rc = eval_string(e, fn, "Fn::ImportValue", "export name", &v);
+    e->no_resources = outer;
     if (rc < 0)
         return rc;
     if (cfn_eval_is_unknown(v) || !e->ops->import_value) {
@@ -960,8 +974,25 @@ int cfn_eval_value(cfn_eval *e, const cfn_node *n, const char *path, cJSON **out
 {
     snprintf(e->path, sizeof(e->path), "%s", path);
     e->in_conditions = 0;
+    e->no_resources = NULL;
     e->depth = 0;
     return eval(e, n, out);
+}
+
+int cfn_eval_export_name(cfn_eval *e, const cfn_node *n, const char *path, cJSON **out)
+{
+    snprintf(e->path, sizeof(e->path), "%s", path);
+    e->in_conditions = 0;
+    e->no_resources = "the Name of an Export";
+    e->depth = 0;
+    int rc = eval(e, n, out);
+    e->no_resources = NULL;
+    if (rc == 0 && (!*out || !(cfn_eval_is_unknown(*out) || cfn_eval_string(*out)))) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        rc = fail(e, n, "Template error: the Name of an Export must be a string");
+    }
+    return rc;
 }
 
 int cfn_eval_condition(cfn_eval *e, const char *name, int *out)

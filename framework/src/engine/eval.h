@@ -61,6 +61,11 @@ int cfn_eval_resource_condition(cfn_eval *e, const cfn_node *resource, int *out)
  * file, line, column and path. */
 int cfn_eval_value(cfn_eval *e, const cfn_node *n, const char *path, cJSON **out);
 
+/* An output's Export Name: as cfn_eval_value(), and it must be a string
+ * that depends on no resource (intrinsic-function-reference-importvalue.html;
+ * Fn::ImportValue's argument obeys the same rule). */
+int cfn_eval_export_name(cfn_eval *e, const cfn_node *n, const char *path, cJSON **out);
+
 /* A parameter's resolved value (string, or array of strings for list
  * types), NULL when unknown or not declared; borrowed from e. */
 const cJSON *cfn_eval_parameter(const cfn_eval *e, const char *name);

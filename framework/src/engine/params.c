@@ -302,12 +302,13 @@ int cfn__params_resolve(const cfn_template *t, const cfn_eval_ops *ops,
         if (!v)
             v = cfn_node_scalar(cfn_node_get(p, "Default"));
         if (v && pt.ssm && strcmp(type, "AWS::SSM::Parameter::Name") != 0) {
+            if (!strict)
+                continue; /* validate-template reads no values: unknown */
             if (!ops->ssm) {
-                if (strict)
-                    cfn__sb_printf(&problems,
-                                   "%sParameter '%s' is read from SSM Parameter "
-                                   "Store (%s), and no AWS client was given",
-                                   problems.len ? "\n" : "", p->key, v);
+                cfn__sb_printf(&problems,
+                               "%sParameter '%s' is read from SSM Parameter "
+                               "Store (%s), and no AWS client was given",
+                               problems.len ? "\n" : "", p->key, v);
                 continue;
             }
             if (ops->ssm(ops->arg, v, &fetched) < 0) {

@@ -129,7 +129,7 @@ static void check_output(const cfn_template *t, cfn_eval *e, const cfn_node *o, 
             cfn__sb_printf(p, "%s:%u:%u: Template format error: Export of %s needs a Name\n",
                            t->file, export->line, export->column, o->key);
             (*n)++;
-        } else if (cfn_eval_value(e, name, path, &out) < 0) {
+        } else if (cfn_eval_export_name(e, name, path, &out) < 0) {
             problem(p, n);
         }
         cJSON_Delete(out);
