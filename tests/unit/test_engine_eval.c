@@ -275,13 +275,67 @@ static void parameter_constraints(void **state)
     free(got);
 }
 
+/* The Rules section (UserGuide/rules-section-structure.html), checked with
+ * the parameter values; "" when every rule holds. */
+static char *rules_with(const char *override)
+{
+    const char *y = "Parameters:\n"
+                    "  Env: {Type: String, Default: test}\n"
+                    "  Size: {Type: String, Default: small}\n"
+                    "  Zones: {Type: CommaDelimitedList, Default: 'a,b'}\n"
+                    "Rules:\n"
+                    "  ProdSize:\n"
+                    "    RuleCondition: !Equals [!Ref Env, prod]\n"
+                    "    Assertions:\n"
+                    "      - Assert: !Contains [[large, xlarge], !Ref Size]\n"
+                    "        AssertDescription: prod needs a large size\n"
+                    "  KnownZones:\n"
+                    "    Assertions:\n"
+                    "      - Assert: !EachMemberIn [!Ref Zones, [a, b, c]]\n"
+                    "      - Assert: !Not [!EachMemberEquals [!Ref Zones, c]]\n"
+                    "        AssertDescription: not only c\n"
+                    "Resources:\n  R: {Type: X::Y}\n";
+    cfn_template *t = NULL;
+    cfn_eval *e = NULL;
+    strbuf p = {0};
+    const char *o[] = {override};
+    assert_int_equal(cfn_template_parse(y, strlen(y), "t.yaml", &t), 0);
+    assert_int_equal(cfn_eval_new(t, NULL, NULL, o, override ? 1 : 0, 1, &e), 0);
+    cfn_eval_rules(e, &p);
+    cfn_eval_free(e);
+    cfn_template_free(t);
+    return p.data ? p.data : strdup("");
+}
+
+static void rules(void **state)
+{
+    (void)state;
+    char *r = rules_with(NULL);
+    assert_string_equal(r, "");
+    free(r);
+    r = rules_with("Env=prod");
+    assert_non_null(strstr(r, "rule ProdSize failed: prod needs a large size"));
+    assert_non_null(strstr(r, "(at Rules/ProdSize/Assertions/0)"));
+    free(r);
+    r = rules_with("Zones=a,d");
+    assert_non_null(strstr(r, "rule KnownZones failed: its assertion is false"));
+    free(r);
+    r = rules_with("Zones=c,c");
+    assert_non_null(strstr(r, "rule KnownZones failed: not only c"));
+    free(r);
+    r = rules_with("Size=large");
+    assert_string_equal(r, "");
+    free(r);
+    check("!Contains [[a], a]", "ERROR: Fn::Contains is a rule function");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ref_and_pseudo),        cmocka_unit_test(getatt_sub),
         cmocka_unit_test(lists_and_strings),     cmocka_unit_test(conditions_and_if),
         cmocka_unit_test(language_extensions),   cmocka_unit_test(unknown_values),
-        cmocka_unit_test(parameter_constraints),
+        cmocka_unit_test(parameter_constraints), cmocka_unit_test(rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,7 +221,10 @@ static int ref_name(cfn_eval *e, const cfn_node *at, const char *name, cJSON **o
     return fail(e, at,
                 "Template format error: Unresolved resource dependencies [%s] in the %s block of "
                 "the template",
-                name, e->in_conditions ? "Conditions" : "Resources");
+                name,
+                e->in_conditions == 2 ? "Rules"
+                : e->in_conditions    ? "Conditions"
+                                      : "Resources");
 }
 
 static int fn_ref(cfn_eval *e, const cfn_node *fn, cJSON **out)
@@ -884,6 +887,74 @@ static int fn_tojsonstring(cfn_eval *e, const cfn_node *fn, cJSON **out)
     return rc;
 }
 
+/* The Rules section's functions (UserGuide/rules-section-structure.html). */
+static int rule_only(cfn_eval *e, const cfn_node *fn)
+{
+    if (e->in_conditions != 2)
+        return fail(e, fn,
+                    "Template error: %s is a rule function: it is used in the Rules "
+                    "section only",
+                    fn->key);
+    return 0;
+}
+
+static int string_in(const cJSON *list, const char *s)
+{
+    for (const cJSON *it = list ? list->child : NULL; it; it = it->next)
+        if (cfn_eval_string(it) && strcmp(cfn_eval_string(it), s) == 0)
+            return 1;
+    return 0;
+}
+
+/* Fn::Contains [list, string], Fn::EachMemberEquals [list, string],
+ * Fn::EachMemberIn [list, list]. */
+static int fn_members(cfn_eval *e, const cfn_node *fn, cJSON **out)
+{
+    cJSON *a = NULL, *b = NULL;
+    int rc = rule_only(e, fn);
+    if (rc == 0)
+        rc = arg_list(e, fn, 2, 2, "a list of 2 parameters");
+    if (rc == 0 && (rc = eval(e, fn->items[0], &a)) == 0)
+        rc = eval(e, fn->items[1], &b);
+    if (rc < 0)
+        goto done;
+    if (has_unknown(a) || has_unknown(b)) {
+        *out = unknown();
+        goto done;
+    }
+    int each_in = strcmp(fn->key, "Fn::EachMemberIn") == 0;
+    if (!cJSON_IsArray(a) || (each_in ? !cJSON_IsArray(b) : !cfn_eval_string(b))) {
+        rc = fail(e, fn, "Template error: %s requires a list and %s", fn->key,
+                  each_in ? "a list" : "a string");
+        goto done;
+    }
+    int v;
+    if (strcmp(fn->key, "Fn::Contains") == 0) {
+        v = string_in(a, cfn_eval_string(b));
+    } else {
+        v = 1;
+        for (const cJSON *it = a->child; it && v; it = it->next) {
+            const char *x = cfn_eval_string(it);
+            v = x && (each_in ? string_in(b, x) : strcmp(x, cfn_eval_string(b)) == 0);
+        }
+    }
+    *out = cJSON_CreateBool(v);
+done:
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return rc < 0 ? rc : *out ? 0 : oom();
+}
+
+/* Fn::RefAll, Fn::ValueOf, Fn::ValueOfAll read the account's resources
+ * (every VPC id, a subnet's VPC): unknown to the local engine. */
+static int fn_account_lookup(cfn_eval *e, const cfn_node *fn, cJSON **out)
+{
+    int rc = rule_only(e, fn);
+    if (rc == 0 && !(*out = unknown()))
+        rc = oom();
+    return rc;
+}
+
 static int fn_unsupported(cfn_eval *e, const cfn_node *fn, cJSON **out)
 {
     (void)out;
@@ -914,6 +985,12 @@ static const struct {
     {"Fn::Length", fn_length},
     {"Fn::ToJsonString", fn_tojsonstring},
     {"Fn::Transform", fn_unsupported},
+    {"Fn::Contains", fn_members},
+    {"Fn::EachMemberEquals", fn_members},
+    {"Fn::EachMemberIn", fn_members},
+    {"Fn::RefAll", fn_account_lookup},
+    {"Fn::ValueOf", fn_account_lookup},
+    {"Fn::ValueOfAll", fn_account_lookup},
 };
 
 static int eval(cfn_eval *e, const cfn_node *n, cJSON **out)
@@ -1026,6 +1103,50 @@ int cfn_eval_condition(cfn_eval *e, const char *name, int *out)
     memcpy(e->path, saved, sizeof(saved));
     *out = v;
     return rc;
+}
+
+/* One rule: its RuleCondition, then each Assert (a false one fails with its
+ * AssertDescription). */
+static int rule(cfn_eval *e, const cfn_node *r)
+{
+    const cfn_node *cond = cfn_node_get(r, "RuleCondition");
+    const cfn_node *asserts = cfn_node_get(r, "Assertions");
+    int v = 1, rc = 0;
+    snprintf(e->path, sizeof(e->path), "Rules/%s/RuleCondition", r->key);
+    if (cond && (rc = eval_bool(e, cond, "RuleCondition", &v)) < 0)
+        return rc;
+    if (!asserts || asserts->kind != CFN_NODE_LIST)
+        return fail(e, r, "Template format error: rule %s needs a list of Assertions", r->key);
+    for (size_t i = 0; i < asserts->count && rc == 0; i++) {
+        const cfn_node *a = cfn_node_get(asserts->items[i], "Assert");
+        const char *desc = cfn_node_scalar(cfn_node_get(asserts->items[i], "AssertDescription"));
+        int ok;
+        snprintf(e->path, sizeof(e->path), "Rules/%s/Assertions/%zu", r->key, i);
+        if (!a)
+            rc = fail(e, asserts->items[i],
+                      "Template format error: every assertion needs an "
+                      "Assert");
+        else if ((rc = eval_bool(e, a, "Assert", &ok)) == 0 && v == 1 && ok == 0)
+            rc = fail(e, a, "Template error: rule %s failed: %s", r->key,
+                      desc ? desc : "its assertion is false");
+    }
+    return rc;
+}
+
+int cfn_eval_rules(cfn_eval *e, strbuf *problems)
+{
+    const cfn_node *rs = e->t->rules;
+    int n = 0;
+    e->in_conditions = 2;
+    for (size_t i = 0; rs && i < rs->count; i++) {
+        e->depth = 0;
+        if (rule(e, rs->items[i]) < 0) {
+            cfn__sb_printf(problems, "%s\n", cfn_error_last());
+            n++;
+        }
+    }
+    e->in_conditions = 0;
+    return n;
 }
 
 int cfn_eval_resource_condition(cfn_eval *e, const cfn_node *resource, int *out)

@@ -10,6 +10,7 @@
 #ifndef CFNKIT_ENGINE_EVAL_H
 #define CFNKIT_ENGINE_EVAL_H
 
+#include "strbuf.h"
 #include "template.h"
 
 /* What the engine provides; any callback may be NULL (the values are then
@@ -51,6 +52,13 @@ void cfn_eval_free(cfn_eval *e);
 
 /* A condition by name: *out 1, 0, or -1 when unknown. */
 int cfn_eval_condition(cfn_eval *e, const char *name, int *out);
+
+/* Checks the Rules section (UserGuide/rules-section-structure.html): each
+ * rule's assertions, when its RuleCondition holds, with CloudFormation's rule
+ * functions (Fn::Contains, Fn::EachMemberEquals, Fn::EachMemberIn; RefAll,
+ * ValueOf and ValueOfAll read the account and are unknown here). Appends a
+ * line per failed rule, naming its AssertDescription; returns how many. */
+int cfn_eval_rules(cfn_eval *e, strbuf *problems);
 
 /* Whether a resource is created: 1, 0, or -1 when its Condition is unknown. */
 int cfn_eval_resource_condition(cfn_eval *e, const cfn_node *resource, int *out);

@@ -145,6 +145,7 @@ int cfn_validate(const cfn_template *t, cfn_eval *e, strbuf *p)
     for (size_t i = 0; t->conditions && i < t->conditions->count; i++)
         if (cfn_eval_condition(e, t->conditions->items[i]->key, &c) < 0)
             problem(p, &n);
+    n += cfn_eval_rules(e, p);
     for (size_t i = 0; i < t->resources->count; i++)
         check_resource(t, e, t->resources->items[i], p, &n);
     for (size_t i = 0; t->outputs && i < t->outputs->count; i++)
