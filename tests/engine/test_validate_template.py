@@ -80,6 +80,12 @@ BROKEN = {
     "quota": ("Resources:\n" + "".join(f"  R{i}: {{Type: X::Y}}\n" for i in range(501)),
               ["Number of resources, 501, is greater than maximum allowed, 500"]),
     "name": ("Resources:\n  A-1: {Type: X::Y}\n", ["Resource name A-1 is non alphanumeric."]),
+    "mapping": ("Mappings:\n  M:\n    K: {A: !Ref AWS::Region}\nResources:\n  A: {Type: X::Y}\n",
+                ["t.yaml:3:8: Template format error: Every Mappings attribute must be a String or "
+                 "a List (in mapping M)"]),
+    "default": ("Parameters:\n  P: {Type: String, Default: !Ref AWS::Region}\n"
+                "Resources:\n  A: {Type: X::Y}\n",
+                ["the Default of parameter P must be a literal value"]),
     "export name": ("Resources:\n  A: {Type: X::Y}\nOutputs:\n"
                     "  O: {Value: x, Export: {Name: !Sub '${A}-x'}}\n",
                     ["the Name of an Export can't include Ref or GetAtt functions that depend on "

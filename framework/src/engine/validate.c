@@ -136,12 +136,51 @@ static void check_output(const cfn_template *t, cfn_eval *e, const cfn_node *o, 
     }
 }
 
+/* Mappings hold literal values: a map of maps of strings or lists, no
+ * functions (UserGuide/mappings-section-structure.html); a parameter's
+ * Default is a literal too. */
+static void check_literals(const cfn_template *t, strbuf *p, int *n)
+{
+    for (size_t i = 0; t->mappings && i < t->mappings->count; i++) {
+        const cfn_node *m = t->mappings->items[i];
+        for (size_t j = 0; j < (m->kind == CFN_NODE_MAP ? m->count : 1); j++) {
+            const cfn_node *top = m->kind == CFN_NODE_MAP ? m->items[j] : m;
+            int bad = top->kind != CFN_NODE_MAP;
+            for (size_t k = 0; !bad && k < top->count; k++) {
+                const cfn_node *v = top->items[k];
+                bad = v->kind == CFN_NODE_MAP || v->kind == CFN_NODE_NULL;
+                for (size_t x = 0; !bad && v->kind == CFN_NODE_LIST && x < v->count; x++)
+                    bad = !cfn_node_scalar(v->items[x]);
+            }
+            if (bad) {
+                cfn__sb_printf(p,
+                               "%s:%u:%u: Template format error: Every Mappings attribute "
+                               "must be a String or a List (in mapping %s)\n",
+                               t->file, top->line, top->column, m->key);
+                (*n)++;
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; t->parameters && i < t->parameters->count; i++) {
+        const cfn_node *d = cfn_node_get(t->parameters->items[i], "Default");
+        if (d && (d->kind == CFN_NODE_MAP || d->kind == CFN_NODE_NULL)) {
+            cfn__sb_printf(p,
+                           "%s:%u:%u: Template format error: the Default of parameter %s must "
+                           "be a literal value, not a function\n",
+                           t->file, d->line, d->column, t->parameters->items[i]->key);
+            (*n)++;
+        }
+    }
+}
+
 int cfn_validate(const cfn_template *t, cfn_eval *e, strbuf *p)
 {
     int n = 0, c;
     cfn_graph *g = NULL;
     if (cfn_template_check_attributes(t) < 0)
         problem(p, &n);
+    check_literals(t, p, &n);
     for (size_t i = 0; t->conditions && i < t->conditions->count; i++)
         if (cfn_eval_condition(e, t->conditions->items[i]->key, &c) < 0)
             problem(p, &n);
