@@ -68,9 +68,10 @@ BROKEN = {
     "no type": ("Resources:\n  A: {Properties: {}}\n",
                 ["[/Resources/A] Every Resources object must contain a Type member."]),
     "attribute": ("Resources:\n  A: {Type: X::Y, Description: x}\n",
-                  ["Invalid template resource property 'Description'"]),
+                  ["t.yaml:2:19: Template format error: Invalid template resource property "
+                   "'Description'"]),
     "section": ("Resource:\n  A: {Type: X::Y}\nResources:\n  A: {Type: X::Y}\n",
-                ["t.yaml:2:3: Template format error: Invalid template property or properties "
+                ["t.yaml:1:1: Template format error: Invalid template property or properties "
                  "[Resource]"]),
     "deletion policy": ("Resources:\n  A: {Type: X::Y, DeletionPolicy: Keep}\n",
                         ["Keep is not one of the values CloudFormation accepts"]),
@@ -79,7 +80,8 @@ BROKEN = {
                        ["Unrecognized parameter type: Text"]),
     "quota": ("Resources:\n" + "".join(f"  R{i}: {{Type: X::Y}}\n" for i in range(501)),
               ["Number of resources, 501, is greater than maximum allowed, 500"]),
-    "name": ("Resources:\n  A-1: {Type: X::Y}\n", ["Resource name A-1 is non alphanumeric."]),
+    "name": ("Resources:\n  A-1: {Type: X::Y}\n", ["t.yaml:2:3: Template format error: Resource name A-1 is non "
+                                                "alphanumeric."]),
     "mapping": ("Mappings:\n  M:\n    K: {A: !Ref AWS::Region}\nResources:\n  A: {Type: X::Y}\n",
                 ["t.yaml:3:8: Template format error: Every Mappings attribute must be a String or "
                  "a List (in mapping M)"]),

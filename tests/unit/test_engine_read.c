@@ -127,6 +127,9 @@ static void json_positions_and_numbers(void **state)
     assert_int_equal(a->line, 2);
     assert_int_equal(a->column, 8);
     assert_int_equal(cfn_node_get(a, "Ref")->column, 16);
+    assert_int_equal(a->key_line, 2); /* a member's key: "A" */
+    assert_int_equal(a->key_column, 3);
+    assert_int_equal(cfn_node_get(a, "Ref")->key_column, 9);
     assert_string_equal(cfn_node_get(n, "N")->text, "1.50");
     const cfn_node *l = cfn_node_get(n, "L");
     assert_int_equal(l->items[1]->line, 4);
@@ -146,6 +149,8 @@ static void yaml_positions(void **state)
         cfn_node_get(cfn_node_get(cfn_node_get(n, "Resources"), "B"), "Properties"), "P");
     assert_int_equal(p->line, 5);
     assert_int_equal(p->column, 10);
+    assert_int_equal(p->key_line, 5);
+    assert_int_equal(p->key_column, 7);
     cfn_node_free(n);
 }
 

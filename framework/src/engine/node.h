@@ -19,10 +19,11 @@ typedef enum cfn_node_kind {
 
 typedef struct cfn_node {
     cfn_node_kind kind;
-    unsigned line, column;   /* 1-based, where the node starts */
-    char *key;               /* a map's member: its key (NULL otherwise) */
-    char *text;              /* a scalar's value (NULL for null, lists and maps) */
-    struct cfn_node **items; /* list items, or map members in document order */
+    unsigned line, column;         /* 1-based, where the node starts */
+    char *key;                     /* a map's member: its key (NULL otherwise) */
+    unsigned key_line, key_column; /* a map's member: where its key starts */
+    char *text;                    /* a scalar's value (NULL for null, lists and maps) */
+    struct cfn_node **items;       /* list items, or map members in document order */
     size_t count;
 } cfn_node;
 

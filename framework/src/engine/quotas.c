@@ -29,13 +29,13 @@ static int names(const cfn_template *t, const cfn_node *s, const char *what, str
             alnum &= isalnum((unsigned char)*c) != 0;
         if (!alnum) {
             cfn__sb_printf(p, "%s:%u:%u: Template format error: %s name %s is non alphanumeric.\n",
-                           t->file, m->line, m->column, what, k);
+                           t->file, m->key_line, m->key_column, what, k);
             n++;
         } else if (strlen(k) > CFN_QUOTA_NAME) {
             cfn__sb_printf(p,
                            "%s:%u:%u: Template format error: %s name %.40s... is longer than "
                            "%d characters\n",
-                           t->file, m->line, m->column, what, k, CFN_QUOTA_NAME);
+                           t->file, m->key_line, m->key_column, what, k, CFN_QUOTA_NAME);
             n++;
         }
     }

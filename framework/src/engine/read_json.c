@@ -12,6 +12,7 @@ typedef struct cursor {
     const char *text;
     size_t len, pos;
     unsigned line, column;
+    unsigned key_line, key_column; /* where the last key skipped starts */
 } cursor;
 
 static void advance(cursor *c, size_t n)
@@ -46,9 +47,11 @@ static void next_value(cursor *c)
             size_t n = string_length(c), j = c->pos + n;
             while (j < c->len && strchr(" \t\r\n", c->text[j]))
                 j++;
-            if (j < c->len && c->text[j] == ':')
+            if (j < c->len && c->text[j] == ':') {
+                c->key_line = c->line;
+                c->key_column = c->column;
                 advance(c, n);
-            else
+            } else
                 return;
         } else {
             return;
@@ -99,6 +102,8 @@ static int convert(const cJSON *j, cursor *c, const char *file, cfn_node **out)
     cfn_node *n = cfn__node_new(kind, c->line, c->column);
     if (!n)
         return cfn_error_set(CFN_ENOMEM, "out of memory");
+    n->key_line = c->key_line; /* kept by a map's members only */
+    n->key_column = c->key_column;
     int rc = CFN_ENOMEM;
     if (kind == CFN_NODE_LIST || kind == CFN_NODE_MAP) {
         advance(c, 1);
@@ -106,6 +111,8 @@ static int convert(const cJSON *j, cursor *c, const char *file, cfn_node **out)
             cfn_node *item;
             if ((rc = convert(it, c, file, &item)) < 0)
                 goto done;
+            if (kind == CFN_NODE_LIST)
+                item->key_line = item->key_column = 0;
             if (kind == CFN_NODE_MAP) {
                 if (cfn_node_get(n, it->string)) {
                     rc = cfn_error_set(CFN_EINVAL, "%s:%u:%u: duplicate key \"%s\"", file,
@@ -196,7 +203,7 @@ int cfn_node_parse_json(const char *text, size_t len, const char *file, cfn_node
         return cfn_error_set(CFN_EINVAL,
                              "%s:1:1: Template format error: a template is a JSON object", file);
     }
-    cursor c = {text, len, 0, 1, 1};
+    cursor c = {text, len, 0, 1, 1, 0, 0};
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
         c.pos = 3;
     rc = convert(j, &c, file, out);

@@ -292,6 +292,8 @@ static int parse_children(reader *r, cfn_node *n, int depth)
         }
         rc = parse_node(r, &ev, depth + 1, &item);
         if (rc == 0 && key) {
+            item->key_line = key->line;
+            item->key_column = key->column;
             item->key = key->text ? key->text : strdup("");
             key->text = NULL;
             if (!item->key)

@@ -101,7 +101,7 @@ int cfn_template_check_attributes(const cfn_template *t)
                 return cfn_error_set(CFN_EINVAL,
                                      "%s:%u:%u: Template format error: Invalid template "
                                      "resource property '%s' in %s",
-                                     t->file, r->items[j]->line, r->items[j]->column,
+                                     t->file, r->items[j]->key_line, r->items[j]->key_column,
                                      r->items[j]->key, r->key);
     }
     return 0;
@@ -124,7 +124,7 @@ int cfn_template_parse(const char *text, size_t len, const char *file, cfn_templ
             rc = cfn_error_set(CFN_EINVAL,
                                "%s:%u:%u: Template format error: Invalid template property or "
                                "properties [%s]",
-                               t->file, s->line, s->column, s->key);
+                               t->file, s->key_line, s->key_column, s->key);
             goto done;
         }
         int want_map = strcmp(s->key, "Description") != 0 && strcmp(s->key, "Transform") != 0 &&
