@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "Usage: cfnkit aws dynamodb|lambda|apigateway OPERATION [JSON | @FILE | -]\n"
+    "Usage: cfnkit aws dynamodb|lambda|apigateway|ssm OPERATION [JSON | @FILE | -]\n"
     "       cfnkit aws s3 get-object BUCKET KEY [--version-id V] [--file PATH]\n"
     "       cfnkit aws s3 put-object BUCKET KEY (--file PATH | --body TEXT) [--content-type T]\n"
     "       cfnkit aws s3 head-object|delete-object BUCKET KEY\n"
@@ -100,6 +100,7 @@ static int json_service(cfn_aws *aws, const char *svc, int argc, char **argv)
     int (*call)(cfn_aws *, const char *, const cJSON *, cJSON **) =
         strcmp(svc, "dynamodb") == 0 ? cfn_dynamodb
         : strcmp(svc, "lambda") == 0 ? cfn_lambda
+        : strcmp(svc, "ssm") == 0    ? cfn_ssm
                                      : cfn_apigateway;
     int rc = call(aws, argv[0], in, &out);
     cJSON_Delete(in);
@@ -218,7 +219,7 @@ int aws_cmd(int argc, char **argv)
         return fail();
     int rc;
     if (strcmp(svc, "dynamodb") == 0 || strcmp(svc, "lambda") == 0 ||
-        strcmp(svc, "apigateway") == 0)
+        strcmp(svc, "apigateway") == 0 || strcmp(svc, "ssm") == 0)
         rc = json_service(aws, svc, argc - 1, argv + 1);
     else if (strcmp(svc, "s3") == 0)
         rc = s3(aws, argc - 1, argv + 1);

@@ -10,6 +10,8 @@
 #include "event_cmd.h"
 #include "lambda_run.h"
 #include "unique_port_cmd.h"
+#include "graph_cmd.h"
+#include "validate_cmd.h"
 
 /* The tool's commands: a new one is a file under tools/cfnkit/ and a line here. */
 static const cfn_command commands[] = {
@@ -20,6 +22,8 @@ static const cfn_command commands[] = {
     {"check", "check a provider against CloudFormation's promises (cfnkit check --help)",
      check_cmd},
     {"unique-port", "Custom::UniquePort: import-seed (cfnkit unique-port --help)", unique_port_cmd},
+    {"graph", "a template's resource dependency graph (cfnkit graph --help)", graph_cmd},
+    {"validate-template", "check a template as CloudFormation does", validate_cmd},
 };
 
 int main(int argc, char **argv)

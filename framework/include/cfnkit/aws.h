@@ -62,6 +62,8 @@ CFN_EXTERN bool cfn_aws_error_is(const cfn_aws *aws, const char *code);
 CFN_EXTERN int cfn_dynamodb(cfn_aws *aws, const char *operation, const cJSON *input,
                             cJSON **output);
 CFN_EXTERN int cfn_lambda(cfn_aws *aws, const char *operation, const cJSON *input, cJSON **output);
+/* SSM (JSON 1.1: "GetParameters", "PutParameter", ...). */
+CFN_EXTERN int cfn_ssm(cfn_aws *aws, const char *operation, const cJSON *input, cJSON **output);
 CFN_EXTERN int cfn_apigateway(cfn_aws *aws, const char *operation, const cJSON *input,
                               cJSON **output);
 

@@ -32,6 +32,7 @@ const aws_service cfn__svc_lambda = {"Lambda", "lambda", "LAMBDA", false};
 const aws_service cfn__svc_apigateway = {"API Gateway", "apigateway", "API_GATEWAY", false};
 const aws_service cfn__svc_iam = {"IAM", "iam", "IAM", true};
 const aws_service cfn__svc_sts = {"STS", "sts", "STS", false};
+const aws_service cfn__svc_ssm = {"SSM", "ssm", "SSM", false};
 
 static bool valid_region(const char *r)
 {

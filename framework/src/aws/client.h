@@ -23,7 +23,7 @@ typedef struct aws_service {
 } aws_service;
 
 extern const aws_service cfn__svc_dynamodb, cfn__svc_s3, cfn__svc_lambda, cfn__svc_apigateway,
-    cfn__svc_iam, cfn__svc_sts;
+    cfn__svc_iam, cfn__svc_sts, cfn__svc_ssm;
 
 struct cfn_aws {
     char region[64];
