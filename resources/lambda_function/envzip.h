@@ -30,4 +30,10 @@ int dotenv_valid_name(const char *name);
  * byte-identical archive. Returns 0, or -1 with the reason in `why`. */
 int envzip_apply(const char *path, const char *name, const cJSON *env, char *why, size_t why_size);
 
+/* An archive in memory holding only the entry `name` with `data`, written
+ * exactly as envzip_apply writes the `.env` (the remote rewrite takes its
+ * local header, data and central directory record from it). Caller frees
+ * *out. Returns 0, or -1 when memory is short. */
+int envzip_entry(const char *name, const char *data, size_t len, char **out, size_t *out_len);
+
 #endif
