@@ -326,9 +326,11 @@ static int read_directory(env_read_fn read, void *arg, source_dir *d, char *why,
 
 /* The existing .env entry's content: its local entry and central record
  * form a one-entry archive that libzip reads (decompression, checksum,
- * data descriptors, zip64 fields). */
+ * data descriptors, zip64 fields). That archive is kept in *base: the
+ * new entry replaces the old one in it as the local rewrite would. */
 static int read_existing(const source_dir *d, const record *r, const char *entry, size_t elen,
-                         const char *name, char **out, size_t *out_len, char *why, size_t why_size)
+                         const char *name, char **out, size_t *out_len, unsigned char **base,
+                         size_t *base_len, char *why, size_t why_size)
 {
     size_t total = elen + r->len + END_LEN;
     unsigned char *mini = malloc(total);
@@ -382,7 +384,10 @@ static int read_existing(const source_dir *d, const record *r, const char *entry
     data[st.size] = '\0';
     *out = data;
     *out_len = st.size;
+    *base = mini;
+    *base_len = total;
     data = NULL;
+    mini = NULL;
     rc = 0;
 done:
     if (f)
@@ -507,7 +512,8 @@ int env_layout_build(long long size, env_read_fn read, void *arg, const char *na
     source_dir d = {0};
     outbuf lit = {0};
     char *existing = NULL, *entry = NULL, *mini = NULL;
-    size_t existing_len = 0, mini_len = 0, nlen = strlen(name);
+    unsigned char *base = NULL;
+    size_t existing_len = 0, mini_len = 0, base_len = 0, nlen = strlen(name);
     const record *found = NULL;
     long long a = 0, b = 0;
     int rc = -1;
@@ -532,8 +538,8 @@ int env_layout_build(long long size, env_read_fn read, void *arg, const char *na
             goto done;
         }
         if (read(arg, a, (size_t)(b - a), &entry, why, why_size) < 0 ||
-            read_existing(&d, found, entry, (size_t)(b - a), name, &existing, &existing_len, why,
-                          why_size) < 0)
+            read_existing(&d, found, entry, (size_t)(b - a), name, &existing, &existing_len, &base,
+                          &base_len, why, why_size) < 0)
             goto done;
     }
     char problem[200] = "";
@@ -545,8 +551,10 @@ int env_layout_build(long long size, env_read_fn read, void *arg, const char *na
             snprintf(why, why_size, "out of memory");
         goto done;
     }
-    if (envzip_entry(name, out->env, out->env_len, &mini, &mini_len) < 0) {
-        snprintf(why, why_size, "cannot write %s: out of memory", name);
+    /* Written as the local rewrite writes it: added, or replacing the old
+     * entry (libzip keeps some of its fields). */
+    if (envzip_entry(name, out->env, out->env_len, base, base_len, &mini, &mini_len) < 0) {
+        snprintf(why, why_size, "cannot write %s into the package", name);
         goto done;
     }
     const unsigned char *m = (const unsigned char *)mini;
@@ -596,6 +604,7 @@ done:
         env_layout_free(out);
     free(lit.data);
     free(mini);
+    free(base);
     free(entry);
     free(existing);
     source_dir_free(&d);
@@ -729,9 +738,10 @@ int env_remote_apply(cfn_aws *aws, const env_remote_spec *s, long long min_size,
     stats->requests++;
     int hr = cfn_s3_head_object(aws, s->bucket, s->key, s->version, &info);
     if (hr == CFN_ENOTFOUND) {
-        snprintf(why, why_size, "code object s3://%s/%s%s%s not found (%s)", s->bucket, s->key,
-                 s->version ? " version " : "", s->version ? s->version : "",
-                 cfn_aws_error_code(aws));
+        const char *code = cfn_aws_error_code(aws);
+        snprintf(why, why_size, "code object s3://%s/%s%s%s not found%s%s%s", s->bucket, s->key,
+                 s->version ? " version " : "", s->version ? s->version : "", *code ? " (" : "",
+                 code, *code ? ")" : "");
         return -1;
     }
     if (hr < 0) {

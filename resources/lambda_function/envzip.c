@@ -270,19 +270,20 @@ zip_failed:
     return -1;
 }
 
-int envzip_entry(const char *name, const char *data, size_t len, char **out, size_t *out_len)
+int envzip_entry(const char *name, const char *data, size_t len, const void *base, size_t base_len,
+                 char **out, size_t *out_len)
 {
     zip_error_t ze;
     zip_stat_t st;
     char *bytes = NULL;
     int rc = -1;
     zip_error_init(&ze);
-    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_source_t *mem = zip_source_buffer_create(base, base ? base_len : 0, 0, &ze);
     zip_t *za = NULL;
     if (!mem)
         goto done;
     zip_source_keep(mem);
-    if (!(za = zip_open_from_source(mem, ZIP_TRUNCATE, &ze)))
+    if (!(za = zip_open_from_source(mem, base ? 0 : ZIP_TRUNCATE, &ze)))
         goto done;
     zip_source_t *src = zip_source_buffer(za, data, len, 0);
     if (!src || add_env(za, name, src) < 0 || zip_close(za) < 0) {
