@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,6 +445,226 @@ static void data_descriptors(void **state)
     unlink(path);
 }
 
+/* ---- offsets past 4 GiB, without 4 GiB of data ---- */
+
+#define GIB (1024LL * MIB)
+
+/* A 4.5 GiB archive that exists only as its few non-zero regions: a stored
+ * entry of zeros, then the .env and a small entry whose offsets need zip64
+ * fields, then the central directory and zip64 end records. */
+typedef struct region {
+    long long at;
+    unsigned char bytes[512];
+    size_t len;
+} region;
+
+typedef struct virtual_zip {
+    region r[8];
+    int n;
+    long long size;
+} virtual_zip;
+
+static unsigned char *region_at(virtual_zip *v, long long at, size_t len)
+{
+    region *r = &v->r[v->n++];
+    r->at = at;
+    r->len = len;
+    memset(r->bytes, 0, sizeof(r->bytes));
+    return r->bytes;
+}
+
+static int virtual_read(void *arg, long long from, size_t len, char **data, char *why,
+                        size_t why_size)
+{
+    virtual_zip *v = arg;
+    (void)why;
+    (void)why_size;
+    assert_true(from >= 0 && from + (long long)len <= v->size);
+    assert_true(len < 16 * MIB); /* never the big entry */
+    *data = calloc(1, len ? len : 1);
+    for (int i = 0; i < v->n; i++) {
+        const region *r = &v->r[i];
+        for (size_t k = 0; k < r->len; k++)
+            if (r->at + (long long)k >= from && r->at + (long long)k < from + (long long)len)
+                (*data)[r->at + (long long)k - from] = (char)r->bytes[k];
+    }
+    return 0;
+}
+
+static void le(unsigned char *p, unsigned long long v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A stored entry's local header (zip64 sizes when `size` needs them);
+ * returns its length. */
+static size_t local_header(unsigned char *p, const char *name, long long size, uint32_t crc)
+{
+    size_t nlen = strlen(name);
+    bool wide = size >= 0xFFFFFFFFLL;
+    memcpy(p, "PK\x03\x04", 4);
+    le(p + 4, wide ? 45 : 20, 2);
+    le(p + 14, crc, 4);
+    le(p + 18, wide ? 0xFFFFFFFFu : (unsigned long long)size, 4);
+    le(p + 22, wide ? 0xFFFFFFFFu : (unsigned long long)size, 4);
+    le(p + 26, nlen, 2);
+    le(p + 28, wide ? 20 : 0, 2);
+    memcpy(p + 30, name, nlen);
+    if (wide) {
+        le(p + 30 + nlen, 1, 2);
+        le(p + 32 + nlen, 16, 2);
+        le(p + 34 + nlen, (unsigned long long)size, 8);
+        le(p + 42 + nlen, (unsigned long long)size, 8);
+    }
+    return 30 + nlen + (wide ? 20 : 0);
+}
+
+static size_t central_record(unsigned char *p, const char *name, long long size, uint32_t crc,
+                             long long offset)
+{
+    size_t nlen = strlen(name), x = 0;
+    bool wsize = size >= 0xFFFFFFFFLL, woff = offset >= 0xFFFFFFFFLL;
+    memcpy(p, "PK\x01\x02", 4);
+    le(p + 4, 0x031e, 2);
+    le(p + 6, wsize || woff ? 45 : 20, 2);
+    le(p + 16, crc, 4);
+    le(p + 20, wsize ? 0xFFFFFFFFu : (unsigned long long)size, 4);
+    le(p + 24, wsize ? 0xFFFFFFFFu : (unsigned long long)size, 4);
+    le(p + 28, nlen, 2);
+    le(p + 42, woff ? 0xFFFFFFFFu : (unsigned long long)offset, 4);
+    memcpy(p + 46, name, nlen);
+    unsigned char *e = p + 46 + nlen;
+    if (wsize || woff) {
+        le(e, 1, 2);
+        x = 4;
+        if (wsize) {
+            le(e + x, (unsigned long long)size, 8);
+            le(e + x + 8, (unsigned long long)size, 8);
+            x += 16;
+        }
+        if (woff) {
+            le(e + x, (unsigned long long)offset, 8);
+            x += 8;
+        }
+        le(e + 2, x - 4, 2);
+    }
+    le(p + 30, x, 2);
+    return 46 + nlen + x;
+}
+
+static void offsets_past_4gib(void **state)
+{
+    (void)state;
+    const long long big = 4 * GIB + 512 * MIB;
+    const char *tail_text = "the small entry after the .env\n";
+    for (int with_env = 0; with_env < 2; with_env++) {
+        virtual_zip v = {.n = 0};
+        unsigned char cd[1024] = {0};
+        size_t cdn = 0, n;
+        uint32_t ecrc = (uint32_t)crc32_z(0, (const unsigned char *)ENV, strlen(ENV));
+        uint32_t tcrc = (uint32_t)crc32_z(0, (const unsigned char *)tail_text, strlen(tail_text));
+        unsigned char *h = region_at(&v, 0, 0);
+        n = local_header(h, "big.bin", big, 0);
+        v.r[0].len = n;
+        cdn += central_record(cd + cdn, "big.bin", big, 0, 0);
+        long long at = (long long)n + big;
+        if (with_env) {
+            h = region_at(&v, at, 0);
+            n = local_header(h, ".env", (long long)strlen(ENV), ecrc);
+            memcpy(h + n, ENV, strlen(ENV));
+            v.r[v.n - 1].len = n + strlen(ENV);
+            cdn += central_record(cd + cdn, ".env", (long long)strlen(ENV), ecrc, at);
+            at += (long long)(n + strlen(ENV));
+        }
+        h = region_at(&v, at, 0);
+        n = local_header(h, "small.txt", (long long)strlen(tail_text), tcrc);
+        memcpy(h + n, tail_text, strlen(tail_text));
+        v.r[v.n - 1].len = n + strlen(tail_text);
+        cdn += central_record(cd + cdn, "small.txt", (long long)strlen(tail_text), tcrc, at);
+        at += (long long)(n + strlen(tail_text));
+        long long cd_off = at, entries = with_env ? 3 : 2;
+        h = region_at(&v, cd_off, cdn + 56 + 20 + 22);
+        memcpy(h, cd, cdn);
+        unsigned char *e = h + cdn;
+        memcpy(e, "PK\x06\x06", 4);
+        le(e + 4, 44, 8);
+        le(e + 12, 45, 2);
+        le(e + 14, 45, 2);
+        le(e + 24, (unsigned long long)entries, 8);
+        le(e + 32, (unsigned long long)entries, 8);
+        le(e + 40, cdn, 8);
+        le(e + 48, (unsigned long long)cd_off, 8);
+        memcpy(e + 56, "PK\x06\x07", 4);
+        le(e + 64, (unsigned long long)(cd_off + (long long)cdn), 8);
+        le(e + 72, 1, 4);
+        memcpy(e + 76, "PK\x05\x06", 4);
+        le(e + 84, entries, 2);
+        le(e + 86, entries, 2);
+        le(e + 88, cdn, 4);
+        le(e + 92, 0xFFFFFFFFu, 4);
+        v.size = cd_off + (long long)cdn + 98;
+
+        env_layout l;
+        char why[512];
+        cJSON *env = settings();
+        assert_int_equal(
+            env_layout_build(v.size, virtual_read, &v, ".env", env, &l, why, sizeof(why)), 0);
+        /* The new archive as a sparse file: the regions, holes of zeros, the
+         * literal at its place; libzip checks it and reads it back. */
+        char path[] = "/tmp/test_env_remote_big_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        long long out_at = 0;
+        for (size_t i = 0; i < l.nsegs; i++) {
+            if (l.segs[i].literal) {
+                assert_int_equal(pwrite(fd, l.literal, l.literal_len, (off_t)out_at),
+                                 (ssize_t)l.literal_len);
+            } else {
+                char *d;
+                for (int r = 0; r < v.n; r++) {
+                    long long from = v.r[r].at, to = from + (long long)v.r[r].len;
+                    if (to <= l.segs[i].from || from >= l.segs[i].from + l.segs[i].len)
+                        continue;
+                    virtual_read(&v, from, v.r[r].len, &d, why, sizeof(why));
+                    assert_int_equal(
+                        pwrite(fd, d, v.r[r].len, (off_t)(out_at + from - l.segs[i].from)),
+                        (ssize_t)v.r[r].len);
+                    free(d);
+                }
+            }
+            out_at += l.segs[i].len;
+        }
+        assert_int_equal(out_at, l.size);
+        assert_int_equal(ftruncate(fd, (off_t)l.size), 0);
+        close(fd);
+        int err;
+        zip_t *za = zip_open(path, ZIP_CHECKCONS | ZIP_RDONLY, &err);
+        assert_non_null(za);
+        assert_int_equal(zip_get_num_entries(za, 0), 3);
+        zip_stat_t st;
+        assert_int_equal(zip_stat(za, "big.bin", 0, &st), 0);
+        assert_int_equal(st.size, big);
+        const char *names[] = {"small.txt", ".env"};
+        const char *want[] = {tail_text, l.env};
+        for (int i = 0; i < 2; i++) {
+            char buf[512];
+            zip_file_t *f = zip_fopen(za, names[i], 0);
+            assert_non_null(f);
+            zip_int64_t got = zip_fread(f, buf, sizeof(buf));
+            assert_int_equal(got, (zip_int64_t)strlen(want[i]));
+            assert_memory_equal(buf, want[i], (size_t)got);
+            zip_fclose(f);
+        }
+        /* The old .env's lines are kept when there was one. */
+        assert_int_equal(strstr(l.env, "EXISTING=kept") != NULL, with_env);
+        zip_discard(za);
+        unlink(path);
+        env_layout_free(&l);
+        cJSON_Delete(env);
+    }
+}
+
 static void refuses_non_zip(void **state)
 {
     (void)state;
@@ -467,6 +688,7 @@ int main(void)
         cmocka_unit_test(env_first_or_middle_left_out),
         cmocka_unit_test(zip64_end_records),
         cmocka_unit_test(data_descriptors),
+        cmocka_unit_test(offsets_past_4gib),
         cmocka_unit_test(refuses_non_zip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
