@@ -259,6 +259,15 @@ class EnvRemote(ModuleTest):
         self.read_back(data, built)
         self.no_uploads_left()
 
+    def test_key_with_spaces_and_non_ascii(self):
+        # The copy source is an encoded header: a key S3 must decode right.
+        data = package("middle", entries=20)
+        self.deploy("odd dir/app +1 \u00e9.zip", data, "fn-odd")
+        key, built = self.artifact("fn-odd")
+        self.assertTrue(key.startswith("odd dir/app +1 \u00e9-"), key)
+        self.read_back(data, built)
+        self.assertTrue(any(e["copy"] for e in self.proxy.log))
+
     def test_same_input_same_key_built_once(self):
         data = package("middle", entries=20)
         self.deploy("s/app.zip", data, "fn-s1")
