@@ -275,6 +275,23 @@ static zip_int64_t fd_source_cb(void *ud, void *data, zip_uint64_t len, zip_sour
     }
 }
 
+/* Adds (or replaces) the entry `name` from `src` with the `.env`'s fixed
+ * metadata; on failure `src` is freed and the reason is in `za`. */
+static int add_env(zip_t *za, const char *name, zip_source_t *src)
+{
+    zip_int64_t at = zip_file_add(za, name, src, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8);
+    if (at < 0) {
+        zip_source_free(src);
+        return -1;
+    }
+    if (zip_file_set_mtime(za, (zip_uint64_t)at, FIXED_MTIME, 0) < 0 ||
+        zip_set_file_compression(za, (zip_uint64_t)at, ZIP_CM_DEFLATE, 9) < 0 ||
+        zip_file_set_external_attributes(za, (zip_uint64_t)at, 0, ZIP_OPSYS_UNIX,
+                                         (zip_uint32_t)0100644 << 16) < 0)
+        return -1;
+    return 0;
+}
+
 int envzip_apply(int in, int out, const char *name, const cJSON *env, char *why, size_t why_size)
 {
     zip_error_t ze;
@@ -336,15 +353,7 @@ int envzip_apply(int in, int out, const char *name, const cJSON *env, char *why,
     if (!src)
         goto zip_failed;
     merged = NULL;
-    zip_int64_t at = zip_file_add(za, name, src, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8);
-    if (at < 0) {
-        zip_source_free(src);
-        goto zip_failed;
-    }
-    if (zip_file_set_mtime(za, (zip_uint64_t)at, FIXED_MTIME, 0) < 0 ||
-        zip_set_file_compression(za, (zip_uint64_t)at, ZIP_CM_DEFLATE, 9) < 0 ||
-        zip_file_set_external_attributes(za, (zip_uint64_t)at, 0, ZIP_OPSYS_UNIX,
-                                         (zip_uint32_t)0100644 << 16) < 0)
+    if (add_env(za, name, src) < 0)
         goto zip_failed;
     free(existing);
     if (zip_close(za) < 0) {
@@ -359,4 +368,42 @@ zip_failed:
     free(merged);
     zip_discard(za);
     return -1;
+}
+
+int envzip_entry(const char *name, const char *data, size_t len, const void *base, size_t base_len,
+                 char **out, size_t *out_len)
+{
+    zip_error_t ze;
+    zip_stat_t st;
+    char *bytes = NULL;
+    int rc = -1;
+    zip_error_init(&ze);
+    zip_source_t *mem = zip_source_buffer_create(base, base ? base_len : 0, 0, &ze);
+    zip_t *za = NULL;
+    if (!mem)
+        goto done;
+    zip_source_keep(mem);
+    if (!(za = zip_open_from_source(mem, base ? 0 : ZIP_TRUNCATE, &ze)))
+        goto done;
+    zip_source_t *src = zip_source_buffer(za, data, len, 0);
+    if (!src || add_env(za, name, src) < 0 || zip_close(za) < 0) {
+        zip_discard(za);
+        goto done;
+    }
+    if (zip_source_stat(mem, &st) < 0 || !(st.valid & ZIP_STAT_SIZE) ||
+        !(bytes = malloc(st.size ? st.size : 1)) || zip_source_open(mem) < 0)
+        goto done;
+    zip_int64_t got = zip_source_read(mem, bytes, st.size);
+    zip_source_close(mem);
+    if (got < 0 || (zip_uint64_t)got != st.size)
+        goto done;
+    *out = bytes;
+    *out_len = st.size;
+    bytes = NULL;
+    rc = 0;
+done:
+    free(bytes);
+    zip_source_free(mem);
+    zip_error_fini(&ze);
+    return rc;
 }

@@ -32,4 +32,13 @@ int dotenv_valid_name(const char *name);
  * unlinked. Returns 0, or -1 with the reason in `why`. */
 int envzip_apply(int in, int out, const char *name, const cJSON *env, char *why, size_t why_size);
 
+/* An archive in memory holding only the entry `name` with `data`, written
+ * exactly as envzip_apply writes the `.env`: added, or, when `base` (may be
+ * NULL) is a one-entry archive holding the entry it replaces, replaced as
+ * libzip replaces it (it keeps some of the old entry's fields). The remote
+ * rewrite takes the local header, data and central directory record from it.
+ * Caller frees *out. Returns 0, or -1 on failure. */
+int envzip_entry(const char *name, const char *data, size_t len, const void *base, size_t base_len,
+                 char **out, size_t *out_len);
+
 #endif

@@ -3,6 +3,7 @@
  * time. The rewritten package is uploaded beside the original under a key
  * holding its content hash; the original is never written. */
 #include "awsjson.h"
+#include "env_remote.h"
 #include "envzip.h"
 #include "pkgfile.h"
 #include "resources.h"
@@ -206,6 +207,18 @@ static int build_artifact(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, artifact
     if (!s->env || !cJSON_GetArraySize(s->env)) {
         a->bucket = s->bucket;
         snprintf(a->key, sizeof(a->key), "%s", s->key);
+        return 0;
+    }
+    /* A large code object: the package is built inside S3 (env_remote.c). */
+    const env_remote_spec rs = {
+        s->bucket, s->key, s->version, s->env_file, s->env, s->artifact_bucket, s->artifact_prefix};
+    int remote = env_remote_apply(aws, &rs, ENV_REMOTE_MIN_SIZE, a->key, sizeof(a->key),
+                                  &a->uploaded, NULL, why, sizeof(why));
+    if (remote < 0)
+        return cfn_fail(ctx, "%s", why);
+    if (remote == 0) {
+        a->bucket = s->artifact_bucket;
+        cfn_log(CFN_LOG_INFO, "package s3://%s/%s ready (built in S3)", a->bucket, a->key);
         return 0;
     }
     if ((in = pkgfile_open()) < 0 || (out = pkgfile_open()) < 0) {

@@ -118,6 +118,42 @@ CFN_EXTERN int cfn_s3_delete_bucket(cfn_aws *aws, const char *bucket);
 CFN_EXTERN int cfn_s3_presign(cfn_aws *aws, const char *method, const char *bucket, const char *key,
                               long expires, char **url);
 
+/* S3 ranged reads and multipart uploads (s3_multipart.c): an object built
+ * inside S3 from byte ranges of another (copied server-side) and uploaded
+ * bytes. Ranges are inclusive, [first, last], as in HTTP. `if_match` (may be
+ * NULL) is the source's ETag: a source that changed fails with S3's
+ * PreconditionFailed instead of mixing two versions. An ETag out is the
+ * part's, quoted as S3 gives it. S3's rules: parts numbered 1 to 10,000,
+ * every part but the last at least 5 MiB, at most 5 GiB each. */
+#define CFN_S3_PART_MIN  (5LL * 1024 * 1024)
+#define CFN_S3_PART_MAX  (5LL * 1024 * 1024 * 1024)
+#define CFN_S3_PARTS_MAX 10000
+
+CFN_EXTERN int cfn_s3_get_object_range(cfn_aws *aws, const char *bucket, const char *key,
+                                       const char *version_id, const char *if_match,
+                                       long long first, long long last, char **data, size_t *len);
+/* Sets *upload_id (caller frees). */
+CFN_EXTERN int cfn_s3_create_multipart_upload(cfn_aws *aws, const char *bucket, const char *key,
+                                              const char *content_type, char **upload_id);
+CFN_EXTERN int cfn_s3_upload_part(cfn_aws *aws, const char *bucket, const char *key,
+                                  const char *upload_id, int part, const void *data, size_t len,
+                                  char etag[130]);
+/* Part `part` is bytes [first, last] of the source object, copied by S3. */
+CFN_EXTERN int cfn_s3_upload_part_copy(cfn_aws *aws, const char *bucket, const char *key,
+                                       const char *upload_id, int part, const char *src_bucket,
+                                       const char *src_key, const char *src_version_id,
+                                       const char *src_if_match, long long first, long long last,
+                                       char etag[130]);
+/* Parts 1..nparts with their ETags. `if_none_match` makes it a conditional
+ * write: when the key already exists it fails with PreconditionFailed (see
+ * cfn_aws_error_is) and writes nothing. A copy or completion that S3 answers
+ * with 200 and an error document fails like any other error. */
+CFN_EXTERN int cfn_s3_complete_multipart_upload(cfn_aws *aws, const char *bucket, const char *key,
+                                                const char *upload_id, const char (*etags)[130],
+                                                int nparts, bool if_none_match);
+CFN_EXTERN int cfn_s3_abort_multipart_upload(cfn_aws *aws, const char *bucket, const char *key,
+                                             const char *upload_id);
+
 #ifdef __cplusplus
 }
 #endif
