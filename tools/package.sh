@@ -48,8 +48,11 @@ if [ "$static" = 1 ]; then
     if [ -z "$tool" ]; then
         prefix=$("$root/tools/static/deps.sh" --libc "$libc")
         build="$root/build-static/$libc-cfnkit"
+        # musl lacks a glibc extension or two that the framework uses.
+        compat=""
+        [ "$libc" = musl ] && compat="-include $root/tools/static/musl_compat.h"
         cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$prefix/toolchain.cmake" \
-            -DCMAKE_BUILD_TYPE=Release -DCFNKIT_TESTS=OFF >/dev/null
+            -DCMAKE_BUILD_TYPE=Release -DCFNKIT_TESTS=OFF -DCMAKE_C_FLAGS="$compat" >/dev/null
         cmake --build "$build" -j 2 --target cfnkit_tool >/dev/null
         tool="$build/tools/cfnkit"
     fi
