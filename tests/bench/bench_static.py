@@ -4,9 +4,11 @@ bootstrap, cold answer (process start to response delivered to a loopback
 endpoint) beside `curl` doing the same single PUT, and the warm Runtime API
 loop per request beside the floor (only next and response on one connection).
 
-The request is the Delete that follows a failed Create: the framework answers
-it without AWS, so the figures are the provider's own (start, parse, fork,
-respond), not a service's."""
+The cold request is the Delete that follows a failed Create: the framework
+answers it without AWS or a handler, so the figures are the provider's own
+(start, parse, respond), not a service's. The warm loop runs it too, and a
+Create with a bad PortRange, which forks the handler (that fails at once) as
+every real request does."""
 
 import argparse
 import json
@@ -30,6 +32,8 @@ DELETE = {
     "PhysicalResourceId": "cfnkit-failed-create-bench-0",
     "ResourceProperties": {"ServiceToken": "arn:x"},
 }
+FORKED = dict(DELETE, RequestType="Create", ResourceProperties={
+    "ServiceToken": "arn:x", "Key": "bench", "PortRange": "not-a-range"})
 
 
 def cold(progs, runs):
@@ -72,9 +76,9 @@ def cold(progs, runs):
     return out
 
 
-def warm_once(argv, total):
-    api = RuntimeApi([DELETE] * total)
-    api.payloads = [dict(DELETE, ResponseURL=api.response_url)] * total
+def warm_once(argv, total, payload):
+    api = RuntimeApi([payload] * total)
+    api.payloads = [dict(payload, ResponseURL=api.response_url)] * total
     full = dict(os.environ, AWS_LAMBDA_RUNTIME_API=api.address, AWS_LAMBDA_LOG_LEVEL="WARN")
     try:
         proc = subprocess.run([a.replace("@API@", api.address).replace("@URL@", api.response_url)
@@ -86,13 +90,13 @@ def warm_once(argv, total):
     return (api.end - api.start) * 1000 / total
 
 
-def warm(progs, total, rounds=5):
+def warm(progs, total, payload, rounds=5):
     """Per-request time of each program's Runtime API loop: the median of
     `rounds` interleaved rounds of total/rounds requests."""
     per = {label: [] for label in progs}
     for _ in range(rounds):
         for label, argv in progs.items():
-            per[label].append(warm_once(argv, max(total // rounds, 1)))
+            per[label].append(warm_once(argv, max(total // rounds, 1), payload))
     return {label: round(statistics.median(v), 3) for label, v in per.items()}
 
 
@@ -134,21 +138,25 @@ def main():
         results[label]["cold"] = r
     loops = dict(boots, floor=[args.floor, "@API@"])
     loops["floor+put"] = [args.floor, "@API@", "--put", "@URL@"]
-    for label, ms in warm(loops, args.warm_requests).items():
+    for label, ms in warm(loops, args.warm_requests, DELETE).items():
         results[label]["warm_ms"] = ms
+    for label, ms in warm(boots, args.warm_requests, FORKED).items():
+        results[label]["warm_forked_ms"] = ms
     tmp.cleanup()
 
     print(f"{'':10} {'zip':>10} {'unpacked':>10} {'files':>5}  {'cold median':>11} {'p90':>7}  "
-          f"{'warm/request':>12}  ldd")
+          f"{'warm/request':>12} {'forked':>9}  ldd")
     for label, r in results.items():
         c = r.get("cold")
         print(f"{label:10} {r.get('zip_bytes', ''):>10} {r.get('unpacked_bytes', ''):>10} "
               f"{r.get('files', ''):>5}  "
               f"{(str(c['median_ms']) + ' ms') if c else '':>11} {(str(c['p90_ms'])) if c else '':>7}  "
-              f"{(str(r['warm_ms']) + ' ms') if 'warm_ms' in r else '':>12}  {r.get('ldd', '')}")
+              f"{(str(r['warm_ms']) + ' ms') if 'warm_ms' in r else '':>12} "
+              f"{(str(r['warm_forked_ms']) + ' ms') if 'warm_forked_ms' in r else '':>9}  {r.get('ldd', '')}")
     print("cold: process start to the response PUT answered, a Delete after a failed Create "
           f"({args.cold_runs} runs; curl: the same single PUT); warm: {args.warm_requests} requests "
-          "through a loopback Runtime API (floor: next + response only; floor+put: and the PUT); programs interleaved run by run")
+          "through a loopback Runtime API (floor: next + response only; floor+put: and the PUT; forked: a request whose handler is "
+          "forked); programs interleaved run by run")
     print(json.dumps(results))
 
 
