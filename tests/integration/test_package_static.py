@@ -231,6 +231,11 @@ class StaticPackage(unittest.TestCase):
                 os.makedirs(pki)
                 # Amazon Linux's path of its CA bundle (a link to the extracted one there).
                 shutil.copy(https.cert, os.path.join(pki, "cert.pem"))
+                # and an openssl.cnf there that this OpenSSL cannot load (Amazon
+                # Linux's is made for its own build): it must not be read.
+                with open(os.path.join(pki, "openssl.cnf"), "w") as f:
+                    f.write("config_diagnostics = 1\nopenssl_conf = init\n[init]\nproviders = p\n"
+                            "[p]\nfips = fips\n[fips]\nactivate = 1\n")
                 trusted = subprocess.run(argv, env={}, capture_output=True, text=True, timeout=60)
                 self.assertEqual(trusted.returncode, 0, trusted.stderr)
                 self.assertEqual([p["Status"] for p in https.puts], ["SUCCESS"])

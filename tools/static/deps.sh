@@ -128,23 +128,26 @@ else
     cp -a "$(srcdir openssl)" "$work/openssl"
     # TLS 1.2/1.3 for HTTPS and libcrypto's digests for SigV4; no engines, modules,
     # legacy ciphers or apps. Its default CA file is Amazon Linux's
-    # (/etc/pki/tls/cert.pem); SSL_CERT_FILE overrides it.
+    # (/etc/pki/tls/cert.pem); SSL_CERT_FILE overrides it. The openssl.cnf there
+    # is made for Amazon Linux's own OpenSSL, so it is never loaded.
     read -r -a ossl_cflags <<< "$cflags"
     (cd "$work/openssl" && CC=$cc quiet ./Configure linux-x86_64 "${ossl_cflags[@]}" no-shared no-tests \
         no-engine no-dso no-module no-legacy no-afalgeng no-comp no-ssl3 no-dtls no-srp \
-        no-ui-console no-async --prefix="$prefix" --libdir=lib --openssldir=/etc/pki/tls)
+        no-ui-console no-async no-autoload-config --prefix="$prefix" --libdir=lib --openssldir=/etc/pki/tls)
     build make -C "$work/openssl" -j "$jobs" build_libs
     quiet make -C "$work/openssl" install_dev
 fi
 
 step "libcurl ($libc)"
-# HTTP/1.1 and HTTPS over OpenSSL only; CA trust from OpenSSL's defaults.
+# HTTP/1.1 and HTTPS over OpenSSL only; CA trust from OpenSSL's defaults; no
+# openssl.cnf (the host's is for the host's OpenSSL).
 cmake_dep curl "$(srcdir curl)" -DBUILD_CURL_EXE=OFF -DBUILD_TESTING=OFF -DHTTP_ONLY=ON \
     -DCURL_USE_OPENSSL=ON -DCURL_ZLIB=ON -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF -DUSE_NGHTTP2=OFF \
     -DUSE_NGTCP2=OFF -DUSE_QUICHE=OFF -DUSE_MSH3=OFF -DUSE_LIBIDN2=OFF -DCURL_USE_LIBPSL=OFF \
     -DCURL_USE_LIBSSH2=OFF -DCURL_USE_LIBSSH=OFF -DCURL_USE_GSSAPI=OFF -DUSE_LIBRTMP=OFF \
     -DCURL_DISABLE_LDAP=ON -DCURL_DISABLE_LDAPS=ON -DENABLE_MANUAL=OFF -DCURL_DISABLE_NTLM=ON \
-    -DCURL_CA_BUNDLE=none -DCURL_CA_PATH=none -DCURL_CA_FALLBACK=ON -DENABLE_THREADED_RESOLVER=ON
+    -DCURL_CA_BUNDLE=none -DCURL_CA_PATH=none -DCURL_CA_FALLBACK=ON -DENABLE_THREADED_RESOLVER=ON \
+    -DCURL_DISABLE_OPENSSL_AUTO_LOAD_CONFIG=ON
 
 step "libzip ($libc)"
 cmake_dep libzip "$(srcdir libzip)" -DENABLE_COMMONCRYPTO=OFF -DENABLE_GNUTLS=OFF \
