@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,14 +253,15 @@ static cJSON *settings(void)
 static int compare_with_local(const char *path, const char *name, long long *read_out)
 {
     char local[] = "/tmp/test_env_remote_local_XXXXXX", why[512];
-    int fd = mkstemp(local);
+    int fd = mkstemp(local), in = open(path, O_RDONLY);
     assert_true(fd >= 0);
-    close(fd);
+    assert_true(in >= 0);
     long long size, lsize;
     unsigned char *src = slurp(path, &size);
-    spill(local, src, (size_t)size);
     cJSON *env = settings();
-    assert_int_equal(envzip_apply(local, name, env, why, sizeof(why)), 0);
+    assert_int_equal(envzip_apply(in, fd, name, env, why, sizeof(why)), 0);
+    close(in);
+    close(fd);
     unsigned char *want = slurp(local, &lsize);
     mem_source m = {src, size, 0};
     env_layout l;

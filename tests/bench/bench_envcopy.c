@@ -13,31 +13,39 @@
 /* Today's local rewrite: download, rewrite with libzip, upload. */
 static int local(cfn_aws *aws, const char *bucket, const char *key, const cJSON *env)
 {
-    char tmp[] = "/tmp/bench_envcopy-XXXXXX", why[512], hash[65], out[1200];
+    char tmp[] = "/tmp/bench_envcopy-XXXXXX", res[] = "/tmp/bench_envcopy-out-XXXXXX";
+    char why[512], hash[65], out[1200];
     long long in_size = 0, size = 0;
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    int rc = cfn_s3_get_object_to_file(aws, bucket, key, NULL, tmp);
+    int in = mkstemp(tmp), outfd = mkstemp(res), rc = -1;
+    if (in < 0 || outfd < 0)
+        goto done;
+    rc = cfn_s3_get_object_to_file(aws, bucket, key, NULL, tmp);
     if (rc == 0 && cfn_sha256_file(tmp, hash, &in_size) < 0)
         rc = -1;
-    if (rc == 0 && envzip_apply(tmp, ".env", env, why, sizeof(why)) < 0) {
+    if (rc == 0 && envzip_apply(in, outfd, ".env", env, why, sizeof(why)) < 0) {
         fprintf(stderr, "%s\n", why);
         rc = -1;
     }
     if (rc == 0)
-        rc = cfn_sha256_file(tmp, hash, &size);
+        rc = cfn_sha256_file(res, hash, &size);
     snprintf(out, sizeof(out), "%s-local-%.16s.zip", key, hash);
     if (rc == 0)
-        rc = cfn_s3_put_object_from_file(aws, bucket, out, tmp, "application/zip", hash);
-    unlink(tmp);
+        rc = cfn_s3_put_object_from_file(aws, bucket, out, res, "application/zip", hash, NULL);
     if (rc < 0)
         fprintf(stderr, "%s\n", cfn_error_last());
     else
         printf("{\"key\":\"%s\",\"bytes_read\":%lld,\"bytes_sent\":%lld,\"bytes_copied\":0,"
                "\"requests\":2}\n",
                out, in_size, size);
+done:
+    if (in >= 0) {
+        close(in);
+        unlink(tmp);
+    }
+    if (outfd >= 0) {
+        close(outfd);
+        unlink(res);
+    }
     return rc;
 }
 

@@ -16,8 +16,6 @@
 
 #include <cfnkit/cfnkit.h>
 
-static fake_http fake;
-
 static int setup(void **state)
 {
     (void)state;
@@ -29,15 +27,7 @@ static int setup(void **state)
     setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
     setenv("AWS_MAX_ATTEMPTS", "1", 1);
-    fake_http_install(&fake);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fake_http_uninstall();
-    return 0;
+    return fake_http_setup(state);
 }
 
 static void upload_lifecycle(void **state)
@@ -163,9 +153,9 @@ static void ranged_reads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(upload_lifecycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(errors_in_200_answers, setup, teardown),
-        cmocka_unit_test_setup_teardown(ranged_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(upload_lifecycle, setup, fake_http_teardown),
+        cmocka_unit_test_setup_teardown(errors_in_200_answers, setup, fake_http_teardown),
+        cmocka_unit_test_setup_teardown(ranged_reads, setup, fake_http_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

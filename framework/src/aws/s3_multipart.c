@@ -47,7 +47,7 @@ static int send_call(cfn_aws *aws, aws_call *call, const char *bucket, const cha
         memset(res, 0, sizeof(*res));
         return rc;
     }
-    cfn__sha256_hex(call->body ? call->body : "", call->body_len, hash);
+    cfn_sha256_hex(call->body ? call->body : "", call->body_len, hash);
     call->svc = &cfn__svc_s3;
     call->bucket = bucket;
     call->path = path;
