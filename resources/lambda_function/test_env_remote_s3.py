@@ -175,12 +175,13 @@ class EnvRemote(ModuleTest):
     def local_rewrite(self, data):
         if not os.path.exists(self.local_tool):
             self.skipTest("bench_envzip is not built (CFNKIT_BUILD_DIR)")
-        with tempfile.NamedTemporaryFile(suffix=".zip") as f:
+        with tempfile.NamedTemporaryFile(suffix=".zip") as f, \
+                tempfile.NamedTemporaryFile(suffix=".zip") as out:
             f.write(data)
             f.flush()
-            subprocess.run([self.local_tool, f.name] + [f"{k}={v}" for k, v in SETTINGS.items()],
-                           check=True, timeout=60)
-            with open(f.name, "rb") as r:
+            subprocess.run([self.local_tool, f.name, out.name]
+                           + [f"{k}={v}" for k, v in SETTINGS.items()], check=True, timeout=60)
+            with open(out.name, "rb") as r:
                 return r.read()
 
     def read_back(self, original, built, had_env=True):

@@ -50,11 +50,11 @@ class Check(unittest.TestCase):
                 self.assertIn("0 broken, 0 skipped", out)
                 self.assertNotIn("FAIL", out)
 
-    @unittest.expectedFailure
     def test_apigateway_owned_api_keeps_every_promise(self):
         """Found by `cfnkit check`: Custom::APIGatewayResource without RestApiId
-        makes a second RestApi (and a second permission) when its Create is
-        delivered twice, which nothing ever deletes. The fix belongs to the module."""
+        made a second RestApi (and a second permission) when its Create was
+        delivered twice; the module now tags the API with the Create's
+        RequestId and reuses it."""
         rtype, create, update = self.setup.cases()[2]
         code, out = self.check(self.tool, rtype, create, "--update-properties", json.dumps(update),
                                "--replacement", "no", "--look", self.looks[rtype])

@@ -41,7 +41,8 @@ static const char usage_text[] =
     "Lambda's environment, fed each request through a Lambda Runtime API served on\n"
     "127.0.0.1 by this command (no Docker), stopped when a request outlives the time\n"
     "limit and started again for the next, as Lambda does after a crash or a\n"
-    "timeout. Each request's ResponseURL is pointed at this command, which prints,\n"
+    "timeout. Each request's ResponseURL is pointed at this command (and the\n"
+    "provider's CFNKIT_RESPONSE_URL_ALLOW names its address), which prints,\n"
     "one JSON line per request: the request, the invocation's outcome (response,\n"
     "error, timeout, exit) and the CloudFormation response the provider PUT.\n"
     "\n"
@@ -243,6 +244,9 @@ static int build_env(runner *r, int memory, const char *handler, const cJSON *fi
     char mem[16], api[32], group[300];
     snprintf(mem, sizeof(mem), "%d", memory);
     snprintf(api, sizeof(api), "127.0.0.1:%d", lo_port(r->srv));
+    /* The responses come back here, an address the provider refuses unless listed. */
+    if (add_env(r, "CFNKIT_RESPONSE_URL_ALLOW", api) < 0)
+        return -1;
     snprintf(group, sizeof(group), "/aws/lambda/%s", r->name);
     snprintf(value, sizeof(value),
              "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:%s:%s/lib:/opt/lib", r->task_root,
