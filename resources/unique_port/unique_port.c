@@ -288,7 +288,7 @@ typedef struct alloc {
 /* {"pool": {"S": pool}, "port": {"N": port}}, or NULL when out of memory. */
 static cJSON *port_key(const char *pool, long port)
 {
-    char num[16];
+    char num[24];
     cJSON *k = cJSON_CreateObject();
     snprintf(num, sizeof(num), "%ld", port);
     if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "pool"), "S", pool) ||

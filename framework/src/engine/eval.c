@@ -598,7 +598,7 @@ static int fn_and_or(cfn_eval *e, const cfn_node *fn, cJSON **out)
     if (rc == 0)
         rc = arg_list(e, fn, 2, 10, "a list of at least 2 and no more than 10 boolean parameters.");
     for (size_t i = 0; rc == 0 && i < fn->count; i++) {
-        int v;
+        int v = -1;
         if ((rc = eval_bool(e, fn->items[i], fn->key, &v)) < 0)
             break;
         if (is_and)
