@@ -9,8 +9,7 @@ import time
 import unittest
 
 TOOL = os.environ.get("CFNKIT_TOOL", "cfnkit")
-CORPUS = os.environ.get("CFNKIT_CORPUS", os.path.join(os.path.dirname(__file__), "..", "..", "..",
-                                                      "shared", "corpus"))
+CORPUS = os.environ.get("CFNKIT_CORPUS", os.path.join(os.path.dirname(__file__), "..", "corpus"))
 
 # Templates whose graph differs from cfn-lint's on purpose: path -> why.
 KNOWN = {}
