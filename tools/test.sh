@@ -24,6 +24,9 @@ git ls-files '*.sh' .ci/run tests/bench/run | xargs shellcheck
 git ls-files '*.py' | xargs pyflakes3
 
 jobs=$(nproc)
+echo "== release build (-O2 -Werror: the optimiser's warnings, as the package is built)"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DCFNKIT_WERROR=ON -DCFNKIT_TESTS=OFF >/dev/null
+cmake --build build-release -j "$jobs" >/dev/null
 for variant in build build-asan; do
     sanitize=OFF
     [ "$variant" = build-asan ] && sanitize=ON
