@@ -12,12 +12,13 @@ extern "C" {
 enum {
     CFN_OK = 0,
     CFN_ERROR = -1,   /* generic failure; the message says what */
-    CFN_EEXISTS = -2, /* already registered */
+    CFN_EEXISTS = -2, /* already registered, or the name is taken */
     CFN_EINVAL = -3,  /* invalid argument or input */
     CFN_ENOMEM = -4,  /* out of memory */
     CFN_ENOTFOUND = -5,
     CFN_ETIMEOUT = -6,
-    CFN_EIO = -7 /* network or file I/O failed */
+    CFN_EIO = -7,  /* network or file I/O failed */
+    CFN_EBUSY = -8 /* held by someone else (a lease, a lock) */
 };
 
 /* The message of the last failed cfnkit call on this thread, or "" when none.

@@ -51,15 +51,28 @@ typedef struct cfn_resource_type {
      * Fn::GetAtt may read. NULL means none declared. */
     const char *const *replaces;
     const char *const *attributes;
+    /* Version 2. `replaces_conditional`: properties whose change may or may
+     * not replace the resource, depending on the change (CloudFormation's
+     * conditionalCreateOnlyProperties; a change set says "Conditional").
+     * `write_only`: properties the AWS API never returns (passwords, code),
+     * compared from the template only (writeOnlyProperties). Property names
+     * are top-level; NULL means none. */
+    const char *const *replaces_conditional;
+    const char *const *write_only;
 } cfn_resource_type;
 
 /* The newest descriptor layout this cfnkit reads. */
-#define CFN_RESOURCE_TYPE_VERSION 1
+#define CFN_RESOURCE_TYPE_VERSION 2
 
 /* Whether a change of `property` (a top-level property name) replaces a
  * resource of `type`: listed in a version 1 descriptor's `replaces`. False for
  * version 0 descriptors, which declare nothing. */
 CFN_EXTERN bool cfn_type_replaces(const cfn_resource_type *type, const char *property);
+
+/* Whether a change of `property` may replace a resource of `type`: listed
+ * in a version 2 descriptor's `replaces_conditional`. */
+CFN_EXTERN bool cfn_type_replaces_conditionally(const cfn_resource_type *type,
+                                                const char *property);
 
 /* Whether Fn::GetAtt may read `attribute` of `type`: listed in a version 1
  * descriptor's `attributes`. False for version 0 descriptors. */

@@ -61,6 +61,11 @@ bool cfn_type_replaces(const cfn_resource_type *type, const char *property)
     return type && type->version >= 1 && listed(type->replaces, property);
 }
 
+bool cfn_type_replaces_conditionally(const cfn_resource_type *type, const char *property)
+{
+    return type && type->version >= 2 && listed(type->replaces_conditional, property);
+}
+
 bool cfn_type_has_attribute(const cfn_resource_type *type, const char *attribute)
 {
     return type && type->version >= 1 && listed(type->attributes, attribute);
