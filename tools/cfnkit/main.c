@@ -9,6 +9,7 @@
 #include "check_cmd.h"
 #include "event_cmd.h"
 #include "lambda_run.h"
+#include "native_provider.h"
 #include "unique_port_cmd.h"
 #include "graph_cmd.h"
 #include "validate_cmd.h"
@@ -24,6 +25,9 @@ static const cfn_command commands[] = {
     {"unique-port", "Custom::UniquePort: import-seed (cfnkit unique-port --help)", unique_port_cmd},
     {"graph", "a template's resource dependency graph (cfnkit graph --help)", graph_cmd},
     {"validate-template", "check a template as CloudFormation does", validate_cmd},
+    {"native-provider",
+     "serve the native AWS:: types too (cfnkit native-provider invoke|types ...; used by deploy)",
+     native_provider},
 };
 
 int main(int argc, char **argv)
