@@ -317,6 +317,7 @@ class ModuleTest(unittest.TestCase):
     and reading its response back from S3."""
 
     resource_type = None  # "Custom::Name"
+    command = ("invoke",)  # the tool's command serving the type
 
     @classmethod
     def setUpClass(cls):
@@ -335,13 +336,21 @@ class ModuleTest(unittest.TestCase):
         ev = request(action, self.resource_type, self.bucket.presign(key), props,
                      physical_id=physical_id, old=old, request_id=request_id or str(uuid.uuid4()))
         ev["LogicalResourceId"] = logical
-        res = run([self.tool, "invoke", "--event", "-"], stdin=json.dumps(ev),
+        res = run([self.tool, *self.command, "--event", "-"], stdin=json.dumps(ev),
                   env=dict(self.env, **(env or {})))
         body = self.bucket.read(key)
         if expect:
             self.assertEqual(body["Status"], expect, body.get("Reason"))
         self.assertEqual(res.returncode, 0 if body["Status"] == "SUCCESS" else 1, res.stderr)
         return body
+
+
+class NativeTest(ModuleTest):
+    """Base of a native AWS:: type's tests: requests go through `cfnkit
+    native-provider invoke`, with the properties as the template gives them
+    (typed JSON, not CloudFormation's strings for custom resources)."""
+
+    command = ("native-provider", "invoke")
 
 
 def fun_run(task_dir, payloads, env=None, runtime=None, handler=None, timeout=240):
