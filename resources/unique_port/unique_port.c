@@ -762,23 +762,47 @@ static long allocate_hinted(alloc *a, summary *sum, uint64_t *state)
                     a->s->key, RANDOM_PROBES + HINT_VISITS);
 }
 
+/* The request's own candidates: a sequence seeded by the request, so that
+ * allocators rarely meet and a repeated delivery finds its own. Returns how
+ * many; *state continues the sequence. */
+static int request_probes(alloc *a, long probes[RANDOM_PROBES], uint64_t *state)
+{
+    char seed_hex[65];
+    int nprobes = 0;
+    *state = 0;
+    hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
+    for (int i = 0; i < 16; i++)
+        *state = *state << 4 |
+                 (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
+    for (; nprobes < RANDOM_PROBES && nprobes < a->s->total; nprobes++)
+        probes[nprobes] = nth_port(a->s, (long)(next_random(state) % (uint64_t)a->s->total));
+    return nprobes;
+}
+
+/* The port that a->request holds, found as a repeated delivery of it finds
+ * its own: a probe's item or the claimed port. 0 none, -1 error. */
+static long held_by_request(alloc *a)
+{
+    long probes[RANDOM_PROBES], claimed = 0;
+    uint64_t state;
+    summary sum;
+    int nprobes = request_probes(a, probes, &state);
+    long port = begin(a, probes, nprobes, &sum, &claimed);
+    if (port != 0 || claimed <= 0)
+        return port;
+    int mine = owns_port(a, claimed);
+    return mine < 0 ? -1 : mine ? claimed : 0;
+}
+
 static long allocate(alloc *a)
 {
     const spec *s = a->s;
-    char seed_hex[65];
-    uint64_t state = 0;
+    uint64_t state;
     summary sum;
-    int cand[NBLOCKS], nprobes = 0;
+    int cand[NBLOCKS];
     long probes[RANDOM_PROBES];
     bool all_ready;
-    /* The common case: candidates from a sequence seeded by the request, so
-     * that allocators rarely meet and a repeated delivery finds its own. */
-    hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
-    for (int i = 0; i < 16; i++)
-        state = state << 4 |
-                (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
-    for (; nprobes < RANDOM_PROBES && nprobes < s->total; nprobes++)
-        probes[nprobes] = nth_port(s, (long)(next_random(&state) % (uint64_t)s->total));
+    int nprobes = request_probes(a, probes, &state);
     long claimed = 0, port = begin(a, probes, nprobes, &sum, &claimed);
     if (port != 0)
         return port;
@@ -819,15 +843,44 @@ static int answer(cfn_ctx *ctx, const spec *s, long port)
     return cfn_set_physical_id(ctx, id);
 }
 
+static int release_port(alloc *a, long port);
+
+/* After a failed allocation whose last write may have taken effect (no
+ * answer came in time): within the margin cfn_aws_for kept, find the port
+ * this request holds and give it back, so the failed Create leaves nothing.
+ * What this misses, the Delete after the failed Create finds. */
+static void undo_unknown(alloc *a)
+{
+    if (!cfn_aws_outcome_unknown(a->aws))
+        return;
+    cfn_aws_for_undo(a->ctx, a->aws);
+    long port = held_by_request(a);
+    if (port > 0 && release_port(a, port) == 1)
+        cfn_log(CFN_LOG_WARN,
+                "pool %s: port %ld, taken by a write whose answer came too late, "
+                "released again",
+                a->s->key, port);
+    else if (port < 0)
+        cfn_log(CFN_LOG_WARN,
+                "pool %s: could not check for a port taken by a late write (%s); "
+                "the Delete after this failed Create will",
+                a->s->key, cfn_error_last());
+}
+
 static int create_port(cfn_ctx *ctx, const spec *s)
 {
     alloc a;
     if (setup_alloc(ctx, s, &a) < 0)
         return -1;
     long port = require_import(&a) < 0 ? -1 : allocate(&a);
-    if (port > 0)
+    if (port > 0) {
         cfn_log(CFN_LOG_INFO, "pool %s: port %ld allocated with %d DynamoDB requests (%d writes)",
                 s->key, port, a.n.requests, a.n.writes);
+    } else if (!cfn_reason(ctx)) {
+        /* The reason first: the undo's calls replace cfn_error_last(). */
+        cfn_fail(ctx, "%s", cfn_error_last());
+        undo_unknown(&a);
+    }
     cfn_aws_free(a.aws);
     return port > 0 ? answer(ctx, s, port) : -1;
 }
@@ -998,9 +1051,39 @@ static int remove_port(cfn_ctx *ctx)
     return rc < 0 ? -1 : 0;
 }
 
+/* The Delete after a failed Create: the port that Create's request took, if
+ * a write of it took effect after all (its answer came too late). */
+static int remove_failed_create(cfn_ctx *ctx)
+{
+    spec s;
+    alloc a;
+    if (read_spec(ctx, &s) < 0) {
+        /* Properties the Create refused: it allocated nothing. */
+        cfn_log(CFN_LOG_INFO, "failed Create with invalid properties (%s): nothing to release",
+                cfn_reason(ctx));
+        return 0; /* a success: the reason set on the way is not read */
+    }
+    if (setup_alloc(ctx, &s, &a) < 0)
+        return -1;
+    a.request = cfn_request_failed_create_id(ctx);
+    long port = held_by_request(&a);
+    int rc = port > 0 ? release_port(&a, port) : (int)port;
+    if (rc == 1)
+        cfn_log(CFN_LOG_INFO, "pool %s: port %ld, taken by the failed Create %s, released", s.key,
+                port, a.request);
+    else if (rc == 0)
+        cfn_log(CFN_LOG_INFO, "pool %s: the failed Create %s holds no port", s.key, a.request);
+    else if (cfn_aws_error_is(a.aws, "ResourceNotFoundException"))
+        rc = 0; /* no table: nothing was allocated in it */
+    cfn_aws_free(a.aws);
+    return rc < 0 ? -1 : 0;
+}
+
 const cfn_resource_type cfnkit_unique_port = {
     .type = "Custom::UniquePort",
     .create = create,
     .update = update,
     .remove = remove_port,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .remove_failed_create = remove_failed_create,
 };

@@ -86,6 +86,13 @@ const char *cfn_request_physical_id(const cfn_ctx *ctx)
     return ctx->req->action == CFN_CREATE ? NULL : ctx->req->physical_id;
 }
 
+const char *cfn_request_failed_create_id(const cfn_ctx *ctx)
+{
+    return ctx->req->action == CFN_DELETE
+               ? cfn__physid_failed_create_request(ctx->req, ctx->req->physical_id)
+               : NULL;
+}
+
 const cJSON *cfn_request_props(const cfn_ctx *ctx)
 {
     return ctx->req->props;
