@@ -272,6 +272,16 @@ static void redacted_urls_have_no_query(void **state)
         "https://b.s3.amazonaws.com/k");
     assert_string_equal(cfn_redact_url("http://h/p#frag?x", buf, sizeof(buf)), "http://h/p");
     assert_string_equal(cfn_redact_url("http://h/p", buf, 5), "http");
+    /* Userinfo is a credential too (issue #14.6), whatever its form. */
+    assert_string_equal(cfn_redact_url("https://user:pw@h.example/k?q", buf, sizeof(buf)),
+                        "https://[userinfo]@h.example/k");
+    assert_string_equal(cfn_redact_url("https://a@b@h/k", buf, sizeof(buf)),
+                        "https://[userinfo]@h/k");
+    assert_string_equal(cfn_redact_url("https://h/k@v", buf, sizeof(buf)), "https://h/k@v");
+    assert_string_equal(cfn_redact_url("https://u:p@h", buf, sizeof(buf)), "https://[userinfo]@h");
+    assert_string_equal(cfn_redact_url("https://u\\@h/", buf, sizeof(buf)),
+                        "https://[userinfo]@h/");
+    assert_string_equal(cfn_redact_url("https://secret@h/", buf, 12), "https://[us");
 }
 
 /* Issue #14.5: Data that bypassed the setters (a report read back from the
