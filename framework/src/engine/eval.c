@@ -1027,8 +1027,9 @@ static int eval(cfn_eval *e, const cfn_node *n, cJSON **out)
                                                    : path_push(e, "/%s", n->items[i]->key);
             if (n->kind == CFN_NODE_MAP && strncmp(n->items[i]->key, "Fn::ForEach::", 13) == 0)
                 rc = fail(e, n->items[i],
-                          "Template format error: Fn::ForEach is expanded only in Resources, "
-                          "Conditions and Outputs (and needs AWS::LanguageExtensions)");
+                          "Template format error: Fn::ForEach is expanded only in Resources "
+                          "(their properties included), Conditions and Outputs, and needs "
+                          "AWS::LanguageExtensions");
             else
                 rc = eval(e, n->items[i], &v);
             e->path[mark] = '\0';
