@@ -92,6 +92,12 @@ BROKEN = {
                     "  O: {Value: x, Export: {Name: !Sub '${A}-x'}}\n",
                     ["the Name of an Export can't include Ref or GetAtt functions that depend on "
                      "a resource (A)", "(at Outputs/O/Export/Name/Fn::Sub)"]),
+    "list output": ("Parameters:\n  L: {Type: CommaDelimitedList, Default: 'a,b'}\n"
+                    "Resources:\n  A: {Type: X::Y}\nOutputs:\n  O: {Value: !Ref L}\n"
+                    "  M: {Value: {k: v}}\n",
+                    ["The Value field of every Outputs member must evaluate to a String and not a "
+                     "List. (at Outputs/O/Value)",
+                     "must evaluate to a String and not a Map. (at Outputs/M/Value)"]),
     "import": ("Resources:\n  A: {Type: X::Y}\n  B:\n    Type: X::Y\n    Properties:\n"
                "      P: {Fn::ImportValue: !GetAtt A.Name}\n",
                ["Fn::ImportValue can't include Ref or GetAtt functions that depend on a resource"]),

@@ -1073,6 +1073,22 @@ int cfn_eval_export_name(cfn_eval *e, const cfn_node *n, const char *path, cJSON
     return rc;
 }
 
+int cfn_eval_output(cfn_eval *e, const cfn_node *n, const char *path, cJSON **out)
+{
+    int rc = cfn_eval_value(e, n, path, out);
+    if (rc == 0 && *out && (cJSON_IsArray(*out) || cJSON_IsObject(*out)) &&
+        !cfn_eval_is_unknown(*out)) {
+        const char *what = cJSON_IsArray(*out) ? "List" : "Map";
+        cJSON_Delete(*out);
+        *out = NULL;
+        rc = fail(e, n,
+                  "Template format error: The Value field of every Outputs member must evaluate "
+                  "to a String and not a %s.",
+                  what);
+    }
+    return rc;
+}
+
 int cfn_eval_condition(cfn_eval *e, const char *name, int *out)
 {
     const cfn_node *cs = e->t->conditions;
