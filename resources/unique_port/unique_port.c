@@ -2,6 +2,7 @@
  * locks. Each allocated port is one item; taking a port is one conditional
  * write, and a request delivered twice finds the port it already took. */
 #include "resources.h"
+#include "unique_port.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -11,14 +12,14 @@
 
 #define DEFAULT_RANGE "10000-50000"
 #define SEED_RANGE    "10000-59999" /* what the seed's bitset really held */
-#define TABLE_ENV     "CFNKIT_UNIQUE_PORT_TABLE"
+#define TABLE_ENV     UNIQUE_PORT_TABLE_ENV
 #define MAX_RANGES    32
 #define RANDOM_PROBES 2 /* plain conditional writes before the hints */
 #define CLAIM_TTL_S   (7 * 24 * 3600)
-#define MAX_KEY_BYTES 512
+#define MAX_KEY_BYTES UNIQUE_PORT_MAX_KEY
 /* The pool of the item `cfnkit unique-port import-seed` writes once it has
  * copied a seed table's allocated ports: seed-shaped requests wait for it. */
-#define SEED_MARK "seed#"
+#define SEED_MARK UNIQUE_PORT_SEED_MARK
 
 typedef struct range {
     long lo, hi;
@@ -285,8 +286,7 @@ typedef struct alloc {
     counter n;
 } alloc;
 
-/* {"pool": {"S": pool}, "port": {"N": port}}, or NULL when out of memory. */
-static cJSON *port_key(const char *pool, long port)
+cJSON *unique_port_key(const char *pool, long port)
 {
     char num[24];
     cJSON *k = cJSON_CreateObject();
@@ -331,7 +331,7 @@ static int require_import(alloc *a)
     }
     in = cJSON_CreateObject();
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(pool, 0)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(pool, 0)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         goto done;
@@ -352,7 +352,7 @@ done:
 /* The item of a port this request takes, or NULL when out of memory. */
 static cJSON *port_item(alloc *a, long port)
 {
-    cJSON *item = port_key(a->pool, port);
+    cJSON *item = unique_port_key(a->pool, port);
     if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner) ||
         !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request) ||
         !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource)) {
@@ -401,7 +401,7 @@ static char *claim_pool(const char *request)
 static cJSON *claim_item(alloc *a, long port)
 {
     char *pool = claim_pool(a->request), num[16], expires[24];
-    cJSON *item = pool ? port_key(pool, 0) : NULL;
+    cJSON *item = pool ? unique_port_key(pool, 0) : NULL;
     free(pool);
     snprintf(num, sizeof(num), "%ld", port);
     snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
@@ -464,12 +464,12 @@ static long begin(alloc *a, const long *probes, int nprobes, summary *sum, long 
     cJSON *in = cJSON_CreateObject(), *out = NULL, *keys = NULL;
     cJSON *req = cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "RequestItems"), a->s->table);
     bool built = claim && (keys = cJSON_AddArrayToObject(req, "Keys")) &&
-                 append(keys, port_key(claim, 0)) &&
-                 append(keys, port_key(a->hints, SUMMARY_SLOT)) &&
+                 append(keys, unique_port_key(claim, 0)) &&
+                 append(keys, unique_port_key(a->hints, SUMMARY_SLOT)) &&
                  cJSON_AddBoolToObject(req, "ConsistentRead", 1);
     for (int i = 0; i < nprobes; i++)
         if (i == 0 || probes[i] != probes[0])
-            built = built && append(keys, port_key(a->pool, probes[i]));
+            built = built && append(keys, unique_port_key(a->pool, probes[i]));
     long port = 0;
     free(claim);
     memset(sum, 0, sizeof(*sum));
@@ -572,7 +572,7 @@ static int read_block(alloc *a, int b, block *blk)
 {
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, b)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         return -1;
@@ -587,7 +587,7 @@ static int hint_update(alloc *a, long slot, const char *expression, const char *
 {
     cJSON *in = cJSON_CreateObject();
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, slot)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, slot)) &&
                  cJSON_AddStringToObject(in, "UpdateExpression", expression) &&
                  cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"),
                                          "#a", attr) &&
@@ -608,7 +608,7 @@ static int rebuild_block(alloc *a, int b, summary *sum, block *blk)
     cJSON *in = cJSON_CreateObject();
     bool built =
         cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-        cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+        cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, b)) &&
         cJSON_AddStringToObject(in, "UpdateExpression",
                                 n ? "SET #free = :f, #ready = :t"
                                   : "SET #ready = :t REMOVE #free") &&
@@ -640,7 +640,7 @@ static int owns_port(alloc *a, long port)
 {
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->pool, port)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         return -1;
@@ -921,7 +921,7 @@ static int keep_port(alloc *a, long port)
     cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
     bool built =
         cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-        cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+        cJSON_AddItemToObject(in, "Key", unique_port_key(a->pool, port)) &&
         cJSON_AddStringToObject(in, "UpdateExpression",
                                 "SET #owner = :owner, #resource = :resource") &&
         cJSON_AddStringToObject(in, "ConditionExpression",
@@ -986,7 +986,7 @@ static int release_port(alloc *a, long port)
     cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
     int b = (int)(port / BLOCK_PORTS);
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->pool, port)) &&
                  cJSON_AddStringToObject(in, "ConditionExpression", OWNED_OR_IMPORTED) &&
                  cJSON_AddStringToObject(names, "#owner", "owner") &&
                  cJSON_AddStringToObject(names, "#seed", "seed") &&
@@ -1003,7 +1003,7 @@ static int release_port(alloc *a, long port)
     summary sum = {0};
     in = cJSON_CreateObject();
     built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-            cJSON_AddItemToObject(in, "Key", port_key(a->hints, SUMMARY_SLOT)) &&
+            cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, SUMMARY_SLOT)) &&
             cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         return -1;
