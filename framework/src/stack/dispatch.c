@@ -359,7 +359,6 @@ static int finish(stk_dispatch *d, job *j)
     memset(&j->r, 0, sizeof(j->r));
     j->finished = true;
     j->drain_by = cfn__clock_mono_ms() + DRAIN_MS;
-    d->running--;
     return 0;
 }
 
@@ -715,6 +714,7 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
         if (d->n_done) {
             *out = d->done[d->head_done++];
             d->n_done--;
+            d->running--;
             rc = 1;
             break;
         }
