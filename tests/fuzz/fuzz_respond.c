@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     stk_http_req req;
     int rc = stk_http_parse(buf, size, &req);
     if (rc == 1) {
-        if (req.head_len > size || req.content_length > size - req.head_len ||
-            req.path < buf || req.path + req.path_len > buf + req.head_len ||
+        if (req.head_len > size || req.content_length > size - req.head_len || req.path < buf ||
+            req.path + req.path_len > buf + req.head_len ||
             (req.query && req.query + req.query_len > buf + req.head_len) || req.path[0] != '/')
             abort();
         check_body(buf + req.head_len, req.content_length);
