@@ -703,6 +703,7 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
     struct pollfd *fds = NULL;
     size_t cap = 0;
     int rc = 0;
+    bool polled = false; /* even with no time to wait, look once at the sockets */
     memset(out, 0, sizeof(*out));
     for (;;) {
         int64_t now = cfn__clock_mono_ms();
@@ -718,7 +719,7 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
             rc = 1;
             break;
         }
-        if (now >= end)
+        if (now >= end && polled)
             break;
         size_t want = 1 + 256 + d->n_jobs;
         if (want > cap) {
@@ -745,6 +746,7 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
             rc = cfn_error_set(CFN_EIO, "poll: %s", strerror(errno));
             break;
         }
+        polled = true;
         stk_respond_step(d->srv, fds, n_srv);
         for (size_t k = n_srv; k < n; k++) {
             if (!fds[k].revents)
