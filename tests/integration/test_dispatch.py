@@ -8,6 +8,8 @@ moto_server, its port checked with boto3."""
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,12 +39,14 @@ class Dispatch(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def dispatch(self, requests, args=(), env=None, timeout=120, expect_rc=0):
+    def dispatch(self, requests, args=(), env=None, timeout=120, expect_rc=0, preexec=None):
         path = os.path.join(self.tmp.name, "requests.json")
         with open(path, "w") as f:
             json.dump(requests, f)
-        res = run([self.driver, "--provider", self.provider, *args, path], env=env,
-                  timeout=timeout)
+        full = dict(os.environ, **(env or {}))
+        res = subprocess.run([self.driver, "--provider", self.provider, *args, path], env=full,
+                             capture_output=True, text=True, timeout=timeout,
+                             preexec_fn=preexec)
         self.assertEqual(res.returncode, expect_rc, res.stderr)
         results = {}
         for line in res.stdout.splitlines():
@@ -186,6 +190,15 @@ class Dispatch(unittest.TestCase):
         # The ResponseURL it printed is a credential: its signature is masked.
         self.assertRegex(exit_["Reason"], r"X-Amz-Signature=\*{64}\)$")
         self.assertIn("was killed by signal 9 (SIGKILL) without answering", crash["Reason"])
+
+    def test_an_engine_ignoring_sigchld_still_sees_deaths(self):
+        def ignore():
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        results, _ = self.dispatch([self.req("Exit", {"Malformed": "Exit"}),
+                                    self.req("Fine", {})], preexec=ignore)
+        self.assertIn("cfnkit_testprovider ended (its status was not kept) without answering",
+                      results["Exit"]["Reason"])
+        self.assertEqual(results["Fine"]["Status"], "SUCCESS")
 
     def test_independent_requests_overlap(self):
         n, sleep = 8, 600

@@ -667,7 +667,9 @@ static int expire(stk_dispatch *d, int64_t now)
         } else if (!j->finished && j->exited && now >= j->exit_by) {
             char tail[STDERR_TAIL], how[64];
             stderr_tail(j->errfd, j->signature, tail, sizeof(tail));
-            if (WIFSIGNALED(j->status))
+            if (j->status == -1)
+                snprintf(how, sizeof(how), "ended (its status was not kept)");
+            else if (WIFSIGNALED(j->status))
                 snprintf(how, sizeof(how), "was killed by signal %d (SIG%s)", WTERMSIG(j->status),
                          signal_name(WTERMSIG(j->status)));
             else
@@ -756,12 +758,17 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
                 if (j->pidfd != fds[k].fd || j->exited)
                     continue;
                 siginfo_t info = {0};
-                if (waitid(P_PID, (id_t)j->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-                    info.si_pid == j->pid) {
+                int got = waitid(P_PID, (id_t)j->pid, &info, WEXITED | WNOHANG | WNOWAIT);
+                if ((got == 0 && info.si_pid == j->pid) || (got < 0 && errno == ECHILD)) {
                     /* Whatever it left in its group goes with it, killed
-                     * before the reap so that the group id is still its. */
+                     * before the reap so that the group id is still its.
+                     * ECHILD: the engine ignores SIGCHLD and the kernel
+                     * reaped it; its status is lost. */
                     kill(-j->pid, SIGKILL);
-                    waitpid(j->pid, &j->status, 0);
+                    if (got == 0)
+                        waitpid(j->pid, &j->status, 0);
+                    else
+                        j->status = -1;
                     j->exited = true;
                     j->exit_by = cfn__clock_mono_ms() + EXIT_GRACE_MS;
                     close(j->pidfd);
