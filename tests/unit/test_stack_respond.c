@@ -1,13 +1,21 @@
 /* The dispatcher's ResponseURL side: HTTP requests as S3 reads them, and
  * CloudFormation's check of an answer with its reasons
  * (UserGuide/crpg-ref-responses.html: 4096 bytes, Status, Reason on FAILED,
- * a non-empty PhysicalResourceId of at most 1 KB, the copied ids). */
+ * a non-empty PhysicalResourceId of at most 1 KB, the copied ids); the
+ * server's answers over loopback sockets. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -246,6 +254,126 @@ static void test_check_shows_a_bad_status_safely(void **state)
     free(body);
 }
 
+/* The server over real loopback sockets, pumped by hand. */
+
+typedef struct seen {
+    int calls;
+    char path[256], body[64];
+    int status;
+} seen;
+
+static int record_put(void *arg, const stk_http_req *req, const char *body, size_t len,
+                      const char **code, const char **message)
+{
+    seen *s = arg;
+    s->calls++;
+    snprintf(s->path, sizeof(s->path), "%.*s", (int)req->path_len, req->path);
+    snprintf(s->body, sizeof(s->body), "%.*s", (int)len, body);
+    if (s->status == 403) {
+        *code = "SignatureDoesNotMatch";
+        *message = "no";
+    }
+    return s->status;
+}
+
+static int client(const stk_respond *srv)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)stk_respond_port(srv)),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    return fd;
+}
+
+static void say(int fd, const char *text)
+{
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+}
+
+/* Pumps the server until `fd` has something to read (or 2 s pass); returns
+ * what it reads. */
+static char *hear(stk_respond *srv, int fd)
+{
+    static char buf[4096];
+    for (int i = 0; i < 200; i++) {
+        struct pollfd fds[300];
+        int64_t deadline = INT64_MAX;
+        size_t n = stk_respond_pollfds(srv, fds, 300, &deadline);
+        poll(fds, n, 10);
+        stk_respond_step(srv, fds, n);
+        struct pollfd mine = {.fd = fd, .events = POLLIN};
+        if (poll(&mine, 1, 0) == 1) {
+            ssize_t got = read(fd, buf, sizeof(buf) - 1);
+            buf[got > 0 ? got : 0] = '\0';
+            return buf;
+        }
+    }
+    buf[0] = '\0';
+    return buf;
+}
+
+static void test_server(void **state)
+{
+    (void)state;
+    seen s = {.status = 200};
+    stk_respond *srv = NULL;
+    assert_int_equal(stk_respond_open(record_put, &s, &srv), 0);
+    assert_true(stk_respond_port(srv) > 0);
+
+    /* A whole PUT: 200 with the MD5 of the body as ETag. */
+    int fd = client(srv);
+    say(fd, "PUT /b/k?X-Amz-Signature=1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+    char *reply = hear(srv, fd);
+    assert_non_null(strstr(reply, "HTTP/1.1 200 OK\r\n"));
+    assert_non_null(strstr(reply, "ETag: \"5d41402abc4b2a76b9719d911017c592\"\r\n"));
+    assert_int_equal(s.calls, 1);
+    assert_string_equal(s.path, "/b/k");
+    assert_string_equal(s.body, "hello");
+    close(fd);
+
+    /* Another method: 405, the callback is not called. */
+    fd = client(srv);
+    say(fd, "GET /b/k HTTP/1.1\r\n\r\n");
+    reply = hear(srv, fd);
+    assert_non_null(strstr(reply, "HTTP/1.1 405 "));
+    assert_non_null(strstr(reply, "<Code>MethodNotAllowed</Code>"));
+    assert_int_equal(s.calls, 1);
+    close(fd);
+
+    /* No length: 411. */
+    fd = client(srv);
+    say(fd, "PUT /b/k HTTP/1.1\r\n\r\n");
+    reply = hear(srv, fd);
+    assert_non_null(strstr(reply, "HTTP/1.1 411 "));
+    assert_non_null(strstr(reply, "<Code>MissingContentLength</Code>"));
+    close(fd);
+
+    /* Expect: 100-continue, and a slow client beside a quick one. */
+    int slow = client(srv);
+    say(slow, "PUT /b/slow HTTP/1.1\r\nContent-Len");
+    fd = client(srv);
+    say(fd, "PUT /b/k2 HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+    reply = hear(srv, fd);
+    assert_string_equal(reply, "HTTP/1.1 100 Continue\r\n\r\n");
+    s.status = 403;
+    say(fd, "ok");
+    reply = hear(srv, fd);
+    assert_non_null(strstr(reply, "HTTP/1.1 403 Forbidden\r\n"));
+    assert_non_null(strstr(reply, "<Code>SignatureDoesNotMatch</Code><Message>no</Message>"));
+    assert_null(strstr(reply, "ETag"));
+    assert_string_equal(s.path, "/b/k2");
+    close(fd);
+    s.status = 200;
+    say(slow, "gth: 1\r\n\r\nx");
+    reply = hear(srv, slow);
+    assert_non_null(strstr(reply, "HTTP/1.1 200 OK"));
+    assert_string_equal(s.path, "/b/slow");
+    close(slow);
+    stk_respond_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_check_failed),
         cmocka_unit_test(test_check_rejections),
         cmocka_unit_test(test_check_shows_a_bad_status_safely),
+        cmocka_unit_test(test_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
