@@ -26,6 +26,10 @@
 
 extern char **environ;
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* the same on every architecture (Linux 5.3) */
+#endif
+
 #define TYPES_WAIT_MS   15000 /* for `PROGRAM types` */
 #define EXIT_GRACE_MS   200   /* an answer in flight when its program exits */
 #define DRAIN_MS        10000 /* a program still running after its answer */
