@@ -497,13 +497,15 @@ static int response_url(stk_dispatch *d, job *j, char **url)
     free(plain);
     if (rc < 0)
         return rc;
-    if (asprintf(&j->path, "%s/%s", d->bucket, key) < 0 ||
-        asprintf(url,
-                 "http://127.0.0.1:%d%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=%s"
-                 "&X-Amz-SignedHeaders=host&X-Amz-Expires=7200&X-Amz-Credential=cfnkit%%2F%.8s"
-                 "%%2F%s%%2Fs3%%2Faws4_request&X-Amz-Signature=%s",
-                 stk_respond_port(d->srv), j->path, stamp, stamp, d->region, j->signature) < 0) {
+    if (asprintf(&j->path, "%s/%s", d->bucket, key) < 0) {
         j->path = NULL;
+        rc = oom();
+    } else if (asprintf(
+                   url,
+                   "http://127.0.0.1:%d%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=%s"
+                   "&X-Amz-SignedHeaders=host&X-Amz-Expires=7200&X-Amz-Credential=cfnkit%%2F%.8s"
+                   "%%2F%s%%2Fs3%%2Faws4_request&X-Amz-Signature=%s",
+                   stk_respond_port(d->srv), j->path, stamp, stamp, d->region, j->signature) < 0) {
         *url = NULL;
         rc = oom();
     }
