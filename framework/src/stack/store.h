@@ -13,7 +13,7 @@
 #ifndef CFNKIT_STACK_STORE_H
 #define CFNKIT_STACK_STORE_H
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <cfnkit/aws.h>
 #include <stdint.h>
 
