@@ -2,6 +2,7 @@
 #include "awsjson.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 cJSON *cfnkit_json_strings(cJSON *obj, ...)
 {
@@ -36,4 +37,24 @@ cJSON *cfnkit_json_number(cJSON *obj, const char *name, double value)
         return NULL;
     }
     return obj;
+}
+
+bool cfnkit_listed(const char *const *names, const char *name)
+{
+    for (; names && *names; names++)
+        if (strcmp(*names, name) == 0)
+            return true;
+    return false;
+}
+
+int cfnkit_props_known(cfn_ctx *ctx, const char *const *known)
+{
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cfn_request_props(ctx))
+    {
+        if (strcmp(p->string, "ServiceToken") != 0 && !cfnkit_listed(known, p->string))
+            return cfn_fail(ctx, "%s property %.100s is not supported by cfnkit's local engine",
+                            cfn_request_resource_type(ctx), p->string);
+    }
+    return 0;
 }

@@ -4,6 +4,7 @@
 #ifndef CFNKIT_AWSJSON_H
 #define CFNKIT_AWSJSON_H
 
+#include <cfnkit/cfnkit.h>
 #include <cjson/cJSON.h>
 
 /* Adds string members to `obj`: name, value pairs ending with a NULL name; a
@@ -17,5 +18,14 @@ cJSON *cfnkit_json_item(cJSON *obj, const char *name, cJSON *item);
 
 /* Adds a number member. Returns `obj`, or NULL with `obj` freed. */
 cJSON *cfnkit_json_number(cJSON *obj, const char *name, double value);
+
+/* Fails, setting the request's reason, when ResourceProperties holds a
+ * property that is not in `known` (NULL-terminated), naming it: "AWS::S3::Bucket
+ * property X is not supported by cfnkit's local engine". A property never
+ * passes unread. ServiceToken (set by a custom resource's caller) is allowed. */
+int cfnkit_props_known(cfn_ctx *ctx, const char *const *known);
+
+/* Whether `name` is in the NULL-terminated list `names`. */
+bool cfnkit_listed(const char *const *names, const char *name);
 
 #endif
