@@ -1,0 +1,36 @@
+/* Helpers shared by the native AWS:: types of the local engine
+ * (resources/aws/SERVICE): the names CloudFormation generates. */
+#ifndef CFNKIT_NATIVE_H
+#define CFNKIT_NATIVE_H
+
+#include <cfnkit/cfnkit.h>
+#include <stddef.h>
+
+/* The generated name in lowercase (S3 bucket names). */
+#define NATIVE_NAME_LOWER 0x1u
+/* No dashes: the parts are joined without separators and dashes inside the
+ * stack name are dropped (names of letters and digits only). */
+#define NATIVE_NAME_NO_DASH 0x2u
+
+/* The length of the random part. */
+#define NATIVE_NAME_SUFFIX_LEN 12
+
+/* A physical name as CloudFormation generates it when the template gives
+ * none: "<stack name>-<logical id>-<suffix>" ("MyStack-MyBucket-ABCDEFGHIJK1"),
+ * the suffix NATIVE_NAME_SUFFIX_LEN uppercase letters and digits. When the
+ * whole is longer than `max_len`, the suffix stays whole and the stack name and
+ * logical id are cut from their ends, each keeping at least half of the room
+ * left (a short part gives what it does not use to the other); a dash left at
+ * the end of a cut part is dropped, so the name never holds two dashes in a
+ * row. The suffix is drawn from a hash of the stack id, logical id and request
+ * id: the same request delivered twice gets the same name, the next Create
+ * (a replacement) a new one. `max_len` must leave room for the suffix and at
+ * least one character of each part. On success `*out` is the caller's (free);
+ * on failure it sets the request's reason and returns -1. */
+int native_name(cfn_ctx *ctx, size_t max_len, unsigned flags, char **out);
+
+/* The same name from its parts, for tests: `seed` stands for the request. */
+int native_name_from(const char *stack, const char *logical, const char *seed, size_t max_len,
+                     unsigned flags, char **out);
+
+#endif
