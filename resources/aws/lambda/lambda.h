@@ -1,0 +1,10 @@
+/* The native AWS::Lambda:: types of the local engine, one file each. */
+#ifndef CFNKIT_NATIVE_LAMBDA_H
+#define CFNKIT_NATIVE_LAMBDA_H
+
+#include <cfnkit/cfnkit.h>
+
+extern const cfn_resource_type native_lambda_function;
+extern const cfn_resource_type native_lambda_permission;
+
+#endif

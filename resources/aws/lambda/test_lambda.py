@@ -1,0 +1,177 @@
+"""AWS::Lambda::Function and AWS::Lambda::Permission against the local AWS
+(moto_server), through `cfnkit native-provider invoke`, with the state read
+back with boto3. moto runs CreateFunction without Docker; only Invoke needs it,
+so no test invokes a function."""
+
+import io
+import json
+import os
+import sys
+import unittest
+import uuid
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
+from harness import NativeTest  # noqa: E402
+
+ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]})
+CODE = "def handler(event, context):\n    return 'hi'\n"
+
+
+def package(text):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", text)
+    return buf.getvalue()
+
+
+class LambdaTest(NativeTest):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lam = cls.moto.client("lambda")
+        iam = cls.moto.client("iam")
+        cls.role = iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=ASSUME)["Role"]["Arn"]
+        cls.s3 = cls.moto.client("s3")
+        cls.code_bucket = "code-" + uuid.uuid4().hex[:8]
+        cls.s3.create_bucket(Bucket=cls.code_bucket)
+        cls.s3.put_object(Bucket=cls.code_bucket, Key="v1.zip", Body=package(CODE))
+        cls.s3.put_object(Bucket=cls.code_bucket, Key="v2.zip", Body=package(CODE + "# v2\n"))
+
+    def setUp(self):
+        self.resource_type = "AWS::Lambda::Function"
+
+    def inline(self, **extra):
+        props = {"Role": self.role, "Runtime": "python3.12", "Handler": "index.handler",
+                 "Code": {"ZipFile": CODE}}
+        props.update(extra)
+        return props
+
+    def test_inline_create_update_delete(self):
+        props = self.inline(Timeout=10, MemorySize=256, Description="first",
+                            Environment={"Variables": {"STAGE": "dev", "N": "1"}},
+                            Tags=[{"Key": "team", "Value": "a"}, {"Key": "cost", "Value": "x"}])
+        body = self.invoke("Create", props, logical="Fn", expect="SUCCESS")
+        name = body["PhysicalResourceId"]
+        # CloudFormation's generated name: stack, logical id, 12 characters.
+        self.assertRegex(name, r"^ports-Fn-[A-Z0-9]{12}$")
+        fn = self.lam.get_function(FunctionName=name)
+        conf = fn["Configuration"]
+        self.assertEqual(body["Data"]["Arn"], conf["FunctionArn"])
+        self.assertEqual(body["Data"]["SnapStartResponse"],
+                         {"ApplyOn": "None", "OptimizationStatus": "Off"})
+        self.assertEqual(conf["State"], "Active")
+        self.assertEqual((conf["Runtime"], conf["Handler"], conf["Timeout"], conf["MemorySize"],
+                          conf["Description"], conf["Role"]),
+                         ("python3.12", "index.handler", 10, 256, "first", self.role))
+        self.assertEqual(conf["Environment"]["Variables"], {"STAGE": "dev", "N": "1"})
+        self.assertEqual(fn["Tags"], {"team": "a", "cost": "x"})
+        self.assertGreater(conf["CodeSize"], 0)
+        sha = conf["CodeSha256"]
+
+        # In place: new code, a changed timeout, MemorySize dropped (back to
+        # Lambda's 128), a tag changed.
+        new = self.inline(Timeout=20, Description="second", Code={"ZipFile": CODE + "# v2\n"},
+                          Environment={"Variables": {"STAGE": "prod"}},
+                          Tags=[{"Key": "team", "Value": "b"}, {"Key": "cost", "Value": "x"}])
+        body = self.invoke("Update", new, physical_id=name, old=props, logical="Fn",
+                           expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], name)
+        fn = self.lam.get_function(FunctionName=name)
+        conf = fn["Configuration"]
+        self.assertEqual((conf["Timeout"], conf["MemorySize"], conf["Description"]),
+                         (20, 128, "second"))
+        self.assertEqual(conf["Environment"]["Variables"], {"STAGE": "prod"})
+        self.assertNotEqual(conf["CodeSha256"], sha)
+        self.assertEqual(fn["Tags"], {"team": "b", "cost": "x"})
+
+        self.invoke("Delete", new, physical_id=name, logical="Fn", expect="SUCCESS")
+        with self.assertRaises(self.lam.exceptions.ResourceNotFoundException):
+            self.lam.get_function(FunctionName=name)
+        self.invoke("Delete", new, physical_id=name, logical="Fn", expect="SUCCESS")
+
+    def test_s3_code_named(self):
+        props = self.inline(FunctionName="named-fn", Code={"S3Bucket": self.code_bucket,
+                                                          "S3Key": "v1.zip"},
+                            Architectures=["arm64"], Layers=[])
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "named-fn")
+        conf = self.lam.get_function_configuration(FunctionName="named-fn")
+        self.assertEqual(conf["Architectures"], ["arm64"])
+        sha = conf["CodeSha256"]
+        # A given name that exists fails as CloudFormation says.
+        body = self.invoke("Create", props, expect="FAILED")
+        self.assertIn("'named-fn' already exists", body["Reason"])
+        new = dict(props, Code={"S3Bucket": self.code_bucket, "S3Key": "v2.zip"})
+        self.invoke("Update", new, physical_id="named-fn", old=props, expect="SUCCESS")
+        self.assertNotEqual(self.lam.get_function_configuration(FunctionName="named-fn")["CodeSha256"],
+                            sha)
+        self.invoke("Delete", new, physical_id="named-fn", expect="SUCCESS")
+        self.assertNotIn("named-fn",
+                         [f["FunctionName"] for f in self.lam.list_functions()["Functions"]])
+
+    def test_create_delivered_twice(self):
+        rid = str(uuid.uuid4())
+        props = self.inline()
+        first = self.invoke("Create", props, request_id=rid, logical="Twice", expect="SUCCESS")
+        again = self.invoke("Create", props, request_id=rid, logical="Twice", expect="SUCCESS")
+        self.assertEqual(first["PhysicalResourceId"], again["PhysicalResourceId"])
+        self.assertEqual(first["Data"], again["Data"])
+        self.invoke("Delete", props, physical_id=first["PhysicalResourceId"], expect="SUCCESS")
+
+    def test_bad_input(self):
+        body = self.invoke("Create", self.inline(ReservedConcurrentExecutions=5), expect="FAILED")
+        self.assertIn("AWS::Lambda::Function property ReservedConcurrentExecutions is not "
+                      "supported by cfnkit's local engine", body["Reason"])
+        body = self.invoke("Create", self.inline(Runtime="java21"), expect="FAILED")
+        self.assertIn("ZipFile is for Node.js and Python runtimes only", body["Reason"])
+        body = self.invoke("Create", {"Code": {"ZipFile": CODE}}, expect="FAILED")
+        self.assertIn("property Role is required", body["Reason"])
+        body = self.invoke("Create", self.inline(FunctionName="bad name"), expect="FAILED")
+        self.assertIn("FunctionName \"bad name\" is invalid", body["Reason"])
+        self.assertEqual(self.lam.list_functions()["Functions"], [])
+        # A Delete of an id this type never gave, after a failed Create.
+        self.invoke("Delete", self.inline(), physical_id="ports-Res-not a function",
+                    expect="SUCCESS")
+
+    def test_permission(self):
+        fn = self.invoke("Create", self.inline(FunctionName="perm-fn"), expect="SUCCESS")
+        arn = fn["Data"]["Arn"]
+        self.resource_type = "AWS::Lambda::Permission"
+        props = {"FunctionName": "perm-fn", "Action": "lambda:InvokeFunction",
+                 "Principal": "s3.amazonaws.com", "SourceAccount": "123456789012",
+                 "SourceArn": "arn:aws:s3:::some-bucket"}
+        body = self.invoke("Create", props, logical="Perm", expect="SUCCESS")
+        sid = body["Data"]["Id"]
+        self.assertRegex(sid, r"^ports-Perm-[A-Z0-9]{12}$")
+        self.assertEqual(body["PhysicalResourceId"], arn + "|" + sid)
+        policy = json.loads(self.lam.get_policy(FunctionName="perm-fn")["Policy"])
+        [st] = [s for s in policy["Statement"] if s["Sid"] == sid]
+        self.assertEqual(st["Action"], "lambda:InvokeFunction")
+        self.assertEqual(st["Principal"], {"Service": "s3.amazonaws.com"})
+        self.assertEqual(st["Condition"]["ArnLike"]["AWS:SourceArn"], "arn:aws:s3:::some-bucket")
+        self.assertEqual(st["Condition"]["StringEquals"]["AWS:SourceAccount"], "123456789012")
+        # Every property is create-only: an Update keeps the statement.
+        again = self.invoke("Update", props, physical_id=body["PhysicalResourceId"], old=props,
+                            logical="Perm", expect="SUCCESS")
+        self.assertEqual(again["PhysicalResourceId"], body["PhysicalResourceId"])
+        self.invoke("Delete", props, physical_id=body["PhysicalResourceId"], expect="SUCCESS")
+        # The last statement gone, Lambda has no policy left.
+        with self.assertRaises(self.lam.exceptions.ResourceNotFoundException):
+            self.lam.get_policy(FunctionName="perm-fn")
+        self.invoke("Delete", props, physical_id=body["PhysicalResourceId"], expect="SUCCESS")
+        body = self.invoke("Create", dict(props, Qualifier="x"), expect="FAILED")
+        self.assertIn("property Qualifier is not supported", body["Reason"])
+        self.resource_type = "AWS::Lambda::Function"
+        self.invoke("Delete", {}, physical_id="perm-fn", expect="SUCCESS")
+        # The function gone, its permission's Delete still succeeds.
+        self.resource_type = "AWS::Lambda::Permission"
+        self.invoke("Delete", props, physical_id=arn + "|gone", expect="SUCCESS")
+
+
+if __name__ == "__main__":
+    unittest.main()
