@@ -1,0 +1,242 @@
+"""AWS::IAM::Role, RolePolicy, Policy, ManagedPolicy and InstanceProfile
+against the local AWS (moto_server), through `cfnkit native-provider invoke`,
+with the state read back with boto3."""
+
+import json
+import os
+import sys
+import unittest
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
+from harness import NativeTest  # noqa: E402
+
+ASSUME = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]}
+
+
+def doc(action, resource="*"):
+    return {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+
+
+class IamTest(NativeTest):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.iam = cls.moto.client("iam")
+        cls.managed = [cls.iam.create_policy(PolicyName=f"m{i}", PolicyDocument=json.dumps(
+            doc("s3:GetObject")))["Policy"]["Arn"] for i in range(3)]
+        cls.iam.create_user(UserName="alice")
+        cls.iam.create_group(GroupName="devs")
+
+    def use(self, resource_type):
+        self.resource_type = resource_type
+
+    def role_props(self, **extra):
+        props = {"AssumeRolePolicyDocument": ASSUME}
+        props.update(extra)
+        return props
+
+    def inline_names(self, role):
+        return sorted(self.iam.list_role_policies(RoleName=role)["PolicyNames"])
+
+    def attached(self, role):
+        return sorted(p["PolicyArn"] for p in
+                      self.iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"])
+
+    def test_role(self):
+        self.use("AWS::IAM::Role")
+        props = self.role_props(
+            Path="/svc/", MaxSessionDuration=7200, Description="first",
+            Policies=[{"PolicyName": "logs", "PolicyDocument": doc("logs:*")},
+                      {"PolicyName": "ddb", "PolicyDocument": json.dumps(doc("dynamodb:*"))}],
+            ManagedPolicyArns=self.managed[:2],
+            Tags=[{"Key": "team", "Value": "a"}, {"Key": "cost", "Value": "x"}])
+        body = self.invoke("Create", props, logical="AppRole", expect="SUCCESS")
+        name = body["PhysicalResourceId"]
+        self.assertRegex(name, r"^ports-AppRole-[A-Z0-9]{12}$")
+        role = self.iam.get_role(RoleName=name)["Role"]
+        self.assertEqual(body["Data"], {"Arn": role["Arn"], "RoleId": role["RoleId"]})
+        self.assertEqual((role["Path"], role["MaxSessionDuration"], role["Description"]),
+                         ("/svc/", 7200, "first"))
+        self.assertEqual(role["AssumeRolePolicyDocument"], ASSUME)
+        self.assertEqual({t["Key"]: t["Value"] for t in role["Tags"]}, {"team": "a", "cost": "x"})
+        self.assertEqual(self.inline_names(name), ["ddb", "logs"])
+        self.assertEqual(self.iam.get_role_policy(RoleName=name, PolicyName="logs")
+                         ["PolicyDocument"], doc("logs:*"))
+        self.assertEqual(self.attached(name), sorted(self.managed[:2]))
+
+        # In place: a policy dropped and one changed, a managed policy
+        # swapped, a tag dropped, the description and duration changed.
+        new = self.role_props(
+            Path="/svc/", Description="second",
+            Policies=[{"PolicyName": "logs", "PolicyDocument": doc("logs:PutLogEvents")}],
+            ManagedPolicyArns=[self.managed[1], self.managed[2]],
+            Tags=[{"Key": "team", "Value": "b"}])
+        body = self.invoke("Update", new, physical_id=name, old=props, logical="AppRole",
+                           expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], name)
+        role = self.iam.get_role(RoleName=name)["Role"]
+        self.assertEqual((role["MaxSessionDuration"], role["Description"]), (3600, "second"))
+        self.assertEqual({t["Key"]: t["Value"] for t in role["Tags"]}, {"team": "b"})
+        self.assertEqual(self.inline_names(name), ["logs"])
+        self.assertEqual(self.iam.get_role_policy(RoleName=name, PolicyName="logs")
+                         ["PolicyDocument"], doc("logs:PutLogEvents"))
+        self.assertEqual(self.attached(name), sorted(self.managed[1:]))
+
+        # Delete detaches and deletes the policies first, as IAM requires.
+        self.invoke("Delete", new, physical_id=name, logical="AppRole", expect="SUCCESS")
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_role(RoleName=name)
+        self.invoke("Delete", new, physical_id=name, logical="AppRole", expect="SUCCESS")
+
+    def test_role_named_and_twice(self):
+        self.use("AWS::IAM::Role")
+        props = self.role_props(RoleName="given-role")
+        self.invoke("Create", props, expect="SUCCESS")
+        body = self.invoke("Create", props, expect="FAILED")
+        self.assertIn("'given-role' already exists", body["Reason"])
+        self.invoke("Delete", props, physical_id="given-role", expect="SUCCESS")
+        rid = str(uuid.uuid4())
+        props = self.role_props(Policies=[{"PolicyName": "p", "PolicyDocument": doc("s3:*")}])
+        first = self.invoke("Create", props, request_id=rid, logical="Twice", expect="SUCCESS")
+        again = self.invoke("Create", props, request_id=rid, logical="Twice", expect="SUCCESS")
+        self.assertEqual(first, dict(again, RequestId=first["RequestId"]))
+        self.invoke("Delete", props, physical_id=first["PhysicalResourceId"], expect="SUCCESS")
+
+    def test_bad_input(self):
+        self.use("AWS::IAM::Role")
+        body = self.invoke("Create", self.role_props(Foo=1), expect="FAILED")
+        self.assertIn("AWS::IAM::Role property Foo is not supported by cfnkit's local engine",
+                      body["Reason"])
+        body = self.invoke("Create", {}, expect="FAILED")
+        self.assertIn("property AssumeRolePolicyDocument is required", body["Reason"])
+        body = self.invoke("Create", self.role_props(
+            Policies=[{"PolicyName": "p", "PolicyDocument": doc("s3:*")}],
+            ManagedPolicyArns=["arn:aws:iam::123456789012:policy/missing"]), expect="FAILED")
+        self.assertIn("AttachRolePolicy", body["Reason"])
+        # The failed Create left no role behind.
+        self.assertEqual([r for r in self.iam.list_roles()["Roles"]
+                          if r["RoleName"].startswith("ports-Res-")], [])
+        self.invoke("Delete", {}, physical_id="not a role name!", expect="SUCCESS")
+
+    def test_role_policy(self):
+        self.iam.create_role(RoleName="rp-role", AssumeRolePolicyDocument=json.dumps(ASSUME))
+        self.use("AWS::IAM::RolePolicy")
+        props = {"RoleName": "rp-role", "PolicyName": "inline", "PolicyDocument": doc("sqs:*")}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "inline|rp-role")
+        new = dict(props, PolicyDocument=doc("sns:*"))
+        self.invoke("Update", new, physical_id="inline|rp-role", old=props, expect="SUCCESS")
+        self.assertEqual(self.iam.get_role_policy(RoleName="rp-role", PolicyName="inline")
+                         ["PolicyDocument"], doc("sns:*"))
+        self.invoke("Delete", new, physical_id="inline|rp-role", expect="SUCCESS")
+        self.assertEqual(self.inline_names("rp-role"), [])
+        self.invoke("Delete", new, physical_id="inline|rp-role", expect="SUCCESS")
+        self.iam.delete_role(RoleName="rp-role")
+
+    def test_policy(self):
+        self.iam.create_role(RoleName="p-role", AssumeRolePolicyDocument=json.dumps(ASSUME))
+        self.use("AWS::IAM::Policy")
+        props = {"PolicyName": "shared", "PolicyDocument": doc("sqs:*"), "Roles": ["p-role"],
+                 "Users": ["alice"]}
+        body = self.invoke("Create", props, logical="Pol", expect="SUCCESS")
+        pid = body["PhysicalResourceId"]
+        self.assertRegex(pid, r"^ports-Pol-[A-Z0-9]{12}$")
+        self.assertEqual(body["Data"], {"Id": pid})
+        self.assertEqual(self.iam.list_role_policies(RoleName="p-role")["PolicyNames"], ["shared"])
+        self.assertEqual(self.iam.list_user_policies(UserName="alice")["PolicyNames"], ["shared"])
+        # Renamed, moved from the user to the group: in place.
+        new = {"PolicyName": "renamed", "PolicyDocument": doc("sns:*"), "Roles": ["p-role"],
+               "Groups": ["devs"]}
+        body = self.invoke("Update", new, physical_id=pid, old=props, logical="Pol",
+                           expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], pid)
+        self.assertEqual(self.iam.list_role_policies(RoleName="p-role")["PolicyNames"],
+                         ["renamed"])
+        self.assertEqual(self.iam.list_user_policies(UserName="alice")["PolicyNames"], [])
+        self.assertEqual(self.iam.get_group_policy(GroupName="devs", PolicyName="renamed")
+                         ["PolicyDocument"], doc("sns:*"))
+        self.invoke("Delete", new, physical_id=pid, expect="SUCCESS")
+        self.assertEqual(self.iam.list_role_policies(RoleName="p-role")["PolicyNames"], [])
+        self.assertEqual(self.iam.list_group_policies(GroupName="devs")["PolicyNames"], [])
+        self.invoke("Delete", new, physical_id=pid, expect="SUCCESS")
+        body = self.invoke("Create", {"PolicyName": "x", "PolicyDocument": doc("s3:*")},
+                           expect="FAILED")
+        self.assertIn("needs at least one of Roles, Users or Groups", body["Reason"])
+        self.iam.delete_role(RoleName="p-role")
+
+    def test_managed_policy(self):
+        self.iam.create_role(RoleName="mp-role", AssumeRolePolicyDocument=json.dumps(ASSUME))
+        self.use("AWS::IAM::ManagedPolicy")
+        props = {"PolicyDocument": doc("s3:*"), "Roles": ["mp-role"], "Path": "/team/",
+                 "Description": "for the team"}
+        body = self.invoke("Create", props, logical="Managed", expect="SUCCESS")
+        arn = body["PhysicalResourceId"]
+        self.assertRegex(arn, r"^arn:aws:iam::123456789012:policy/team/ports-Managed-[A-Z0-9]{12}$")
+        pol = self.iam.get_policy(PolicyArn=arn)["Policy"]
+        data = body["Data"]
+        self.assertEqual((data["PolicyArn"], data["PolicyId"], data["DefaultVersionId"],
+                          data["AttachmentCount"], data["IsAttachable"],
+                          data["PermissionsBoundaryUsageCount"]),
+                         (arn, pol["PolicyId"], "v1", 1, True, 0))
+        self.assertTrue(data["CreateDate"].startswith(str(pol["CreateDate"].year)))
+        self.assertIn("UpdateDate", data)
+        self.assertEqual(self.attached("mp-role"), [arn])
+        # A new document: a new default version; the role swapped for a user.
+        versions = [doc(a) for a in ("sqs:*", "sns:*", "ec2:*", "ecs:*", "kms:*")]
+        old = props
+        for i, d in enumerate(versions):
+            new = dict(props, PolicyDocument=d, Roles=[], Users=["alice"])
+            body = self.invoke("Update", new, physical_id=arn, old=old, logical="Managed",
+                               expect="SUCCESS")
+            old = new
+        # Six documents in all, IAM keeps five: the oldest went.
+        listed = self.iam.list_policy_versions(PolicyArn=arn)["Versions"]
+        self.assertEqual(len(listed), 5)
+        default = [v["VersionId"] for v in listed if v["IsDefaultVersion"]]
+        self.assertEqual(default, [body["Data"]["DefaultVersionId"]])
+        got = self.iam.get_policy_version(PolicyArn=arn, VersionId=default[0])
+        self.assertEqual(got["PolicyVersion"]["Document"], versions[-1])
+        self.assertEqual(self.attached("mp-role"), [])
+        self.assertEqual([p["PolicyArn"] for p in self.iam.list_attached_user_policies(
+            UserName="alice")["AttachedPolicies"]], [arn])
+        self.invoke("Delete", old, physical_id=arn, expect="SUCCESS")
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_policy(PolicyArn=arn)
+        self.assertEqual(self.iam.list_attached_user_policies(UserName="alice")
+                         ["AttachedPolicies"], [])
+        self.invoke("Delete", old, physical_id=arn, expect="SUCCESS")
+        self.iam.delete_role(RoleName="mp-role")
+
+    def test_instance_profile(self):
+        for r in ("ip-a", "ip-b"):
+            self.iam.create_role(RoleName=r, AssumeRolePolicyDocument=json.dumps(ASSUME))
+        self.use("AWS::IAM::InstanceProfile")
+        props = {"Roles": ["ip-a"], "Path": "/ec2/"}
+        body = self.invoke("Create", props, logical="Profile", expect="SUCCESS")
+        name = body["PhysicalResourceId"]
+        self.assertRegex(name, r"^ports-Profile-[A-Z0-9]{12}$")
+        prof = self.iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+        self.assertEqual(body["Data"], {"Arn": prof["Arn"]})
+        self.assertEqual(prof["Path"], "/ec2/")
+        self.assertEqual([r["RoleName"] for r in prof["Roles"]], ["ip-a"])
+        new = dict(props, Roles=["ip-b"])
+        self.invoke("Update", new, physical_id=name, old=props, logical="Profile",
+                    expect="SUCCESS")
+        prof = self.iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+        self.assertEqual([r["RoleName"] for r in prof["Roles"]], ["ip-b"])
+        self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_instance_profile(InstanceProfileName=name)
+        self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
+        for r in ("ip-a", "ip-b"):
+            self.iam.delete_role(RoleName=r)
+
+
+if __name__ == "__main__":
+    unittest.main()
