@@ -314,13 +314,16 @@ static cJSON *api_value(cfn_ctx *ctx, const config *c, const cJSON *v)
     return cfnkit_json_item(cJSON_CreateObject(), "TagSet", set);
 }
 
-/* Sets every configuration the template gives (on Update: those that
- * changed, and removes those it dropped). */
-static int configure(cfn_ctx *ctx, cfn_aws *aws, const char *bucket)
+/* The calls that set every configuration the template gives (on Update:
+ * those that changed, and remove those it dropped), as a list of
+ * {operation, input}: all of them checked before any is made. NULL with the
+ * reason set. */
+static cJSON *config_calls(cfn_ctx *ctx, const char *bucket)
 {
     bool update = cfn_request_action(ctx) == CFN_UPDATE;
     const cJSON *props = cfn_request_props(ctx);
-    for (size_t i = 0; i < NCONFIGS; i++) {
+    cJSON *calls = cJSON_CreateArray();
+    for (size_t i = 0; calls && i < NCONFIGS; i++) {
         const config *c = &configs[i];
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(props, c->prop);
         if (update ? !cfn_prop_changed(ctx, c->prop) : !v)
@@ -333,16 +336,34 @@ static int configure(cfn_ctx *ctx, cfn_aws *aws, const char *bucket)
             cJSON *value = api_value(ctx, c, v);
             if (!value) {
                 cJSON_Delete(in);
-                return -1;
+                cJSON_Delete(calls);
+                return NULL;
             }
             in = cfnkit_json_item(in, c->member, value);
         }
-        if (!in)
-            return cfn_fail(ctx, "out of memory");
-        int rc = cfn_aws_call(aws, "s3", op, in, NULL);
-        cJSON_Delete(in);
-        if (rc < 0)
-            return cfn_fail(ctx, "setting %s: %s", c->prop, cfn_error_last());
+        cJSON *call = cfnkit_json_item(
+            cfnkit_json_strings(cJSON_CreateObject(), "Operation", op, "Property", c->prop, NULL),
+            "Input", in);
+        if (!call || !cJSON_AddItemToArray(calls, call)) {
+            cJSON_Delete(call);
+            cJSON_Delete(calls);
+            calls = NULL;
+        }
+    }
+    if (!calls && !cfn_reason(ctx))
+        cfn_fail(ctx, "out of memory");
+    return calls;
+}
+
+static int configure(cfn_ctx *ctx, cfn_aws *aws, const cJSON *calls)
+{
+    const cJSON *call;
+    cJSON_ArrayForEach(call, calls)
+    {
+        if (cfn_aws_call(aws, "s3", cfn_json_string(call, "Operation"),
+                         cJSON_GetObjectItem(call, "Input"), NULL) < 0)
+            return cfn_fail(ctx, "setting %s: %s", cfn_json_string(call, "Property"),
+                            cfn_error_last());
     }
     return 0;
 }
@@ -375,6 +396,7 @@ static int create(cfn_ctx *ctx)
     const char *given, *problem;
     char *name = NULL;
     cfn_aws *aws = NULL;
+    cJSON *calls = NULL;
     int rc = -1;
     if (cfnkit_props_known(ctx, known) < 0 ||
         cfn_prop_string_or(ctx, "BucketName", NULL, &given) < 0)
@@ -385,7 +407,7 @@ static int create(cfn_ctx *ctx)
     }
     if (given ? !(name = strdup(given)) : native_name(ctx, 63, NATIVE_NAME_LOWER, &name) < 0)
         goto done;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+    if (!(calls = config_calls(ctx, name)) || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     /* S3 in us-east-1 answers a CreateBucket of a bucket the caller owns
      * with success: a given name is looked up first. An empty listing
@@ -417,7 +439,7 @@ static int create(cfn_ctx *ctx)
                  : cfn_fail(ctx, "%s", cfn_error_last());
         goto done;
     }
-    if ((rc = configure(ctx, aws, name)) == 0)
+    if ((rc = configure(ctx, aws, calls)) == 0)
         rc = answer(ctx, aws, name);
     if (rc < 0) {
         /* The Delete after a failed Create does not know this name; the
@@ -427,6 +449,7 @@ static int create(cfn_ctx *ctx)
 done:
     if (rc < 0 && !cfn_reason(ctx))
         cfn_fail(ctx, "out of memory");
+    cJSON_Delete(calls);
     free(name);
     cfn_aws_free(aws);
     return rc < 0 ? -1 : 0;
@@ -436,11 +459,12 @@ static int update(cfn_ctx *ctx)
 {
     const char *name = cfn_request_physical_id(ctx);
     cfn_aws *aws = NULL;
-    if (cfnkit_props_known(ctx, known) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = configure(ctx, aws, name);
-    if (rc == 0)
+    cJSON *calls = NULL;
+    int rc = -1;
+    if (cfnkit_props_known(ctx, known) == 0 && (calls = config_calls(ctx, name)) &&
+        cfn_aws_for(ctx, NULL, &aws) == 0 && configure(ctx, aws, calls) == 0)
         rc = answer(ctx, aws, name);
+    cJSON_Delete(calls);
     cfn_aws_free(aws);
     return rc;
 }
