@@ -173,5 +173,54 @@ class LambdaTest(NativeTest):
         self.invoke("Delete", props, physical_id=arn + "|gone", expect="SUCCESS")
 
 
+    def test_layer_version(self):
+        self.resource_type = "AWS::Lambda::LayerVersion"
+        props = {"Content": {"S3Bucket": self.code_bucket, "S3Key": "v1.zip"},
+                 "CompatibleRuntimes": ["python3.12"], "Description": "shared code",
+                 "LicenseInfo": "MIT"}
+        body = self.invoke("Create", props, logical="Layer", expect="SUCCESS")
+        arn = body["PhysicalResourceId"]
+        self.assertRegex(arn, r"^arn:aws:lambda:us-east-1:123456789012:layer:"
+                              r"ports-Layer-[A-Z0-9]{12}:1$")
+        self.assertEqual(body["Data"], {"LayerVersionArn": arn})
+        name = arn.split(":")[6]
+        [v] = self.lam.list_layer_versions(LayerName=name)["LayerVersions"]
+        self.assertEqual((v["LayerVersionArn"], v["Description"], v["LicenseInfo"],
+                          v["CompatibleRuntimes"]),
+                         (arn, "shared code", "MIT", ["python3.12"]))
+        # Every property is create-only: an Update keeps the version.
+        again = self.invoke("Update", props, physical_id=arn, old=props, expect="SUCCESS")
+        self.assertEqual(again["PhysicalResourceId"], arn)
+        self.invoke("Delete", props, physical_id=arn, expect="SUCCESS")
+        self.assertEqual(self.lam.list_layer_versions(LayerName=name)["LayerVersions"], [])
+        self.invoke("Delete", props, physical_id=arn, expect="SUCCESS")
+
+    def test_event_source_mapping(self):
+        sqs = self.moto.client("sqs")
+        queue = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+        qarn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        self.invoke("Create", self.inline(FunctionName="esm-fn"), expect="SUCCESS")
+        self.resource_type = "AWS::Lambda::EventSourceMapping"
+        props = {"FunctionName": "esm-fn", "EventSourceArn": qarn, "BatchSize": 5,
+                 "Enabled": True}
+        body = self.invoke("Create", props, logical="Feed", expect="SUCCESS")
+        uuid_ = body["PhysicalResourceId"]
+        got = self.lam.get_event_source_mapping(UUID=uuid_)
+        self.assertEqual(body["Data"]["Id"], uuid_)
+        self.assertTrue(body["Data"]["EventSourceMappingArn"].endswith(uuid_))
+        self.assertEqual((got["EventSourceArn"], got["BatchSize"]), (qarn, 5))
+        self.assertTrue(got["FunctionArn"].endswith(":function:esm-fn"))
+        new = dict(props, BatchSize="7")
+        self.invoke("Update", new, physical_id=uuid_, old=props, expect="SUCCESS")
+        self.assertEqual(self.lam.get_event_source_mapping(UUID=uuid_)["BatchSize"], 7)
+        self.invoke("Delete", new, physical_id=uuid_, expect="SUCCESS")
+        with self.assertRaises(self.lam.exceptions.ResourceNotFoundException):
+            self.lam.get_event_source_mapping(UUID=uuid_)
+        self.invoke("Delete", new, physical_id=uuid_, expect="SUCCESS")
+        self.resource_type = "AWS::Lambda::Function"
+        self.invoke("Delete", {}, physical_id="esm-fn", expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()
