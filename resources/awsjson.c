@@ -48,18 +48,6 @@ bool cfnkit_listed(const char *const *names, const char *name)
     return false;
 }
 
-int cfnkit_props_known(cfn_ctx *ctx, const char *const *known)
-{
-    const cJSON *p;
-    cJSON_ArrayForEach(p, cfn_request_props(ctx))
-    {
-        if (strcmp(p->string, "ServiceToken") != 0 && !cfnkit_listed(known, p->string))
-            return cfn_fail(ctx, "%s property %.100s is not supported by cfnkit's local engine",
-                            cfn_request_resource_type(ctx), p->string);
-    }
-    return 0;
-}
-
 int cfnkit_tags_map(cfn_ctx *ctx, const char *name, cJSON **out)
 {
     const cJSON *list;

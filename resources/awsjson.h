@@ -19,12 +19,6 @@ cJSON *cfnkit_json_item(cJSON *obj, const char *name, cJSON *item);
 /* Adds a number member. Returns `obj`, or NULL with `obj` freed. */
 cJSON *cfnkit_json_number(cJSON *obj, const char *name, double value);
 
-/* Fails, setting the request's reason, when ResourceProperties holds a
- * property that is not in `known` (NULL-terminated), naming it: "AWS::S3::Bucket
- * property X is not supported by cfnkit's local engine". A property never
- * passes unread. ServiceToken (set by a custom resource's caller) is allowed. */
-int cfnkit_props_known(cfn_ctx *ctx, const char *const *known);
-
 /* A CloudFormation Tags property (a list of {Key, Value}) as a JSON object
  * of key: value, empty when the property is absent. The reason is set, naming
  * the entry, when an entry is not a Key and a Value. Caller frees *out. */

@@ -106,7 +106,7 @@ static int create(cfn_ctx *ctx)
     char *name = NULL;
     cfn_aws *aws = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 ||
+    if (native_check_props(ctx, known) < 0 ||
         cfn_prop_string_or(ctx, "InstanceProfileName", NULL, &given) < 0 ||
         cfn_prop_string_or(ctx, "Path", "/", &path) < 0 ||
         iam_names(ctx, "Roles", false, &roles) < 0)
@@ -150,7 +150,7 @@ done:
 static int update(cfn_ctx *ctx)
 {
     cfn_aws *aws = NULL;
-    if (cfnkit_props_known(ctx, known) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+    if (native_check_props(ctx, known) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     int rc = sync(ctx, aws, cfn_request_physical_id(ctx));
     cfn_aws_free(aws);

@@ -111,7 +111,7 @@ static int create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *out = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 ||
+    if (native_check_props(ctx, known) < 0 ||
         cfn_prop_string_or(ctx, "ManagedPolicyName", NULL, &given) < 0 ||
         cfn_prop_string_or(ctx, "Path", "/", &path) < 0 ||
         cfn_prop_string_or(ctx, "Description", NULL, &description) < 0 ||
@@ -199,7 +199,7 @@ static int update(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *versions = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 ||
+    if (native_check_props(ctx, known) < 0 ||
         iam_document(ctx, "PolicyDocument", false, &doc) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     if (cfn_prop_changed(ctx, "PolicyDocument")) {

@@ -19,7 +19,7 @@ static int put_role_policy(cfn_ctx *ctx)
     char *doc = NULL, id[CFN_MAX_PHYSICAL_ID_BYTES + 1];
     cfn_aws *aws = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, role_policy_known) < 0 ||
+    if (native_check_props(ctx, role_policy_known) < 0 ||
         cfn_prop_string(ctx, "PolicyName", &name) < 0 ||
         cfn_prop_string(ctx, "RoleName", &role) < 0 ||
         iam_document(ctx, "PolicyDocument", false, &doc) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
@@ -113,7 +113,7 @@ static int put_policy(cfn_ctx *ctx, const char *id)
     char *doc = NULL;
     cfn_aws *aws = NULL;
     int rc = -1, targets = 0;
-    if (cfnkit_props_known(ctx, policy_known) < 0 ||
+    if (native_check_props(ctx, policy_known) < 0 ||
         cfn_prop_string(ctx, "PolicyName", &name) < 0 ||
         iam_document(ctx, "PolicyDocument", false, &doc) < 0)
         goto done;

@@ -272,7 +272,7 @@ static int create(cfn_ctx *ctx)
     const char *given, *path, *boundary;
     cJSON *in = NULL, *tags = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 ||
+    if (native_check_props(ctx, known) < 0 ||
         cfn_prop_string_or(ctx, "RoleName", NULL, &given) < 0 ||
         cfn_prop_string_or(ctx, "Path", "/", &path) < 0 ||
         cfn_prop_string_or(ctx, "PermissionsBoundary", NULL, &boundary) < 0 ||
@@ -330,7 +330,7 @@ static int update(cfn_ctx *ctx)
     const char *name = cfn_request_physical_id(ctx), *boundary;
     char *doc = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 ||
+    if (native_check_props(ctx, known) < 0 ||
         cfn_prop_string_or(ctx, "PermissionsBoundary", NULL, &boundary) < 0 ||
         iam_document(ctx, "AssumeRolePolicyDocument", false, &doc) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)

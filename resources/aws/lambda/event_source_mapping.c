@@ -3,6 +3,7 @@
  * the mapping's UUID; GetAtt EventSourceMappingArn. */
 #include "lambda.h"
 
+#include "aws/native.h"
 #include "awsjson.h"
 
 #include <stdio.h>
@@ -42,7 +43,7 @@ static int known_check(cfn_ctx *ctx)
     for (const esm_prop *p = props; p->name; p++)
         names[n++] = p->name;
     names[n] = NULL;
-    return cfnkit_props_known(ctx, names);
+    return native_check_props(ctx, names);
 }
 
 /* The API input of CreateEventSourceMapping, or of UpdateEventSourceMapping

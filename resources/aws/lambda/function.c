@@ -390,7 +390,7 @@ static int create(cfn_ctx *ctx)
     const char *given, *package;
     cJSON *in = NULL, *tags = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 ||
+    if (native_check_props(ctx, known) < 0 ||
         cfn_prop_string_or(ctx, "FunctionName", NULL, &given) < 0 ||
         cfn_prop_string_or(ctx, "PackageType", NULL, &package) < 0 ||
         cfnkit_tags_map(ctx, "Tags", &tags) < 0)
@@ -465,7 +465,7 @@ static int update(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     const char *name = cfn_request_physical_id(ctx);
     int rc;
-    if (cfnkit_props_known(ctx, known) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+    if (native_check_props(ctx, known) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     bool code = cfn_prop_changed(ctx, "Code") || cfn_prop_changed(ctx, "Architectures") ||
                 (cfn_prop_has(ctx, "Code.ZipFile") && cfn_prop_changed(ctx, "Runtime"));

@@ -27,7 +27,7 @@ static int create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = NULL, *out = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 ||
+    if (native_check_props(ctx, known) < 0 ||
         cfn_prop_string_or(ctx, "LayerName", NULL, &given) < 0 ||
         cfn_prop_string_or(ctx, "Description", NULL, &description) < 0 ||
         cfn_prop_string_or(ctx, "LicenseInfo", NULL, &license) < 0 ||
@@ -104,7 +104,7 @@ static int parse_arn(const char *arn, char *name, size_t size, long *version)
 static int update(cfn_ctx *ctx)
 {
     const char *arn = cfn_request_physical_id(ctx);
-    if (cfnkit_props_known(ctx, known) < 0 || cfn_set_data(ctx, "LayerVersionArn", arn) < 0)
+    if (native_check_props(ctx, known) < 0 || cfn_set_data(ctx, "LayerVersionArn", arn) < 0)
         return -1;
     return cfn_set_physical_id(ctx, arn);
 }

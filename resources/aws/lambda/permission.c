@@ -53,7 +53,7 @@ static int create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = NULL, *out = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 || cfn_prop_string(ctx, "FunctionName", &function) < 0 ||
+    if (native_check_props(ctx, known) < 0 || cfn_prop_string(ctx, "FunctionName", &function) < 0 ||
         cfn_prop_string(ctx, "Action", &action) < 0 ||
         cfn_prop_string(ctx, "Principal", &principal) < 0 || native_name(ctx, 100, 0, &sid) < 0)
         goto done;
@@ -114,7 +114,7 @@ done:
 static int update(cfn_ctx *ctx)
 {
     const char *id = cfn_request_physical_id(ctx), *bar = strrchr(id, '|');
-    if (cfnkit_props_known(ctx, known) < 0)
+    if (native_check_props(ctx, known) < 0)
         return -1;
     if (!bar)
         return cfn_fail(ctx, "%.100s is not an AWS::Lambda::Permission id", id);

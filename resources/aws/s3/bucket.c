@@ -398,7 +398,7 @@ static int create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *calls = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 ||
+    if (native_check_props(ctx, known) < 0 ||
         cfn_prop_string_or(ctx, "BucketName", NULL, &given) < 0)
         goto done;
     if (given && (problem = s3_bucket_name_problem(given))) {
@@ -461,7 +461,7 @@ static int update(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *calls = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) == 0 && (calls = config_calls(ctx, name)) &&
+    if (native_check_props(ctx, known) == 0 && (calls = config_calls(ctx, name)) &&
         cfn_aws_for(ctx, NULL, &aws) == 0 && configure(ctx, aws, calls) == 0)
         rc = answer(ctx, aws, name);
     cJSON_Delete(calls);

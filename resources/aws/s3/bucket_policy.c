@@ -2,6 +2,7 @@
  * type's primary identifier, Bucket). */
 #include "s3.h"
 
+#include "aws/native.h"
 #include "awsjson.h"
 
 #include <stdlib.h>
@@ -16,7 +17,7 @@ static int put(cfn_ctx *ctx)
     char *text = NULL;
     cfn_aws *aws = NULL;
     int rc = -1;
-    if (cfnkit_props_known(ctx, known) < 0 || cfn_prop_string(ctx, "Bucket", &bucket) < 0)
+    if (native_check_props(ctx, known) < 0 || cfn_prop_string(ctx, "Bucket", &bucket) < 0)
         return -1;
     if ((problem = s3_bucket_name_problem(bucket)))
         return cfn_fail(ctx, "AWS::S3::BucketPolicy Bucket \"%.80s\" is invalid: %s", bucket,
