@@ -32,6 +32,19 @@ DIFFERENCES = {
                        "CloudFormation documents Fn::GetAtt QueueName; the schema lists only "
                        "Arn and QueueUrl as read-only (QueueName is also a property)"),
     },
+    "AWS::S3::Bucket": {
+        "attributes": (set(), {
+            "MetadataConfiguration.Destination",
+            "MetadataConfiguration.InventoryTableConfiguration.TableArn",
+            "MetadataConfiguration.InventoryTableConfiguration.TableName",
+            "MetadataConfiguration.JournalTableConfiguration.TableArn",
+            "MetadataConfiguration.JournalTableConfiguration.TableName",
+            "MetadataTableConfiguration.S3TablesDestination.TableArn",
+            "MetadataTableConfiguration.S3TablesDestination.TableNamespace"},
+            "cfnkit refuses MetadataConfiguration and MetadataTableConfiguration (S3 "
+            "Metadata tables, which moto lacks), so their read-only members never have a "
+            "value"),
+    },
     "AWS::SSM::Parameter": {
         "attributes": ({"Type", "Value"}, set(),
                        "CloudFormation documents Fn::GetAtt Type and Value (the "

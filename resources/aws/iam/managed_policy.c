@@ -67,6 +67,23 @@ static int set_json(cfn_ctx *ctx, const cJSON *policy, const char *name)
     return cfn_set_data_json(ctx, name, copy);
 }
 
+/* Adds PermissionsBoundaryUsageCount to `policy`, counted by IAM. */
+static int boundary_count(cfn_ctx *ctx, cfn_aws *aws, const char *arn, cJSON *policy)
+{
+    cJSON *out;
+    if (iam_call(ctx, aws, "ListEntitiesForPolicy",
+                 cfnkit_json_strings(cJSON_CreateObject(), "PolicyArn", arn, "PolicyUsageFilter",
+                                     "PermissionsBoundary", NULL),
+                 &out, NULL) < 0)
+        return -1;
+    int n = cJSON_GetArraySize(cJSON_GetObjectItem(out, "PolicyUsers")) +
+            cJSON_GetArraySize(cJSON_GetObjectItem(out, "PolicyRoles"));
+    cJSON_Delete(out);
+    if (!cJSON_AddNumberToObject(policy, "PermissionsBoundaryUsageCount", n))
+        return cfn_fail(ctx, "out of memory");
+    return 0;
+}
+
 /* Ref and every GetAtt, read back from IAM. */
 static int answer(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
 {
@@ -85,6 +102,11 @@ static int answer(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
         rc =
             v ? cfn_set_data(ctx, *s, v) : cfn_fail(ctx, "IAM GetPolicy: the answer has no %s", *s);
     }
+    /* moto's GetPolicy has no PermissionsBoundaryUsageCount: it is the
+     * number of entities using the policy as their boundary, which
+     * ListEntitiesForPolicy counts. */
+    if (rc == 0 && !cJSON_GetObjectItem(policy, "PermissionsBoundaryUsageCount"))
+        rc = boundary_count(ctx, aws, arn, cJSON_GetObjectItem(out, "Policy"));
     for (const char *const *s = values; rc == 0 && *s; s++)
         rc = set_json(ctx, policy, *s);
     cJSON_Delete(out);

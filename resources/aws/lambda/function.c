@@ -296,6 +296,12 @@ static int answer(cfn_ctx *ctx, cfn_aws *aws, const char *name)
     }
     rc = cfn_set_data(ctx, "Arn", arn);
     cJSON_Delete(out);
+    /* Fn::GetAtt reads the object and each member. */
+    if (rc == 0 && response)
+        rc = cfn_set_data(ctx, "SnapStartResponse.ApplyOn", cfn_json_string(response, "ApplyOn"));
+    if (rc == 0 && response)
+        rc = cfn_set_data(ctx, "SnapStartResponse.OptimizationStatus",
+                          cfn_json_string(response, "OptimizationStatus"));
     if (rc == 0)
         rc = response ? cfn_set_data_json(ctx, "SnapStartResponse", response)
                       : cfn_fail(ctx, "out of memory");
@@ -504,9 +510,10 @@ static int remove_function(cfn_ctx *ctx)
 static const char *const replaces[] = {"FunctionName", "PackageType", "TenancyConfig", NULL};
 static const char *const replaces_conditional[] = {"DurableConfig", NULL};
 /* Code's members are all write-only: Code as a whole is compared from the
- * template. */
+ * template (the schema check's rule for nested write-only paths). */
 static const char *const write_only[] = {"Code", "PublishToLatestPublished", "SnapStart", NULL};
-static const char *const attributes[] = {"Arn", "SnapStartResponse", NULL};
+static const char *const attributes[] = {"Arn", "SnapStartResponse", "SnapStartResponse.ApplyOn",
+                                         "SnapStartResponse.OptimizationStatus", NULL};
 
 const cfn_resource_type native_lambda_function = {
     .type = "AWS::Lambda::Function",

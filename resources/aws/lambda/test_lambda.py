@@ -64,6 +64,8 @@ class LambdaTest(NativeTest):
         self.assertEqual(body["Data"]["Arn"], conf["FunctionArn"])
         self.assertEqual(body["Data"]["SnapStartResponse"],
                          {"ApplyOn": "None", "OptimizationStatus": "Off"})
+        self.assertEqual((body["Data"]["SnapStartResponse.ApplyOn"],
+                          body["Data"]["SnapStartResponse.OptimizationStatus"]), ("None", "Off"))
         self.assertEqual(conf["State"], "Active")
         self.assertEqual((conf["Runtime"], conf["Handler"], conf["Timeout"], conf["MemorySize"],
                           conf["Description"], conf["Role"]),

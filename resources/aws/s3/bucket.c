@@ -499,7 +499,15 @@ static int remove_bucket(cfn_ctx *ctx)
 }
 
 static const char *const replaces[] = {"BucketName", "BucketNamePrefix", "BucketNamespace", NULL};
-static const char *const write_only[] = {"AccessControl", "BucketNamePrefix", "BucketNamespace",
+/* Some members of LifecycleConfiguration's rules, MetadataConfiguration's
+ * and ReplicationConfiguration's are write-only: those properties are
+ * compared from the template. */
+static const char *const write_only[] = {"AccessControl",
+                                         "BucketNamePrefix",
+                                         "BucketNamespace",
+                                         "LifecycleConfiguration",
+                                         "MetadataConfiguration",
+                                         "ReplicationConfiguration",
                                          NULL};
 static const char *const attributes[] = {
     "Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "WebsiteURL", NULL};
