@@ -222,9 +222,33 @@ static cJSON *api_value(cfn_ctx *ctx, const config *c, const cJSON *v)
     }
     if (strcmp(p, "BucketEncryption") == 0) {
         static const char *const allowed[] = {"ServerSideEncryptionConfiguration", NULL};
-        if (members_known(ctx, v, p, allowed) < 0)
+        static const char *const rule_allowed[] = {"ServerSideEncryptionByDefault",
+                                                   "BucketKeyEnabled", NULL};
+        const cJSON *r;
+        cJSON *rules = cJSON_CreateArray();
+        if (members_known(ctx, v, p, allowed) < 0) {
+            cJSON_Delete(rules);
             return NULL;
-        return copy(cJSON_CreateObject(), v, "ServerSideEncryptionConfiguration", "Rules");
+        }
+        cJSON_ArrayForEach(r, cJSON_GetObjectItem(v, "ServerSideEncryptionConfiguration"))
+        {
+            if (members_known(ctx, r, "BucketEncryption.ServerSideEncryptionConfiguration",
+                              rule_allowed) < 0) {
+                cJSON_Delete(rules);
+                return NULL;
+            }
+            /* The API calls the default ApplyServerSideEncryptionByDefault. */
+            cJSON *one = copy(cJSON_CreateObject(), r, "ServerSideEncryptionByDefault",
+                              "ApplyServerSideEncryptionByDefault");
+            one = copy(one, r, "BucketKeyEnabled", "BucketKeyEnabled");
+            if (!one || !rules || !cJSON_AddItemToArray(rules, one)) {
+                cJSON_Delete(one);
+                cJSON_Delete(rules);
+                cfn_fail(ctx, "out of memory");
+                return NULL;
+            }
+        }
+        return cfnkit_json_item(cJSON_CreateObject(), "Rules", rules);
     }
     if (strcmp(p, "LifecycleConfiguration") == 0) {
         static const char *const allowed[] = {"Rules", NULL};

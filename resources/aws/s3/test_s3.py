@@ -87,7 +87,7 @@ class S3Test(NativeTest):
         s3 = self.s3
         self.assertEqual(s3.get_bucket_versioning(Bucket=name)["Status"], "Enabled")
         rules = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
-        self.assertEqual(rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256")
+        self.assertEqual(rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256")
         [rule] = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
         self.assertEqual((rule["ID"], rule["Status"], rule["Filter"]["Prefix"],
                           rule["Expiration"]["Days"],
