@@ -246,5 +246,23 @@ class IamTest(NativeTest):
             self.iam.delete_role(RoleName=r)
 
 
+    def test_role_replacement(self):
+        self.use("AWS::IAM::Role")
+        old = self.role_props(RoleName="old-role", ManagedPolicyArns=self.managed[:1],
+                              Policies=[{"PolicyName": "p", "PolicyDocument": doc("s3:*")}])
+        self.invoke("Create", old, logical="R", expect="SUCCESS")
+        # RoleName is create-only: the engine creates the new role, then
+        # deletes the old one (with its old properties) in its cleanup.
+        new = dict(old, RoleName="new-role")
+        body = self.invoke("Create", new, logical="R", expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "new-role")
+        self.invoke("Delete", old, physical_id="old-role", logical="R", expect="SUCCESS")
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_role(RoleName="old-role")
+        self.assertEqual(self.attached("new-role"), self.managed[:1])
+        self.assertEqual(self.inline_names("new-role"), ["p"])
+        self.invoke("Delete", new, physical_id="new-role", logical="R", expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()

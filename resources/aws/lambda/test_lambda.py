@@ -224,5 +224,22 @@ class LambdaTest(NativeTest):
         self.invoke("Delete", {}, physical_id="esm-fn", expect="SUCCESS")
 
 
+    def test_replacement(self):
+        old = self.inline(FunctionName="first-fn")
+        self.invoke("Create", old, logical="Fn", expect="SUCCESS")
+        # FunctionName is create-only: the engine creates the new function,
+        # then deletes the old one in its cleanup.
+        new = self.inline(FunctionName="second-fn")
+        body = self.invoke("Create", new, logical="Fn", expect="SUCCESS")
+        self.assertEqual(body["Data"]["Arn"],
+                         self.lam.get_function(FunctionName="second-fn")["Configuration"][
+                             "FunctionArn"])
+        self.invoke("Delete", old, physical_id="first-fn", logical="Fn", expect="SUCCESS")
+        names = [f["FunctionName"] for f in self.lam.list_functions()["Functions"]]
+        self.assertIn("second-fn", names)
+        self.assertNotIn("first-fn", names)
+        self.invoke("Delete", new, physical_id="second-fn", logical="Fn", expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -512,9 +512,9 @@ static int remove_bucket(cfn_ctx *ctx)
         rc = 0;
     } else if (rc < 0 && cfn_aws_error_is(aws, "BucketNotEmpty")) {
         rc = cfn_fail(ctx,
-                      "The bucket you tried to delete is not empty (bucket %s; CloudFormation "
-                      "does not delete objects: empty it, or keep it with DeletionPolicy Retain)",
-                      name);
+                      "%s (bucket %s: CloudFormation does not delete objects; empty it, or keep "
+                      "it with DeletionPolicy Retain)",
+                      cfn_error_last(), name);
     } else if (rc < 0) {
         rc = cfn_fail(ctx, "%s", cfn_error_last());
     }

@@ -148,5 +148,36 @@ class S3Test(NativeTest):
         self.invoke("Delete", new, physical_id="policy-bucket", expect="SUCCESS")
 
 
+    def test_notification_and_replacement(self):
+        sqs = self.moto.client("sqs")
+        queue = sqs.create_queue(QueueName="uploads")["QueueUrl"]
+        qarn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        props = {"BucketName": "first-name", "NotificationConfiguration": {"QueueConfigurations": [
+            {"Event": "s3:ObjectCreated:*", "Queue": qarn,
+             "Filter": {"S3Key": {"Rules": [{"Name": "suffix", "Value": ".jpg"}]}}}]}}
+        self.invoke("Create", props, logical="Up", expect="SUCCESS")
+        [conf] = self.s3.get_bucket_notification_configuration(
+            Bucket="first-name")["QueueConfigurations"]
+        self.assertEqual((conf["QueueArn"], conf["Events"],
+                          conf["Filter"]["Key"]["FilterRules"]),
+                         (qarn, ["s3:ObjectCreated:*"], [{"Name": "suffix", "Value": ".jpg"}]))
+        # BucketName is create-only: the engine replaces the bucket by a Create
+        # of the new one, then deletes the old one in its cleanup.
+        new = dict(props, BucketName="second-name")
+        body = self.invoke("Create", new, logical="Up", expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "second-name")
+        self.invoke("Delete", props, physical_id="first-name", logical="Up", expect="SUCCESS")
+        names = [b["Name"] for b in self.s3.list_buckets()["Buckets"]]
+        self.assertIn("second-name", names)
+        self.assertNotIn("first-name", names)
+        # The notification dropped in place.
+        self.invoke("Update", {"BucketName": "second-name"}, physical_id="second-name", old=new,
+                    logical="Up", expect="SUCCESS")
+        self.assertNotIn("QueueConfigurations",
+                         self.s3.get_bucket_notification_configuration(Bucket="second-name"))
+        self.invoke("Delete", new, physical_id="second-name", expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()
