@@ -99,19 +99,25 @@ class LambdaTest(NativeTest):
     def test_s3_code_named(self):
         props = self.inline(FunctionName="named-fn", Code={"S3Bucket": self.code_bucket,
                                                           "S3Key": "v1.zip"},
-                            Architectures=["arm64"], Layers=[])
+                            Architectures=["arm64"], Layers=[], TracingConfig={"Mode": "Active"},
+                            EphemeralStorage={"Size": "1024"})
         body = self.invoke("Create", props, expect="SUCCESS")
         self.assertEqual(body["PhysicalResourceId"], "named-fn")
         conf = self.lam.get_function_configuration(FunctionName="named-fn")
-        self.assertEqual(conf["Architectures"], ["arm64"])
+        self.assertEqual((conf["Architectures"], conf["TracingConfig"]["Mode"],
+                          conf["EphemeralStorage"]["Size"]), (["arm64"], "Active", 1024))
         sha = conf["CodeSha256"]
         # A given name that exists fails as CloudFormation says.
         body = self.invoke("Create", props, expect="FAILED")
         self.assertIn("'named-fn' already exists", body["Reason"])
+        # New code. (Dropping TracingConfig or EphemeralStorage sends Lambda's
+        # defaults, but moto's UpdateFunctionConfiguration ignores both, as
+        # it does from boto3: test_inline_create_update_delete checks the
+        # reset with MemorySize instead.)
         new = dict(props, Code={"S3Bucket": self.code_bucket, "S3Key": "v2.zip"})
         self.invoke("Update", new, physical_id="named-fn", old=props, expect="SUCCESS")
-        self.assertNotEqual(self.lam.get_function_configuration(FunctionName="named-fn")["CodeSha256"],
-                            sha)
+        conf = self.lam.get_function_configuration(FunctionName="named-fn")
+        self.assertNotEqual(conf["CodeSha256"], sha)
         self.invoke("Delete", new, physical_id="named-fn", expect="SUCCESS")
         self.assertNotIn("named-fn",
                          [f["FunctionName"] for f in self.lam.list_functions()["Functions"]])

@@ -72,7 +72,13 @@ class S3Test(NativeTest):
             "LifecycleConfiguration": {"Rules": [
                 {"Id": "old", "Status": "Enabled", "Prefix": "logs/", "ExpirationInDays": "30",
                  "NoncurrentVersionExpirationInDays": 7,
-                 "Transitions": [{"StorageClass": "GLACIER", "TransitionInDays": 10}]}]},
+                 "Transitions": [{"StorageClass": "GLACIER", "TransitionInDays": 10}]},
+                {"Id": "uploads", "Status": "Disabled",
+                 "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2},
+                 "NoncurrentVersionExpiration": {"NoncurrentDays": 9,
+                                                 "NewerNoncurrentVersions": 3},
+                 "NoncurrentVersionTransitions": [{"StorageClass": "STANDARD_IA",
+                                                   "TransitionInDays": 40}]}]},
             "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                                "IgnorePublicAcls": True,
                                                "RestrictPublicBuckets": True},
@@ -88,7 +94,14 @@ class S3Test(NativeTest):
         self.assertEqual(s3.get_bucket_versioning(Bucket=name)["Status"], "Enabled")
         rules = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
         self.assertEqual(rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256")
-        [rule] = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+        [rule, other] = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+        self.assertEqual((other["ID"], other["Status"],
+                          other["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"],
+                          other["NoncurrentVersionExpiration"],
+                          other["NoncurrentVersionTransitions"]),
+                         # moto drops NewerNoncurrentVersions (from boto3 too).
+                         ("uploads", "Disabled", 2, {"NoncurrentDays": 9},
+                          [{"NoncurrentDays": 40, "StorageClass": "STANDARD_IA"}]))
         self.assertEqual((rule["ID"], rule["Status"], rule["Filter"]["Prefix"],
                           rule["Expiration"]["Days"],
                           rule["NoncurrentVersionExpiration"]["NoncurrentDays"],
