@@ -9,8 +9,15 @@
 #include <string.h>
 
 const cfn_resource_type *const cfnkit_native_iam[] = {
-    &native_iam_role,           &native_iam_role_policy,      &native_iam_policy,
-    &native_iam_managed_policy, &native_iam_instance_profile, NULL,
+    &native_iam_role,
+    &native_iam_role_policy,
+    &native_iam_policy,
+    &native_iam_managed_policy,
+    &native_iam_instance_profile,
+    &native_iam_user,
+    &native_iam_group,
+    &native_iam_user_to_group_addition,
+    NULL,
 };
 
 int iam_call(cfn_ctx *ctx, cfn_aws *aws, const char *operation, cJSON *input, cJSON **output,

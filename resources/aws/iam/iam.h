@@ -9,6 +9,9 @@ extern const cfn_resource_type native_iam_role_policy;
 extern const cfn_resource_type native_iam_policy;
 extern const cfn_resource_type native_iam_managed_policy;
 extern const cfn_resource_type native_iam_instance_profile;
+extern const cfn_resource_type native_iam_user;
+extern const cfn_resource_type native_iam_group;
+extern const cfn_resource_type native_iam_user_to_group_addition;
 
 /* Calls IAM `operation` with `input` (taken; NULL stands for out of memory).
  * `output` may be NULL. Returns 0, or 1 when IAM answered the error code

@@ -264,5 +264,75 @@ class IamTest(NativeTest):
         self.invoke("Delete", new, physical_id="new-role", logical="R", expect="SUCCESS")
 
 
+    def test_user_and_groups(self):
+        self.use("AWS::IAM::Group")
+        group_props = {"Path": "/teams/", "ManagedPolicyArns": self.managed[:1],
+                       "Policies": [{"PolicyName": "g", "PolicyDocument": doc("s3:*")}]}
+        body = self.invoke("Create", group_props, logical="Team", expect="SUCCESS")
+        group = body["PhysicalResourceId"]
+        self.assertRegex(group, r"^ports-Team-[A-Z0-9]{12}$")
+        got = self.iam.get_group(GroupName=group)["Group"]
+        self.assertEqual((body["Data"], got["Path"]), ({"Arn": got["Arn"]}, "/teams/"))
+        self.assertEqual([p["PolicyArn"] for p in self.iam.list_attached_group_policies(
+            GroupName=group)["AttachedPolicies"]], self.managed[:1])
+        self.assertEqual(self.iam.list_group_policies(GroupName=group)["PolicyNames"], ["g"])
+
+        self.use("AWS::IAM::User")
+        user_props = {"Groups": [group], "Path": "/people/",
+                      "LoginProfile": {"Password": "Sup3r-secret!", "PasswordResetRequired": True},
+                      "Policies": [{"PolicyName": "u", "PolicyDocument": doc("sqs:*")}],
+                      "ManagedPolicyArns": self.managed[1:2], "Tags": [{"Key": "k", "Value": "v"}]}
+        body = self.invoke("Create", user_props, logical="Bob", expect="SUCCESS")
+        user = body["PhysicalResourceId"]
+        self.assertNotIn("Sup3r-secret!", json.dumps(body))
+        got = self.iam.get_user(UserName=user)["User"]
+        self.assertEqual((body["Data"], got["Path"]), ({"Arn": got["Arn"]}, "/people/"))
+        self.assertEqual({t["Key"]: t["Value"] for t in got["Tags"]}, {"k": "v"})
+        # moto keeps no PasswordResetRequired (False from boto3 too): the
+        # profile's existence is what can be checked.
+        self.assertEqual(self.iam.get_login_profile(UserName=user)["LoginProfile"]["UserName"],
+                         user)
+        self.assertEqual([g["GroupName"] for g in self.iam.list_groups_for_user(
+            UserName=user)["Groups"]], [group])
+        self.assertEqual(self.iam.list_user_policies(UserName=user)["PolicyNames"], ["u"])
+
+        # In place: out of the group, no login profile, a new path.
+        new_user = dict(user_props, Groups=[], Path="/moved/")
+        del new_user["LoginProfile"]
+        self.invoke("Update", new_user, physical_id=user, old=user_props, logical="Bob",
+                    expect="SUCCESS")
+        self.assertEqual(self.iam.get_user(UserName=user)["User"]["Path"], "/moved/")
+        self.assertEqual(self.iam.list_groups_for_user(UserName=user)["Groups"], [])
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_login_profile(UserName=user)
+
+        self.use("AWS::IAM::UserToGroupAddition")
+        add_props = {"GroupName": group, "Users": [user, "alice"]}
+        body = self.invoke("Create", add_props, logical="Members", expect="SUCCESS")
+        aid = body["PhysicalResourceId"]
+        self.assertEqual(body["Data"], {"Id": aid})
+        members = lambda: sorted(u["UserName"] for u in self.iam.get_group(GroupName=group)["Users"])  # noqa: E731
+        self.assertEqual(members(), sorted([user, "alice"]))
+        self.invoke("Update", dict(add_props, Users=["alice"]), physical_id=aid, old=add_props,
+                    expect="SUCCESS")
+        self.assertEqual(members(), ["alice"])
+        self.invoke("Delete", dict(add_props, Users=["alice"]), physical_id=aid,
+                    expect="SUCCESS")
+        self.assertEqual(members(), [])
+        self.invoke("Delete", dict(add_props, Users=["alice"]), physical_id=aid,
+                    expect="SUCCESS")
+
+        self.use("AWS::IAM::User")
+        self.invoke("Delete", new_user, physical_id=user, expect="SUCCESS")
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_user(UserName=user)
+        self.invoke("Delete", new_user, physical_id=user, expect="SUCCESS")
+        self.use("AWS::IAM::Group")
+        self.invoke("Delete", group_props, physical_id=group, expect="SUCCESS")
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_group(GroupName=group)
+        self.invoke("Delete", group_props, physical_id=group, expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()
