@@ -8,5 +8,6 @@ extern const cfn_resource_type native_lambda_function;
 extern const cfn_resource_type native_lambda_permission;
 extern const cfn_resource_type native_lambda_layer_version;
 extern const cfn_resource_type native_lambda_event_source_mapping;
+extern const cfn_resource_type native_lambda_version;
 
 #endif

@@ -247,5 +247,28 @@ class LambdaTest(NativeTest):
         self.invoke("Delete", new, physical_id="second-fn", logical="Fn", expect="SUCCESS")
 
 
+    def test_version(self):
+        self.invoke("Create", self.inline(FunctionName="ver-fn"), expect="SUCCESS")
+        sha = self.lam.get_function_configuration(FunctionName="ver-fn")["CodeSha256"]
+        self.resource_type = "AWS::Lambda::Version"
+        props = {"FunctionName": "ver-fn", "Description": "first", "CodeSha256": sha}
+        body = self.invoke("Create", props, logical="V1", expect="SUCCESS")
+        arn = body["PhysicalResourceId"]
+        self.assertEqual(body["Data"], {"FunctionArn": arn, "Version": "1"})
+        self.assertTrue(arn.endswith(":function:ver-fn:1"))
+        got = self.lam.get_function_configuration(FunctionName="ver-fn", Qualifier="1")
+        self.assertEqual((got["FunctionArn"], got["Description"]), (arn, "first"))
+        # (moto does not check CodeSha256 against the code, as Lambda does.)
+        again = self.invoke("Update", props, physical_id=arn, old=props, expect="SUCCESS")
+        self.assertEqual(again["PhysicalResourceId"], arn)
+        self.invoke("Delete", props, physical_id=arn, expect="SUCCESS")
+        versions = [v["Version"] for v in self.lam.list_versions_by_function(
+            FunctionName="ver-fn")["Versions"]]
+        self.assertNotIn("1", versions)
+        self.invoke("Delete", props, physical_id=arn, expect="SUCCESS")
+        self.resource_type = "AWS::Lambda::Function"
+        self.invoke("Delete", {}, physical_id="ver-fn", expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()
