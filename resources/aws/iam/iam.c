@@ -17,6 +17,7 @@ const cfn_resource_type *const cfnkit_native_iam[] = {
     &native_iam_user,
     &native_iam_group,
     &native_iam_user_to_group_addition,
+    &native_iam_access_key,
     NULL,
 };
 

@@ -12,6 +12,7 @@ extern const cfn_resource_type native_iam_instance_profile;
 extern const cfn_resource_type native_iam_user;
 extern const cfn_resource_type native_iam_group;
 extern const cfn_resource_type native_iam_user_to_group_addition;
+extern const cfn_resource_type native_iam_access_key;
 
 /* Calls IAM `operation` with `input` (taken; NULL stands for out of memory).
  * `output` may be NULL. Returns 0, or 1 when IAM answered the error code

@@ -334,5 +334,26 @@ class IamTest(NativeTest):
         self.invoke("Delete", group_props, physical_id=group, expect="SUCCESS")
 
 
+    def test_access_key(self):
+        self.iam.create_user(UserName="key-user")
+        self.use("AWS::IAM::AccessKey")
+        props = {"UserName": "key-user"}
+        body = self.invoke("Create", props, logical="Key", expect="SUCCESS")
+        kid = body["PhysicalResourceId"]
+        self.assertTrue(body["NoEcho"])
+        [meta] = self.iam.list_access_keys(UserName="key-user")["AccessKeyMetadata"]
+        self.assertEqual((meta["AccessKeyId"], meta["Status"]), (kid, "Active"))
+        self.assertEqual(body["Data"]["Id"], kid)
+        self.assertEqual(len(body["Data"]["SecretAccessKey"]), 40)
+        new = dict(props, Status="Inactive")
+        self.invoke("Update", new, physical_id=kid, old=props, logical="Key", expect="SUCCESS")
+        [meta] = self.iam.list_access_keys(UserName="key-user")["AccessKeyMetadata"]
+        self.assertEqual(meta["Status"], "Inactive")
+        self.invoke("Delete", new, physical_id=kid, expect="SUCCESS")
+        self.assertEqual(self.iam.list_access_keys(UserName="key-user")["AccessKeyMetadata"], [])
+        self.invoke("Delete", new, physical_id=kid, expect="SUCCESS")
+        self.iam.delete_user(UserName="key-user")
+
+
 if __name__ == "__main__":
     unittest.main()
