@@ -413,10 +413,10 @@ static int create(cfn_ctx *ctx)
                       given);
         goto done;
     }
-    if (given ? !(name = strdup(given)) : native_name(ctx, 64, 0, &name) < 0) {
-        rc = name ? -1 : cfn_fail(ctx, "out of memory");
+    /* A failed native_name has set the reason; a failed strdup is out of
+     * memory, said at done. */
+    if (given ? !(name = strdup(given)) : native_name(ctx, 64, 0, &name) < 0)
         goto done;
-    }
     in = cfnkit_json_strings(config_of(ctx, false), "FunctionName", name, "PackageType", package,
                              NULL);
     if (!in || !(in = cfnkit_json_item(in, "Code", code_of(ctx, cJSON_CreateObject()))))
