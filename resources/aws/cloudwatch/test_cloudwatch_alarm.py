@@ -10,6 +10,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 
 class Alarm(NativeTest):
     resource_type = "AWS::CloudWatch::Alarm"
@@ -77,6 +79,18 @@ class Alarm(NativeTest):
         self.assertIn("AWS::CloudWatch::Alarm property EvaluationCriteria is not supported by "
                       "cfnkit's local engine", body["Reason"])
 
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"Namespace": "N", "MetricName": "M", "Statistic": "Sum", "Period": 60,
+                 "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "LessThanThreshold"}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.assertIsNotNone(self.alarm(pid))
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
 if __name__ == "__main__":
     unittest.main()

@@ -320,6 +320,10 @@ static int create(cfn_ctx *ctx)
         goto done;
     rc = call(ctx, aws, "CreateTable", in, NULL);
     in = NULL;
+    /* A generated name is this request's own: the table is there because the
+     * same Create was delivered before. */
+    if (rc < 0 && generated && cfn_aws_error_is(aws, "ResourceInUseException"))
+        rc = 0;
     /* The id first: a failure from here on still leaves CloudFormation a
      * table to delete. */
     if (rc < 0 || (rc = cfn_set_physical_id(ctx, table)) < 0)

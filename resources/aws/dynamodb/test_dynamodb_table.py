@@ -11,6 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 KEYS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 ATTRS = [{"AttributeName": "pk", "AttributeType": "S"},
          {"AttributeName": "sk", "AttributeType": "S"},
@@ -131,6 +133,18 @@ class DynamoDBTable(NativeTest):
         self.assertTrue(re.search(r"ReadCapacityUnits must be a number", body["Reason"]),
                         body["Reason"])
 
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"KeySchema": KEYS[:1], "AttributeDefinitions": ATTRS[:1],
+                 "BillingMode": "PAY_PER_REQUEST"}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.assertIn(pid, self.ddb.list_tables()["TableNames"])
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
 if __name__ == "__main__":
     unittest.main()

@@ -99,7 +99,9 @@ static int create(cfn_ctx *ctx)
         cJSON_Delete(in);
         goto done;
     }
-    if (native_call(ctx, aws, "logs", "CreateLogGroup", in, NULL) < 0 ||
+    /* A generated name is this request's own: delivered before. */
+    if ((native_call(ctx, aws, "logs", "CreateLogGroup", in, NULL) < 0 &&
+         !(generated && cfn_aws_error_is(aws, "ResourceAlreadyExistsException"))) ||
         cfn_set_physical_id(ctx, group) < 0)
         goto done;
     if (cfn_prop_has(ctx, "RetentionInDays") && set_retention(ctx, aws, group) < 0)

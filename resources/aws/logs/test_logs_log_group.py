@@ -10,6 +10,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 
 class LogGroup(NativeTest):
     resource_type = "AWS::Logs::LogGroup"
@@ -66,6 +68,17 @@ class LogGroup(NativeTest):
                       "cfnkit's local engine", body["Reason"])
         self.assertIsNone(self.group("u"))
 
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"RetentionInDays": 1}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.assertIsNotNone(self.group(pid))
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
 if __name__ == "__main__":
     unittest.main()

@@ -12,6 +12,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 
 def queue_arn(moto, name):
     sqs = moto.client("sqs")
@@ -76,6 +78,17 @@ class Topic(NativeTest):
         self.assertIn("AWS::SNS::Topic property ArchivePolicy is not supported by cfnkit's "
                       "local engine", body["Reason"])
 
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"DisplayName": "d"}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.sns.get_topic_attributes(TopicArn=pid)
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
 class Subscription(NativeTest):
     resource_type = "AWS::SNS::Subscription"
