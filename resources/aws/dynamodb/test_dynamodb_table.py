@@ -97,6 +97,33 @@ class DynamoDBTable(NativeTest):
         self.assertNotIn("orders", self.ddb.list_tables()["TableNames"])
         self.invoke("Delete", billing, physical_id="orders", expect="SUCCESS")
 
+    def test_protection_recovery_and_encryption(self):
+        props = {"TableName": "guarded", "KeySchema": KEYS[:1], "AttributeDefinitions": ATTRS[:1],
+                 "BillingMode": "PAY_PER_REQUEST", "DeletionProtectionEnabled": "true",
+                 "SSESpecification": {"SSEEnabled": True},
+                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}
+        self.invoke("Create", props, expect="SUCCESS")
+        t = self.describe("guarded")
+        self.assertTrue(t["DeletionProtectionEnabled"])
+        self.assertEqual(t["SSEDescription"]["Status"], "ENABLED")
+        pitr = self.ddb.describe_continuous_backups(TableName="guarded")[
+            "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        self.assertEqual(pitr["PointInTimeRecoveryStatus"], "ENABLED")
+        # Protected: the delete fails with DynamoDB's reason, the table stays.
+        body = self.invoke("Delete", props, physical_id="guarded", expect="FAILED")
+        self.assertIn("guarded", body["Reason"])
+        self.assertIn("guarded", self.ddb.list_tables()["TableNames"])
+
+        new = dict(props, DeletionProtectionEnabled=False,
+                   PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+        self.invoke("Update", new, physical_id="guarded", old=props, expect="SUCCESS")
+        self.assertFalse(self.describe("guarded")["DeletionProtectionEnabled"])
+        pitr = self.ddb.describe_continuous_backups(TableName="guarded")[
+            "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        self.assertEqual(pitr["PointInTimeRecoveryStatus"], "DISABLED")
+        self.invoke("Delete", new, physical_id="guarded", expect="SUCCESS")
+        self.assertNotIn("guarded", self.ddb.list_tables()["TableNames"])
+
     def test_generated_name(self):
         props = {"KeySchema": KEYS[:1], "AttributeDefinitions": ATTRS[:1],
                  "BillingMode": "PAY_PER_REQUEST"}

@@ -12,8 +12,8 @@
 /* CloudWatch Logs' limit on a log group's name. */
 #define MAX_NAME 512
 
-static const char *const supported[] = {"LogGroupName", "RetentionInDays", "KmsKeyId", "Tags",
-                                        NULL};
+static const char *const supported[] = {
+    "LogGroupName", "RetentionInDays", "KmsKeyId", "LogGroupClass", "Tags", NULL};
 
 static cJSON *named(const char *group)
 {
@@ -73,7 +73,7 @@ static int answer(cfn_ctx *ctx, cfn_aws *aws, const char *group)
 
 static int create(cfn_ctx *ctx)
 {
-    const char *given, *kms;
+    const char *given, *kms, *class;
     const cJSON *tags = NULL;
     char *generated = NULL;
     cfn_aws *aws = NULL;
@@ -81,6 +81,7 @@ static int create(cfn_ctx *ctx)
     if (native_check_props(ctx, supported) < 0 ||
         cfn_prop_string_or(ctx, "LogGroupName", NULL, &given) < 0 ||
         cfn_prop_string_or(ctx, "KmsKeyId", NULL, &kms) < 0 ||
+        cfn_prop_string_or(ctx, "LogGroupClass", NULL, &class) < 0 ||
         (cfn_prop_has(ctx, "Tags") && cfn_prop_list(ctx, "Tags", &tags) < 0))
         return -1;
     cJSON *map = tags ? tag_map(tags) : NULL;
@@ -91,8 +92,8 @@ static int create(cfn_ctx *ctx)
         return -1;
     }
     const char *group = given ? given : generated;
-    cJSON *in =
-        cfnkit_json_strings(cJSON_CreateObject(), "logGroupName", group, "kmsKeyId", kms, NULL);
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "logGroupName", group, "kmsKeyId", kms,
+                                    "logGroupClass", class, NULL);
     if (map)
         in = cfnkit_json_item(in, "tags", map);
     if (cfn_aws_for(ctx, NULL, &aws) < 0) {
@@ -169,6 +170,10 @@ static int update(cfn_ctx *ctx)
     if (native_check_props(ctx, supported) < 0 ||
         cfn_prop_string_or(ctx, "KmsKeyId", NULL, &kms) < 0)
         return -1;
+    /* CloudWatch Logs has no call that changes a group's class. */
+    if (cfn_prop_changed(ctx, "LogGroupClass"))
+        return cfn_fail(ctx, TYPE " %s: LogGroupClass cannot change on an existing log group",
+                        group);
     if (cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     if (cfn_prop_changed(ctx, "RetentionInDays") && set_retention(ctx, aws, group) < 0)

@@ -54,6 +54,20 @@ class LogGroup(NativeTest):
         self.assertIsNone(self.group("/aws/lambda/app"))
         self.invoke("Delete", plain, physical_id="/aws/lambda/app", expect="SUCCESS")
 
+    def test_log_group_class(self):
+        props = {"LogGroupName": "infrequent", "LogGroupClass": "INFREQUENT_ACCESS"}
+        self.invoke("Create", props, expect="SUCCESS")
+        g = self.group("infrequent")
+        # moto keeps no class (DescribeLogGroups has no logGroupClass there);
+        # on AWS the group is INFREQUENT_ACCESS.
+        self.assertIsNotNone(g)
+        if "logGroupClass" in g:
+            self.assertEqual(g["logGroupClass"], "INFREQUENT_ACCESS")
+        body = self.invoke("Update", dict(props, LogGroupClass="STANDARD"),
+                           physical_id="infrequent", old=props, expect="FAILED")
+        self.assertIn("LogGroupClass cannot change on an existing log group", body["Reason"])
+        self.invoke("Delete", props, physical_id="infrequent", expect="SUCCESS")
+
     def test_generated_name(self):
         body = self.invoke("Create", {}, logical="AppLogs", expect="SUCCESS")
         name = body["PhysicalResourceId"]
