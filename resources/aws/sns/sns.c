@@ -433,6 +433,124 @@ static int remove_subscription(cfn_ctx *ctx)
     return rc;
 }
 
+/* ---- AWS::SNS::TopicPolicy ---- */
+
+static const char *const policy_supported[] = {"PolicyDocument", "Topics", NULL};
+
+/* The policy SNS gives a new topic: what a topic goes back to when a topic
+ * policy no longer covers it (SNS has no "no policy"). */
+static char *default_policy(const char *topic)
+{
+    char account[16] = "";
+    const char *p = topic;
+    for (int i = 0; i < 4 && p; i++) {
+        p = strchr(p, ':');
+        if (p)
+            p++;
+    }
+    const char *end = p ? strchr(p, ':') : NULL;
+    if (end && end - p < (long)sizeof(account))
+        snprintf(account, sizeof(account), "%.*s", (int)(end - p), p);
+    char *text = NULL;
+    if (asprintf(&text,
+                 "{\"Version\":\"2008-10-17\",\"Id\":\"__default_policy_ID\",\"Statement\":[{"
+                 "\"Sid\":\"__default_statement_ID\",\"Effect\":\"Allow\",\"Principal\":{"
+                 "\"AWS\":\"*\"},\"Action\":[\"SNS:GetTopicAttributes\",\"SNS:SetTopicAttributes\","
+                 "\"SNS:AddPermission\",\"SNS:RemovePermission\",\"SNS:DeleteTopic\","
+                 "\"SNS:Subscribe\",\"SNS:ListSubscriptionsByTopic\",\"SNS:Publish\"],"
+                 "\"Resource\":\"%s\",\"Condition\":{\"StringEquals\":{"
+                 "\"AWS:SourceOwner\":\"%s\"}}}]}",
+                 topic, account) < 0)
+        return NULL;
+    return text;
+}
+
+/* Sets the Policy of every topic in `topics` but those in `skip` to
+ * `policy`, or with NULL back to SNS's default (a topic gone is skipped). */
+static int set_topic_policies(cfn_ctx *ctx, cfn_aws *aws, const cJSON *topics, const cJSON *skip,
+                              const char *policy)
+{
+    const cJSON *t, *k;
+    cJSON_ArrayForEach(t, topics)
+    {
+        if (!cJSON_IsString(t))
+            return cfn_fail(ctx, "AWS::SNS::TopicPolicy property Topics must be a list of topic "
+                                 "ARNs");
+        bool skipped = false;
+        cJSON_ArrayForEach(k, skip)
+        {
+            skipped = skipped || (cJSON_IsString(k) && strcmp(k->valuestring, t->valuestring) == 0);
+        }
+        if (skipped)
+            continue;
+        char *text = policy ? strdup(policy) : default_policy(t->valuestring);
+        if (!text)
+            return cfn_fail(ctx, "out of memory");
+        int rc = native_call(ctx, aws, "sns", "SetTopicAttributes",
+                             cfnkit_json_strings(cJSON_CreateObject(), "TopicArn", t->valuestring,
+                                                 "AttributeName", "Policy", "AttributeValue", text,
+                                                 NULL),
+                             NULL);
+        free(text);
+        if (rc < 0 && (policy || !not_found(aws)))
+            return -1;
+    }
+    return 0;
+}
+
+static int apply_topic_policy(cfn_ctx *ctx, const cJSON *old_topics, const char *id)
+{
+    const cJSON *topics;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, policy_supported) < 0 || cfn_prop_list(ctx, "Topics", &topics) < 0)
+        return -1;
+    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "PolicyDocument");
+    char *policy = cJSON_IsObject(doc)   ? cJSON_PrintUnformatted(doc)
+                   : cJSON_IsString(doc) ? strdup(doc->valuestring)
+                                         : NULL;
+    if (!policy)
+        return cfn_fail(ctx, doc ? "AWS::SNS::TopicPolicy property PolicyDocument must be a "
+                                   "JSON object or string"
+                                 : "AWS::SNS::TopicPolicy property PolicyDocument is required");
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = set_topic_policies(ctx, aws, old_topics, topics, NULL);
+    if (rc == 0)
+        rc = set_topic_policies(ctx, aws, topics, NULL, policy);
+    if (rc == 0 && cfn_set_data(ctx, "Id", id) == 0)
+        rc = cfn_set_physical_id(ctx, id);
+    free(policy);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+static int create_topic_policy(cfn_ctx *ctx)
+{
+    char *id = NULL;
+    if (native_name(ctx, 255, 0, &id) < 0)
+        return -1;
+    int rc = apply_topic_policy(ctx, NULL, id);
+    free(id);
+    return rc;
+}
+
+static int update_topic_policy(cfn_ctx *ctx)
+{
+    const cJSON *old = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), "Topics");
+    return apply_topic_policy(ctx, old, cfn_request_physical_id(ctx));
+}
+
+static int remove_topic_policy(cfn_ctx *ctx)
+{
+    cfn_aws *aws = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = set_topic_policies(
+        ctx, aws, cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "Topics"), NULL, NULL);
+    cfn_aws_free(aws);
+    return rc;
+}
+
 static const char *const topic_replaces[] = {"TopicName", "FifoTopic", NULL};
 static const char *const topic_attributes_out[] = {"TopicArn", "TopicName", NULL};
 static const char *const subscription_replaces[] = {"Endpoint", "Protocol", "TopicArn", NULL};
@@ -462,4 +580,16 @@ static const cfn_resource_type subscription_type = {
     .attributes = subscription_attributes_out,
 };
 
-const cfn_resource_type *const cfnkit_native_sns[] = {&topic_type, &subscription_type, NULL};
+static const char *const topic_policy_attributes[] = {"Id", NULL};
+
+static const cfn_resource_type topic_policy_type = {
+    .type = "AWS::SNS::TopicPolicy",
+    .create = create_topic_policy,
+    .update = update_topic_policy,
+    .remove = remove_topic_policy,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .attributes = topic_policy_attributes,
+};
+
+const cfn_resource_type *const cfnkit_native_sns[] = {&topic_type, &subscription_type,
+                                                      &topic_policy_type, NULL};

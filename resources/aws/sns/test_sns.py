@@ -126,5 +126,42 @@ class Subscription(NativeTest):
         self.invoke("Delete", new, physical_id=arn, expect="SUCCESS")
 
 
+class TopicPolicy(NativeTest):
+    resource_type = "AWS::SNS::TopicPolicy"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sns = cls.moto.client("sns")
+
+    def policy(self, arn):
+        return json.loads(self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
+
+    def test_lifecycle(self):
+        t1 = self.sns.create_topic(Name="p1")["TopicArn"]
+        t2 = self.sns.create_topic(Name="p2")["TopicArn"]
+        default = self.policy(t1)
+        doc = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "events", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish", "Resource": "*"}]}
+        props = {"PolicyDocument": doc, "Topics": [t1, t2]}
+        body = self.invoke("Create", props, logical="TPolicy", expect="SUCCESS")
+        pid = body["PhysicalResourceId"]
+        self.assertRegex(pid, r"-TPolicy-[A-Z0-9]{12}$")
+        self.assertEqual(body["Data"], {"Id": pid})
+        self.assertEqual((self.policy(t1), self.policy(t2)), (doc, doc))
+
+        new = {"PolicyDocument": json.dumps(doc), "Topics": [t2]}
+        self.invoke("Update", new, physical_id=pid, old=props, expect="SUCCESS")
+        # No longer covered: back to the policy SNS gives a new topic.
+        self.assertEqual(self.policy(t1), default)
+        self.assertEqual(self.policy(t2), doc)
+
+        self.invoke("Delete", new, physical_id=pid, expect="SUCCESS")
+        self.assertEqual(self.policy(t2)["Id"], "__default_policy_ID")
+        self.sns.delete_topic(TopicArn=t2)
+        self.invoke("Delete", new, physical_id=pid, expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()
