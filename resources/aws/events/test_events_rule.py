@@ -99,5 +99,39 @@ class Rule(NativeTest):
         self.events.describe_rule(Name=pid)
         self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
+class EventBus(NativeTest):
+    resource_type = "AWS::Events::EventBus"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.events = cls.moto.client("events")
+
+    def test_lifecycle(self):
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "others", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "events:PutEvents", "Resource": "arn:aws:events:us-east-1:123456789012:event-bus/orders"}]}
+        props = {"Name": "orders", "Policy": policy, "Tags": [{"Key": "team", "Value": "a"}]}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "orders")
+        b = self.events.describe_event_bus(Name="orders")
+        self.assertEqual(body["Data"], {"Arn": b["Arn"]})
+        self.assertEqual(json.loads(b["Policy"])["Statement"][0]["Sid"], "others")
+        tags = self.events.list_tags_for_resource(ResourceARN=b["Arn"])["Tags"]
+        self.assertEqual(tags, [{"Key": "team", "Value": "a"}])
+
+        new = {"Name": "orders", "Tags": [{"Key": "team", "Value": "b"}]}
+        self.invoke("Update", new, physical_id="orders", old=props, expect="SUCCESS")
+        b = self.events.describe_event_bus(Name="orders")
+        self.assertNotIn("Policy", b)
+        tags = self.events.list_tags_for_resource(ResourceARN=b["Arn"])["Tags"]
+        self.assertEqual(tags, [{"Key": "team", "Value": "b"}])
+
+        self.invoke("Delete", new, physical_id="orders", expect="SUCCESS")
+        names = [x["Name"] for x in self.events.list_event_buses()["EventBuses"]]
+        self.assertNotIn("orders", names)
+        self.invoke("Delete", new, physical_id="orders", expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()
