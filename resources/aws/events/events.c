@@ -260,9 +260,142 @@ static int remove_rule(cfn_ctx *ctx)
                                         *bus ? bus : NULL, NULL);
         rc = native_call(ctx, aws, "events", "DeleteRule", in, NULL);
     }
-    if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
         rc = 0;
     cJSON_Delete(out);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+/* ---- AWS::Events::EventBus ---- */
+
+static const char *const bus_supported[] = {
+    "Name", "Description", "EventSourceName", "KmsKeyIdentifier", "DeadLetterConfig", "Policy",
+    "Tags", NULL};
+
+/* The bus policy: PutPermission with the document, or every permission
+ * removed when the template has none. */
+static int set_bus_policy(cfn_ctx *ctx, cfn_aws *aws, const char *bus)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "Policy");
+    if (!p) {
+        cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "EventBusName", bus, NULL);
+        if (in && !cJSON_AddBoolToObject(in, "RemoveAllPermissions", true)) {
+            cJSON_Delete(in);
+            in = NULL;
+        }
+        int rc = native_call(ctx, aws, "events", "RemovePermission", in, NULL);
+        return rc < 0 && native_error_is(aws, "ResourceNotFoundException") ? 0 : rc;
+    }
+    char *text = cJSON_IsObject(p)   ? cJSON_PrintUnformatted(p)
+                 : cJSON_IsString(p) ? strdup(p->valuestring)
+                                     : NULL;
+    if (!text)
+        return cfn_fail(ctx, "AWS::Events::EventBus property Policy must be a JSON object or "
+                             "string");
+    int rc = native_call(
+        ctx, aws, "events", "PutPermission",
+        cfnkit_json_strings(cJSON_CreateObject(), "EventBusName", bus, "Policy", text, NULL), NULL);
+    free(text);
+    return rc;
+}
+
+static int bus_answer(cfn_ctx *ctx, cfn_aws *aws, const char *bus, char **arn_out)
+{
+    cJSON *out = NULL;
+    if (native_call(ctx, aws, "events", "DescribeEventBus",
+                    cfnkit_json_strings(cJSON_CreateObject(), "Name", bus, NULL), &out) < 0)
+        return -1;
+    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(out, "Arn");
+    int rc = -1;
+    if (!cJSON_IsString(arn))
+        cfn_fail(ctx, "DescribeEventBus gave no Arn for %s", bus);
+    else if (cfn_set_data(ctx, "Arn", arn->valuestring) == 0 && cfn_set_physical_id(ctx, bus) == 0)
+        rc = arn_out && !(*arn_out = strdup(arn->valuestring)) ? cfn_fail(ctx, "out of memory") : 0;
+    cJSON_Delete(out);
+    return rc;
+}
+
+static int create_bus(cfn_ctx *ctx)
+{
+    const char *name, *source, *description, *kms;
+    const cJSON *dlq = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "DeadLetterConfig");
+    const cJSON *tags = NULL;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, bus_supported) < 0 || cfn_prop_string(ctx, "Name", &name) < 0 ||
+        cfn_prop_string_or(ctx, "EventSourceName", NULL, &source) < 0 ||
+        cfn_prop_string_or(ctx, "Description", NULL, &description) < 0 ||
+        cfn_prop_string_or(ctx, "KmsKeyIdentifier", NULL, &kms) < 0 ||
+        (cfn_prop_has(ctx, "Tags") && cfn_prop_list(ctx, "Tags", &tags) < 0))
+        return -1;
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "Name", name, "EventSourceName", source,
+                                    "Description", description, "KmsKeyIdentifier", kms, NULL);
+    if (dlq)
+        in = cfnkit_json_item(in, "DeadLetterConfig", cJSON_Duplicate(dlq, true));
+    if (tags)
+        in = cfnkit_json_item(in, "Tags", cJSON_Duplicate(tags, true));
+    if (cfn_aws_for(ctx, NULL, &aws) < 0) {
+        cJSON_Delete(in);
+        return -1;
+    }
+    int rc = native_call(ctx, aws, "events", "CreateEventBus", in, NULL);
+    if (rc == 0)
+        rc = cfn_set_physical_id(ctx, name);
+    if (rc == 0 && cfn_prop_has(ctx, "Policy"))
+        rc = set_bus_policy(ctx, aws, name);
+    if (rc == 0)
+        rc = bus_answer(ctx, aws, name, NULL);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+static int update_bus(cfn_ctx *ctx)
+{
+    const char *bus = cfn_request_physical_id(ctx), *description, *kms;
+    cfn_aws *aws = NULL;
+    char *arn = NULL;
+    if (native_check_props(ctx, bus_supported) < 0 ||
+        cfn_prop_string_or(ctx, "Description", NULL, &description) < 0 ||
+        cfn_prop_string_or(ctx, "KmsKeyIdentifier", NULL, &kms) < 0)
+        return -1;
+    if (cfn_prop_changed(ctx, "EventSourceName"))
+        return cfn_fail(ctx, "AWS::Events::EventBus %s: EventSourceName cannot change in place",
+                        bus);
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = 0;
+    if (cfn_prop_changed(ctx, "Description") || cfn_prop_changed(ctx, "KmsKeyIdentifier") ||
+        cfn_prop_changed(ctx, "DeadLetterConfig")) {
+        const cJSON *dlq =
+            cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "DeadLetterConfig");
+        cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "Name", bus, "Description",
+                                        description, "KmsKeyIdentifier", kms, NULL);
+        if (dlq)
+            in = cfnkit_json_item(in, "DeadLetterConfig", cJSON_Duplicate(dlq, true));
+        rc = native_call(ctx, aws, "events", "UpdateEventBus", in, NULL);
+    }
+    if (rc == 0 && cfn_prop_changed(ctx, "Policy"))
+        rc = set_bus_policy(ctx, aws, bus);
+    if (rc == 0)
+        rc = bus_answer(ctx, aws, bus, &arn);
+    if (rc == 0 && cfn_prop_changed(ctx, "Tags"))
+        rc = update_tags(ctx, aws, arn);
+    free(arn);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+static int remove_bus(cfn_ctx *ctx)
+{
+    cfn_aws *aws = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = native_call(
+        ctx, aws, "events", "DeleteEventBus",
+        cfnkit_json_strings(cJSON_CreateObject(), "Name", cfn_request_physical_id(ctx), NULL),
+        NULL);
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
+        rc = 0;
     cfn_aws_free(aws);
     return rc;
 }
@@ -282,4 +415,18 @@ static const cfn_resource_type rule_type = {
     .attributes = attributes,
 };
 
-const cfn_resource_type *const cfnkit_native_events[] = {&rule_type, NULL};
+static const char *const bus_replaces[] = {"Name", NULL};
+static const char *const bus_write_only[] = {"EventSourceName", NULL};
+
+static const cfn_resource_type bus_type = {
+    .type = "AWS::Events::EventBus",
+    .create = create_bus,
+    .update = update_bus,
+    .remove = remove_bus,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = bus_replaces,
+    .write_only = bus_write_only,
+    .attributes = attributes,
+};
+
+const cfn_resource_type *const cfnkit_native_events[] = {&rule_type, &bus_type, NULL};

@@ -11,6 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 
 class Rule(NativeTest):
     resource_type = "AWS::Events::Rule"
@@ -84,6 +86,51 @@ class Rule(NativeTest):
                                       "Other": 1}, expect="FAILED")
         self.assertIn("AWS::Events::Rule property Other is not supported by cfnkit's local "
                       "engine", body["Reason"])
+
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"ScheduleExpression": "rate(1 hour)"}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.events.describe_rule(Name=pid)
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
+
+class EventBus(NativeTest):
+    resource_type = "AWS::Events::EventBus"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.events = cls.moto.client("events")
+
+    def test_lifecycle(self):
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "others", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "events:PutEvents", "Resource": "arn:aws:events:us-east-1:123456789012:event-bus/orders"}]}
+        props = {"Name": "orders", "Policy": policy, "Tags": [{"Key": "team", "Value": "a"}]}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "orders")
+        b = self.events.describe_event_bus(Name="orders")
+        self.assertEqual(body["Data"], {"Arn": b["Arn"]})
+        self.assertEqual(json.loads(b["Policy"])["Statement"][0]["Sid"], "others")
+        tags = self.events.list_tags_for_resource(ResourceARN=b["Arn"])["Tags"]
+        self.assertEqual(tags, [{"Key": "team", "Value": "a"}])
+
+        new = {"Name": "orders", "Tags": [{"Key": "team", "Value": "b"}]}
+        self.invoke("Update", new, physical_id="orders", old=props, expect="SUCCESS")
+        b = self.events.describe_event_bus(Name="orders")
+        self.assertNotIn("Policy", b)
+        tags = self.events.list_tags_for_resource(ResourceARN=b["Arn"])["Tags"]
+        self.assertEqual(tags, [{"Key": "team", "Value": "b"}])
+
+        self.invoke("Delete", new, physical_id="orders", expect="SUCCESS")
+        names = [x["Name"] for x in self.events.list_event_buses()["EventBuses"]]
+        self.assertNotIn("orders", names)
+        self.invoke("Delete", new, physical_id="orders", expect="SUCCESS")
 
 
 if __name__ == "__main__":
