@@ -172,6 +172,12 @@ class LambdaTest(NativeTest):
         with self.assertRaises(self.lam.exceptions.ResourceNotFoundException):
             self.lam.get_policy(FunctionName="perm-fn")
         self.invoke("Delete", props, physical_id=body["PhysicalResourceId"], expect="SUCCESS")
+        # FunctionName as templates often give it: the function's ARN.
+        by_arn = dict(props, FunctionName=arn, Principal="events.amazonaws.com")
+        body = self.invoke("Create", by_arn, logical="PermArn", expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], arn + "|" + body["Data"]["Id"])
+        self.assertIn(body["Data"]["Id"], self.lam.get_policy(FunctionName="perm-fn")["Policy"])
+        self.invoke("Delete", by_arn, physical_id=body["PhysicalResourceId"], expect="SUCCESS")
         body = self.invoke("Create", dict(props, Qualifier="x"), expect="FAILED")
         self.assertIn("property Qualifier is not supported", body["Reason"])
         self.resource_type = "AWS::Lambda::Function"
