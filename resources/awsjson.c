@@ -1,7 +1,12 @@
 /* Building the modules' AWS inputs: every member added, or no input. */
 #include "awsjson.h"
 
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 cJSON *cfnkit_json_strings(cJSON *obj, ...)
 {
@@ -36,4 +41,121 @@ cJSON *cfnkit_json_number(cJSON *obj, const char *name, double value)
         return NULL;
     }
     return obj;
+}
+
+static bool listed(const char *const *list, const char *name)
+{
+    for (; list && *list; list++)
+        if (strcmp(*list, name) == 0)
+            return true;
+    return false;
+}
+
+/* The API's name for `name`, into `out`. */
+static void api_name(const char *name, const char *const *renames, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    for (; renames && *renames; renames++)
+        if (strncmp(*renames, name, n) == 0 && (*renames)[n] == '=') {
+            snprintf(out, size, "%s", *renames + n + 1);
+            return;
+        }
+    snprintf(out, size, "%s", name);
+    out[0] = (char)tolower((unsigned char)out[0]);
+}
+
+cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
+                         const char *const *verbatim)
+{
+    if (!cJSON_IsObject(value) && !cJSON_IsArray(value))
+        return cJSON_Duplicate(value, 1);
+    cJSON *copy = cJSON_IsObject(value) ? cJSON_CreateObject() : cJSON_CreateArray();
+    const cJSON *m;
+    cJSON_ArrayForEach(m, value)
+    {
+        if (!copy)
+            return NULL;
+        bool member = cJSON_IsObject(value);
+        cJSON *v = member && listed(verbatim, m->string) ? cJSON_Duplicate(m, 1)
+                                                         : cfnkit_json_camel(m, renames, verbatim);
+        if (!member) {
+            if (!v || !cJSON_AddItemToArray(copy, v)) {
+                cJSON_Delete(v);
+                cJSON_Delete(copy);
+                copy = NULL;
+            }
+            continue;
+        }
+        char name[256];
+        api_name(m->string, renames, name, sizeof(name));
+        copy = cfnkit_json_item(copy, name, v);
+    }
+    return copy;
+}
+
+/* Replaces the member `m` of `parent` with `by`, under the same name; false
+ * when out of memory. */
+static bool replace(cJSON *parent, cJSON *m, cJSON *by)
+{
+    /* cJSON frees the name with its own allocator's hooks. */
+    size_t n = strlen(m->string) + 1;
+    char *name = by ? cJSON_malloc(n) : NULL;
+    if (!name) {
+        cJSON_Delete(by);
+        return false;
+    }
+    memcpy(name, m->string, n);
+    by->string = name;
+    return cJSON_ReplaceItemViaPointer(parent, m, by) != 0;
+}
+
+int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const *bools,
+                       const char *const *strings, const char **bad)
+{
+    cJSON *m, *next;
+    if (!cJSON_IsObject(value) && !cJSON_IsArray(value))
+        return 0;
+    for (m = value->child; m; m = next) {
+        next = m->next;
+        const char *name = cJSON_IsObject(value) ? m->string : NULL;
+        bool ok = true;
+        if (name && listed(ints, name) && cJSON_IsString(m)) {
+            char *end;
+            long long n = strtoll(m->valuestring, &end, 10);
+            ok = *m->valuestring && !*end && replace(value, m, cJSON_CreateNumber((double)n));
+        } else if (name && listed(ints, name)) {
+            ok = cJSON_IsNumber(m);
+        } else if (name && listed(bools, name) && cJSON_IsString(m)) {
+            bool t = strcmp(m->valuestring, "true") == 0;
+            ok = (t || strcmp(m->valuestring, "false") == 0) &&
+                 replace(value, m, cJSON_CreateBool(t));
+        } else if (name && listed(bools, name)) {
+            ok = cJSON_IsBool(m);
+        } else if (name && listed(strings, name) && (cJSON_IsNumber(m) || cJSON_IsBool(m))) {
+            char text[32];
+            if (cJSON_IsBool(m))
+                snprintf(text, sizeof(text), "%s", cJSON_IsTrue(m) ? "true" : "false");
+            else
+                snprintf(text, sizeof(text), "%.17g", m->valuedouble);
+            ok = replace(value, m, cJSON_CreateString(text));
+        } else if (cfnkit_json_coerce(m, ints, bools, strings, bad) < 0) {
+            return -1;
+        }
+        if (!ok) {
+            *bad = name;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+const char *cfnkit_json_unsupported(const cJSON *props, const char *const *supported)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, props)
+    {
+        if (strcmp(m->string, "ServiceToken") != 0 && !listed(supported, m->string))
+            return m->string;
+    }
+    return NULL;
 }
