@@ -148,14 +148,3 @@ int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const 
     }
     return 0;
 }
-
-const char *cfnkit_json_unsupported(const cJSON *props, const char *const *supported)
-{
-    const cJSON *m;
-    cJSON_ArrayForEach(m, props)
-    {
-        if (strcmp(m->string, "ServiceToken") != 0 && !listed(supported, m->string))
-            return m->string;
-    }
-    return NULL;
-}

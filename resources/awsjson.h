@@ -36,9 +36,4 @@ cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
 int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const *bools,
                        const char *const *strings, const char **bad);
 
-/* The first top-level member of `props` that is not in `supported` (a
- * NULL-terminated list), or NULL. ServiceToken, which the request carries
- * for custom resources only, is never reported. */
-const char *cfnkit_json_unsupported(const cJSON *props, const char *const *supported);
-
 #endif

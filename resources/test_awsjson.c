@@ -129,17 +129,6 @@ static void coerces_named_members(void **state)
     cJSON_Delete(in);
 }
 
-static void names_the_unsupported_property(void **state)
-{
-    (void)state;
-    static const char *const supported[] = {"Name", "Tags", NULL};
-    cJSON *in = cJSON_Parse("{\"ServiceToken\":\"arn\",\"Name\":\"a\",\"Tags\":[]}");
-    assert_null(cfnkit_json_unsupported(in, supported));
-    cJSON_AddStringToObject(in, "Body", "x");
-    assert_string_equal(cfnkit_json_unsupported(in, supported), "Body");
-    cJSON_Delete(in);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,7 +136,6 @@ int main(void)
         cmocka_unit_test(out_of_memory_builds_nothing),
         cmocka_unit_test(camel_case_names),
         cmocka_unit_test(coerces_named_members),
-        cmocka_unit_test(names_the_unsupported_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
