@@ -2,6 +2,7 @@
 #include "awsjson.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -121,8 +122,9 @@ int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const 
         bool ok = true;
         if (name && listed(ints, name) && cJSON_IsString(m)) {
             char *end;
-            long long n = strtoll(m->valuestring, &end, 10);
-            ok = *m->valuestring && !*end && replace(value, m, cJSON_CreateNumber((double)n));
+            double n = strtod(m->valuestring, &end);
+            ok =
+                *m->valuestring && !*end && isfinite(n) && replace(value, m, cJSON_CreateNumber(n));
         } else if (name && listed(ints, name)) {
             ok = cJSON_IsNumber(m);
         } else if (name && listed(bools, name) && cJSON_IsString(m)) {

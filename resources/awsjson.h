@@ -28,7 +28,8 @@ cJSON *cfnkit_json_number(cJSON *obj, const char *name, double value);
 cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
                          const char *const *verbatim);
 
-/* Turns, anywhere in `value`, the members named in `ints` into numbers, in
+/* Turns, anywhere in `value`, the members named in `ints` into numbers
+ * (integers or not: the API checks its own ranges), in
  * `bools` into booleans and in `strings` into strings, when they hold the
  * same value in another JSON type (a template's !GetAtt gives "8080" where
  * the API wants 8080; "true", 80). Returns 0, or -1 with the name of the
