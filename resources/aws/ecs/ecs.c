@@ -535,9 +535,22 @@ static int service_create(cfn_ctx *ctx)
         goto done;
     const cJSON *service = cJSON_GetObjectItem(out, "service");
     const char *arn = cfn_json_string(service, "serviceArn");
-    if (arn && service_wait(ctx, aws, cluster, arn) < 0)
+    if (!arn) {
+        rc = cfn_fail(ctx, "ECS answered CreateService without the service's ARN");
         goto done;
-    rc = service_answer(ctx, service);
+    }
+    if (service_wait(ctx, aws, cluster, arn) == 0 && service_answer(ctx, service) == 0) {
+        rc = 0;
+        goto done;
+    }
+    /* A failed Create gets no Delete: the service goes, its reason stays. */
+    cJSON *del =
+        cfnkit_json_strings(cJSON_CreateObject(), "cluster", cluster, "service", arn, NULL);
+    if (del && !cJSON_AddBoolToObject(del, "force", 1)) {
+        cJSON_Delete(del);
+        del = NULL;
+    }
+    call(aws, "DeleteService", del, NULL);
 done:
     cJSON_Delete(in);
     cJSON_Delete(out);

@@ -3,6 +3,7 @@ native-provider` against moto_server, checked with boto3. moto runs no
 containers: it reports MOTO_ECS_SERVICE_RUNNING tasks running for every
 service, so the class starts it with 2 for a service to become stable."""
 
+import json
 import os
 import re
 import sys
@@ -10,7 +11,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
-from harness import NativeTest  # noqa: E402
+from harness import NativeTest, request, run  # noqa: E402
 
 # The stack of the sample events (tests/fixtures/events).
 GENERATED = re.compile(r"^[A-Za-z0-9-]+-Res-[A-Z0-9]{12}$")
@@ -155,6 +156,29 @@ class Ecs(NativeTest):
             self.invoke("Delete", new, physical_id=arn, expect="SUCCESS")
         s = self.ecs.describe_services(cluster="svc", services=[arn])["services"]
         self.assertTrue(not s or s[0]["status"] == "INACTIVE")
+
+    def test_service_never_stable(self):
+        """moto reports 2 tasks running: a service wanting 3 never becomes
+        stable, and its Create fails at its deadline saying why, leaving no
+        service behind (a failed Create gets no Delete)."""
+        self.ecs.create_cluster(clusterName="busy")
+        td = self.ecs.register_task_definition(
+            family="busy", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 128}]
+        )["taskDefinition"]["taskDefinitionArn"]
+        key = "resp/never-stable"
+        ev = request("Create", "AWS::ECS::Service", self.bucket.presign(key),
+                     {"Cluster": "busy", "ServiceName": "big", "TaskDefinition": td,
+                      "DesiredCount": 3})
+        res = run([self.tool, "native-provider", "invoke", "--event", "-", "--timeout", "8"],
+                  stdin=json.dumps(ev), env=self.env)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        body = self.bucket.read(key)
+        self.assertEqual(body["Status"], "FAILED")
+        self.assertIn("did not become stable in time (status ACTIVE, 1 deployment(s), 2 of 3 "
+                      "tasks running)", body["Reason"])
+        self.assertIn("MOTO_ECS_SERVICE_RUNNING", body["Reason"])
+        s = self.ecs.describe_services(cluster="busy", services=["big"])["services"]
+        self.assertTrue(not s or s[0]["status"] != "ACTIVE", s)
 
     def test_service_unsupported(self):
         self.typed("AWS::ECS::Service")

@@ -132,6 +132,17 @@ static int retag(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
     return rc;
 }
 
+/* A Create that failed after making `arn`: the reason kept (the AWS error
+ * when none is set), the resource deleted, since a failed Create gets no
+ * Delete. Returns -1. */
+static int undo(cfn_ctx *ctx, cfn_aws *aws, const char *op, const char *member, const char *arn)
+{
+    if (!cfn_reason(ctx))
+        cfn_fail(ctx, "%s", cfn_error_last());
+    call(aws, op, with_arn(member, arn), NULL);
+    return -1;
+}
+
 /* Deletes with `op`; a resource already gone (`missing`) is a success. */
 static int delete_arn(cfn_ctx *ctx, const char *op, const char *member, const char *missing)
 {
@@ -228,11 +239,12 @@ static int lb_create(cfn_ctx *ctx)
     in = NULL;
     const char *arn = cfn_json_string(
         cJSON_GetArrayItem(cJSON_GetObjectItem(out, "LoadBalancers"), 0), "LoadBalancerArn");
-    if (rc < 0 || !arn || lb_set_attributes(ctx, aws, arn) < 0) {
-        rc = rc < 0 || arn ? -1 : cfn_fail(ctx, "CreateLoadBalancer answered no ARN");
+    if (rc < 0 || !arn) {
+        rc = rc < 0 ? -1 : cfn_fail(ctx, "CreateLoadBalancer answered no ARN");
         goto done;
     }
-    rc = lb_answer(ctx, aws, arn);
+    if (lb_set_attributes(ctx, aws, arn) < 0 || lb_answer(ctx, aws, arn) < 0)
+        rc = undo(ctx, aws, "DeleteLoadBalancer", "LoadBalancerArn", arn);
 done:
     cJSON_Delete(in);
     cJSON_Delete(out);
@@ -428,11 +440,8 @@ static int tg_create(cfn_ctx *ctx)
         rc = rc < 0 ? -1 : cfn_fail(ctx, "CreateTargetGroup answered no ARN");
         goto done;
     }
-    if (tg_attributes(ctx, aws, arn) < 0 || tg_targets(ctx, aws, arn) < 0) {
-        rc = -1;
-        goto done;
-    }
-    rc = tg_answer(ctx, tg);
+    if (tg_attributes(ctx, aws, arn) < 0 || tg_targets(ctx, aws, arn) < 0 || tg_answer(ctx, tg) < 0)
+        rc = undo(ctx, aws, "DeleteTargetGroup", "TargetGroupArn", arn);
 done:
     cJSON_Delete(in);
     cJSON_Delete(out);
