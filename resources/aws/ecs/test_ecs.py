@@ -133,6 +133,8 @@ class Ecs(NativeTest):
         self.typed("AWS::ECS::Service")
         props = {"Cluster": "svc", "ServiceName": "web", "TaskDefinition": td1,
                  "DesiredCount": "2", "LaunchType": "EC2",
+                 # As in templates/ecs-unique-port.yaml; moto keeps no placement.
+                 "PlacementConstraints": [{"Type": "distinctInstance"}],
                  "LoadBalancers": [{"ContainerName": "web", "ContainerPort": 80,
                                     "TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:"
                                     "123456789012:targetgroup/tg/0123456789abcdef"}],
