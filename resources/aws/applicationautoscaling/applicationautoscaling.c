@@ -147,8 +147,12 @@ static int target_put(cfn_ctx *ctx)
     /* RegisterScalableTarget creates the target or updates it in place.
      * Failing without a reason answers with the AWS error. */
     int rc = call(aws, "RegisterScalableTarget", in, NULL);
-    if (rc == 0)
-        rc = scheduled(ctx, aws, &k);
+    if (rc == 0 && scheduled(ctx, aws, &k) < 0) {
+        rc = cfn_fail(ctx, "%s", cfn_error_last());
+        /* A failed Create gets no Delete: the target it registered goes. */
+        if (cfn_request_action(ctx) == CFN_CREATE)
+            call(aws, "DeregisterScalableTarget", key_input(&k), NULL);
+    }
     cfn_aws_free(aws);
     snprintf(id, sizeof(id), "%s|%s|%s", k.resource, k.dimension, k.ns);
     if (rc < 0 || cfn_set_data(ctx, "Id", id) < 0)
@@ -296,12 +300,15 @@ static int policy_remove(cfn_ctx *ctx)
     /* Gone already is success; moto answers ValidationException where AWS
      * says ObjectNotFoundException, so look first. */
     const char *name = cfn_json_string(in, "PolicyName");
-    cJSON *look = cJSON_Duplicate(in, 1), *out = NULL;
-    if (look) {
-        cJSON_DeleteItemFromObjectCaseSensitive(look, "PolicyName");
-        look = cfnkit_json_item(look, "PolicyNames", cJSON_CreateStringArray(&name, 1));
+    if (!name) {
+        cJSON_Delete(in);
+        cfn_aws_free(aws);
+        return 0; /* no policy named: nothing of ours */
     }
-    int rc = name ? call(aws, "DescribeScalingPolicies", look, &out) : (cJSON_Delete(look), 0);
+    cJSON *look = cJSON_Duplicate(in, 1), *out = NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(look, "PolicyName");
+    int rc = call(aws, "DescribeScalingPolicies",
+                  cfnkit_json_item(look, "PolicyNames", cJSON_CreateStringArray(&name, 1)), &out);
     if (rc == 0 && cJSON_GetArraySize(cJSON_GetObjectItem(out, "ScalingPolicies")) > 0) {
         rc = call(aws, "DeleteScalingPolicy", in, NULL);
         in = NULL;
