@@ -92,8 +92,9 @@ int cfn_aws_call(cfn_aws *aws, const char *service, const char *operation, const
     case AWS_PROTO_QUERY:
     case AWS_PROTO_EC2:
         return cfn__aws_query_call(aws, &op, input, output);
-    default:
-        return cfn_error_set(CFN_EINVAL, "%s %s: the %s protocol is not supported yet", e->svc.name,
-                             operation, "REST");
+    case AWS_PROTO_REST_JSON:
+    case AWS_PROTO_REST_XML:
+        return cfn__aws_rest_call(aws, &op, input, output);
     }
+    return cfn_error_set(CFN_EINVAL, "%s: unknown protocol", e->svc.name);
 }

@@ -317,7 +317,7 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
         cfn_sha256_hex(call->body ? call->body : "", call->body_len, body_hash);
         payload = body_hash;
     }
-    http_header to_sign[8];
+    http_header to_sign[20];
     size_t n = 0;
     to_sign[n++] = (http_header){"Host", host};
     for (size_t i = 0; i < call->nheaders; i++)
@@ -327,7 +327,7 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
     sigv4_result sig;
     if (cfn__sigv4_sign_headers(&creds, &params, &sreq, &sig) < 0)
         return CFN_ENOMEM;
-    http_header all[12];
+    http_header all[24];
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         all[m++] = to_sign[i];

@@ -46,7 +46,7 @@ typedef struct aws_call {
     const char *bucket; /* S3 only */
     const char *path;
     const char *query;
-    http_header headers[6];
+    http_header headers[16];
     size_t nheaders;
     const char *body;
     size_t body_len;
