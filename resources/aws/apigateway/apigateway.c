@@ -15,7 +15,8 @@
 static const char *const verbatim[] = {
     "RequestTemplates", "ResponseTemplates", "RequestParameters", "ResponseParameters",
     "RequestModels",    "ResponseModels",    "Variables",         NULL};
-static const char *const ints[] = {"minimumCompressionSize", "timeoutInMillis", NULL};
+static const char *const ints[] = {"minimumCompressionSize", "timeoutInMillis",
+                                   "authorizerResultTtlInSeconds", NULL};
 static const char *const bools[] = {"apiKeyRequired", "disableExecuteApiEndpoint",
                                     "cacheClusterEnabled", "tracingEnabled", NULL};
 
@@ -225,8 +226,19 @@ static bool in_list(const cJSON *list, const char *s)
     return false;
 }
 
-/* "add" and "remove" of each binary media type from `old` to `now` (lists),
- * its "/" written "~1" in the path as JSON Pointer escapes it. */
+/* `prefix` then `value` as a patch path: "/" written "~1" and "~" "~0", as
+ * JSON Pointer escapes them ("image/png" is "image~1png"). */
+static void pointer(char *out, size_t size, const char *prefix, const char *value)
+{
+    size_t n = (size_t)snprintf(out, size, "%s", prefix);
+    for (const char *c = value; *c && n + 3 < size; c++)
+        n += (size_t)snprintf(out + n, size - n, "%s",
+                              *c == '/'   ? "~1"
+                              : *c == '~' ? "~0"
+                                          : (char[]){*c, 0});
+}
+
+/* "add" and "remove" of each binary media type from `old` to `now` (lists). */
 static cJSON *media_types(cJSON *ops, const cJSON *old, const cJSON *now)
 {
     const cJSON *lists[2] = {old, now}, *m;
@@ -236,12 +248,7 @@ static cJSON *media_types(cJSON *ops, const cJSON *old, const cJSON *now)
             if (!cJSON_IsString(m) || in_list(lists[1 - i], m->valuestring))
                 continue;
             char path[512];
-            size_t n = (size_t)snprintf(path, sizeof(path), "/binaryMediaTypes/");
-            for (const char *c = m->valuestring; *c && n + 3 < sizeof(path); c++)
-                n += (size_t)snprintf(path + n, sizeof(path) - n, "%s",
-                                      *c == '/'   ? "~1"
-                                      : *c == '~' ? "~0"
-                                                  : (char[]){*c, 0});
+            pointer(path, sizeof(path), "/binaryMediaTypes/", m->valuestring);
             ops = op_of(ops, i == 0 ? "remove" : "add", path, m->valuestring);
         }
     return ops;
@@ -860,5 +867,119 @@ static const cfn_resource_type stage_type = {
     .replaces = stage_replaces,
 };
 
+/* ---- AWS::ApiGateway::Authorizer -------------------------------------- */
+
+static const char *const authorizer_props[] = {"AuthType",
+                                               "AuthorizerCredentials",
+                                               "AuthorizerResultTtlInSeconds",
+                                               "AuthorizerUri",
+                                               "IdentitySource",
+                                               "IdentityValidationExpression",
+                                               "Name",
+                                               "ProviderARNs",
+                                               "RestApiId",
+                                               "Type",
+                                               NULL};
+
+static int authorizer_answer(cfn_ctx *ctx, const char *id)
+{
+    if (cfn_set_data(ctx, "AuthorizerId", id) < 0)
+        return -1;
+    return cfn_set_physical_id(ctx, id);
+}
+
+static int authorizer_create(cfn_ctx *ctx)
+{
+    const char *api;
+    cfn_aws *aws = NULL;
+    cJSON *in = NULL, *out = NULL;
+    if (native_check_props(ctx, authorizer_props) < 0 || !(api = required(ctx, "RestApiId")) ||
+        !required(ctx, "Name") || !required(ctx, "Type") ||
+        !(in = input_of(ctx, authorizer_props, NULL, NULL, NULL)) ||
+        cfn_aws_for(ctx, NULL, &aws) < 0) {
+        cJSON_Delete(in);
+        return -1;
+    }
+    /* Failing without a reason answers with the AWS error. */
+    int rc = apigw_call(aws, "CreateAuthorizer", in, &out);
+    const char *id = cfn_json_string(out, "id");
+    if (rc == 0)
+        rc = id ? authorizer_answer(ctx, id) : cfn_fail(ctx, "CreateAuthorizer answered no id");
+    cJSON_Delete(out);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+static int authorizer_update(cfn_ctx *ctx)
+{
+    const char *id = cfn_request_physical_id(ctx), *api;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, authorizer_props) < 0 || !(api = required(ctx, "RestApiId")) ||
+        cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    cJSON *ops = cJSON_CreateArray();
+    ops = patch(ctx, ops, "Name", "/name");
+    ops = patch(ctx, ops, "Type", "/type");
+    ops = patch(ctx, ops, "AuthType", "/authType");
+    ops = patch(ctx, ops, "AuthorizerUri", "/authorizerUri");
+    ops = patch(ctx, ops, "AuthorizerCredentials", "/authorizerCredentials");
+    ops = patch(ctx, ops, "IdentitySource", "/identitySource");
+    ops = patch(ctx, ops, "IdentityValidationExpression", "/identityValidationExpression");
+    ops = patch(ctx, ops, "AuthorizerResultTtlInSeconds", "/authorizerResultTtlInSeconds");
+    /* Provider ARNs are added and removed one by one, as the API wants. */
+    const cJSON *lists[2] = {cJSON_GetObjectItem(cfn_request_old_props(ctx), "ProviderARNs"),
+                             cJSON_GetObjectItem(cfn_request_props(ctx), "ProviderARNs")},
+                *m;
+    for (int i = 0; i < 2 && ops; i++)
+        cJSON_ArrayForEach(m, lists[i])
+        {
+            char path[600];
+            if (!cJSON_IsString(m) || in_list(lists[1 - i], m->valuestring))
+                continue;
+            pointer(path, sizeof(path), "/providerARNs/", m->valuestring);
+            ops = op_of(ops, i == 0 ? "remove" : "add", path, NULL);
+        }
+    int rc =
+        patch_call(aws, "UpdateAuthorizer",
+                   cfnkit_json_strings(apigw_ids(api, NULL, NULL), "authorizerId", id, NULL), ops);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : authorizer_answer(ctx, id);
+}
+
+static int authorizer_remove(cfn_ctx *ctx)
+{
+    const char *api = NULL;
+    cfn_aws *aws = NULL;
+    if (cfn_prop_string_or(ctx, "RestApiId", NULL, &api) < 0 || !api)
+        return 0; /* no API named: nothing of ours */
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    /* Gone already is success (looked at first, as for the other types). */
+    cJSON *id = cfnkit_json_strings(apigw_ids(api, NULL, NULL), "authorizerId",
+                                    cfn_request_physical_id(ctx), NULL);
+    int rc = gone_ok(aws, apigw_call(aws, "GetAuthorizer", cJSON_Duplicate(id, 1), NULL));
+    if (rc == 0 && !cfn_aws_error_is(aws, "NotFoundException")) {
+        rc = gone_ok(aws, apigw_call(aws, "DeleteAuthorizer", id, NULL));
+        id = NULL;
+    }
+    cJSON_Delete(id);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+static const char *const authorizer_replaces[] = {"RestApiId", NULL};
+static const char *const authorizer_attributes[] = {"AuthorizerId", NULL};
+
+static const cfn_resource_type authorizer_type = {
+    .type = "AWS::ApiGateway::Authorizer",
+    .create = authorizer_create,
+    .update = authorizer_update,
+    .remove = authorizer_remove,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = authorizer_replaces,
+    .attributes = authorizer_attributes,
+};
+
 const cfn_resource_type *const cfnkit_native_apigateway[] = {
-    &rest_api_type, &resource_type, &method_type, &deployment_type, &stage_type, NULL};
+    &rest_api_type, &resource_type,   &method_type, &deployment_type,
+    &stage_type,    &authorizer_type, NULL};

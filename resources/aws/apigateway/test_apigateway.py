@@ -157,6 +157,30 @@ class ApiGateway(NativeTest):
             self.invoke("Delete", res_props, physical_id=rid, expect="SUCCESS")
         self.assertEqual([r["path"] for r in self.ag.get_resources(restApiId=api)["items"]], ["/"])
 
+    def test_authorizer(self):
+        api = self.ag.create_rest_api(name="auth")["id"]
+        self.typed("AWS::ApiGateway::Authorizer")
+        uri = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+               "arn:aws:lambda:us-east-1:123456789012:function:auth/invocations")
+        props = {"RestApiId": api, "Name": "token", "Type": "TOKEN", "AuthorizerUri": uri,
+                 "IdentitySource": "method.request.header.Authorization",
+                 "AuthorizerResultTtlInSeconds": "300"}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        aid = body["PhysicalResourceId"]  # Ref: the authorizer id
+        self.assertEqual(body["Data"], {"AuthorizerId": aid})
+        a = self.ag.get_authorizer(restApiId=api, authorizerId=aid)
+        self.assertEqual((a["name"], a["type"], a["authorizerUri"], a["identitySource"],
+                          a["authorizerResultTtlInSeconds"]),
+                         ("token", "TOKEN", uri, "method.request.header.Authorization", 300))
+        new = dict(props, Name="bearer", AuthorizerResultTtlInSeconds=60)
+        body = self.invoke("Update", new, physical_id=aid, old=props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], aid)
+        a = self.ag.get_authorizer(restApiId=api, authorizerId=aid)
+        self.assertEqual((a["name"], a["authorizerResultTtlInSeconds"]), ("bearer", 60))
+        for _ in range(2):
+            self.invoke("Delete", new, physical_id=aid, expect="SUCCESS")
+        self.assertEqual(self.ag.get_authorizers(restApiId=api)["items"], [])
+
     def test_deployment_description_update_moto_lacks(self):
         """moto has no UpdateDeployment: changing a deployment's Description
         fails with the AWS error, saying which call."""
