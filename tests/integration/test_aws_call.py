@@ -8,6 +8,8 @@ import datetime
 import json
 import unittest
 
+import botocore
+
 from harness import Moto, program, run
 
 
@@ -198,6 +200,32 @@ class GenericCall(unittest.TestCase):
                        "ResourceRecords": [{"Value": "10.0.0.1"}]}, sets)
         self.same("route53", "ListResourceRecordSets", {"HostedZoneId": zid}, "list_resource_record_sets")
         self.same("route53", "GetHostedZone", {"Id": zid}, "get_hosted_zone")
+
+    def test_every_service_of_the_table(self):
+        # One read-only call per service cfnkit knows (`cfnkit aws --help`
+        # lists them), its answer equal to boto3's.
+        calls = {"acm": ("ListCertificates", {}), "apigateway": ("GetRestApis", {}),
+                 "application-autoscaling": ("DescribeScalableTargets", {"ServiceNamespace": "ecs"}),
+                 "autoscaling": ("DescribeAutoScalingGroups", {}),
+                 "cloudformation": ("ListStacks", {}), "cloudfront": ("ListDistributions", {}),
+                 "cloudwatch": ("DescribeAlarms", {}), "dynamodb": ("ListTables", {}),
+                 "ec2": ("DescribeSubnets", {}), "ecr": ("DescribeRepositories", {}),
+                 "ecs": ("ListClusters", {}), "efs": ("DescribeFileSystems", {}),
+                 "elb": ("DescribeLoadBalancers", {}), "elbv2": ("DescribeLoadBalancers", {}),
+                 "elasticache": ("DescribeCacheClusters", {}), "events": ("ListRules", {}),
+                 "iam": ("ListPolicies", {"Scope": "Local"}), "kinesis": ("ListStreams", {}),
+                 "kms": ("ListKeys", {}), "lambda": ("ListFunctions", {}),
+                 "logs": ("DescribeLogGroups", {}), "rds": ("DescribeDBInstances", {}),
+                 "route53": ("ListHostedZones", {}), "s3": ("ListBuckets", {}),
+                 "secretsmanager": ("ListSecrets", {}), "sns": ("ListTopics", {}),
+                 "sqs": ("ListQueues", {}), "ssm": ("DescribeParameters", {}),
+                 "stepfunctions": ("ListStateMachines", {}), "sts": ("GetCallerIdentity", {})}
+        usage = run([self.tool, "aws", "--help"], env=self.moto.env()).stdout
+        listed = usage.split("Services:")[1].split()
+        self.assertEqual(sorted(listed), sorted(calls))
+        for service, (operation, payload) in calls.items():
+            with self.subTest(service=service):
+                self.same(service, operation, payload, botocore.xform_name(operation))
 
     def test_bad_names_and_input(self):
         err = self.call("sqsx", "ListQueues", {}, expect=2)
