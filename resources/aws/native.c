@@ -172,3 +172,23 @@ nomem:
     *untag = *tag = NULL;
     return cfn_fail(ctx, "out of memory");
 }
+
+int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
+                cJSON **out)
+{
+    if (out)
+        *out = NULL;
+    if (!in)
+        return cfn_fail(ctx, "out of memory");
+    cJSON *answer = NULL;
+    /* Without `out`, no answer is read: some operations answer nothing. */
+    int rc = cfn_aws_call(aws, service, operation, in, out ? &answer : NULL);
+    cJSON_Delete(in);
+    if (rc < 0)
+        return -1;
+    if (out)
+        *out = answer;
+    else
+        cJSON_Delete(answer);
+    return 0;
+}

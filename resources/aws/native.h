@@ -35,6 +35,14 @@ int native_name(cfn_ctx *ctx, size_t max_len, unsigned flags, char **out);
  * cfnkit's local engine" (naming the first such property) and returns -1. */
 int native_check_props(cfn_ctx *ctx, const char *const *supported);
 
+/* cfn_aws_call of `service` (the AWS CLI's name) taking `in`, which it frees
+ * (NULL means building the input failed: "out of memory"). Returns 0, or -1
+ * with cfn_aws_error_code(aws) saying why (the framework reports
+ * cfn_error_last() as the reason when the callback sets none). `out` may be
+ * NULL. */
+int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
+                cJSON **out);
+
 /* The changes of a tag list property ([{"Key", "Value"}], as CloudFormation
  * types give tags) between OldResourceProperties and ResourceProperties:
  * `*untag` the keys to remove (gone, or whose value changed: removing first

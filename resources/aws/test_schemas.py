@@ -33,6 +33,16 @@ DIFFERENCES = {
                        "balancer's security group ids), and cfn-lint accepts it, though "
                        "the schema lists it as a property, not readOnlyProperties"),
     },
+    "AWS::SNS::Topic": {
+        "attributes": ({"TopicName"}, set(),
+                       "CloudFormation documents Fn::GetAtt TopicName; the schema lists only "
+                       "TopicArn as read-only (TopicName is also a property)"),
+    },
+    "AWS::SQS::Queue": {
+        "attributes": ({"QueueName"}, set(),
+                       "CloudFormation documents Fn::GetAtt QueueName; the schema lists only "
+                       "Arn and QueueUrl as read-only (QueueName is also a property)"),
+    },
     "AWS::SSM::Parameter": {
         "attributes": ({"Type", "Value"}, set(),
                        "CloudFormation documents Fn::GetAtt Type and Value (the "

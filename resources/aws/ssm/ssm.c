@@ -143,6 +143,9 @@ static int create(cfn_ctx *ctx)
     if (in && cfn_aws_for(ctx, NULL, &aws) == 0) {
         rc = call(ctx, aws, "PutParameter", in, NULL);
         in = NULL;
+        /* A generated name is this request's own: delivered before. */
+        if (rc < 0 && generated && cfn_aws_error_is(aws, "ParameterAlreadyExists"))
+            rc = 0;
         if (rc == 0)
             rc = answer(ctx, name, type);
     }
