@@ -469,7 +469,7 @@ static const char *cluster_of(cfn_ctx *ctx)
 }
 
 /* Waits until the service is stable as CloudFormation waits for it: ACTIVE,
- * one deployment left, as many tasks running as desired. */
+ * one deployment left, rolled out (as many tasks running as desired). */
 static int service_wait(cfn_ctx *ctx, cfn_aws *aws, const char *cluster, const char *arn)
 {
     char why[300] = "";
@@ -486,10 +486,15 @@ static int service_wait(cfn_ctx *ctx, cfn_aws *aws, const char *cluster, const c
         const char *status = cfn_json_string(s, "status");
         double running = cJSON_GetNumberValue(cJSON_GetObjectItem(s, "runningCount")),
                desired = cJSON_GetNumberValue(cJSON_GetObjectItem(s, "desiredCount"));
+        /* The one deployment left has finished rolling out: ECS says so in
+         * its rolloutState (COMPLETED) when it reports one, otherwise its
+         * tasks are all running. */
+        const char *rollout = cfn_json_string(cJSON_GetArrayItem(deps, 0), "rolloutState");
         bool stable = status && strcmp(status, "ACTIVE") == 0 && cJSON_GetArraySize(deps) <= 1 &&
-                      running == desired;
-        snprintf(why, sizeof(why), "status %s, %d deployment(s), %.0f of %.0f tasks running",
-                 status ? status : "unknown", cJSON_GetArraySize(deps), running, desired);
+                      (rollout ? strcmp(rollout, "COMPLETED") == 0 : running == desired);
+        snprintf(why, sizeof(why), "status %s, %d deployment(s)%s%s, %.0f of %.0f tasks running",
+                 status ? status : "unknown", cJSON_GetArraySize(deps),
+                 rollout ? " rolling out " : "", rollout ? rollout : "", running, desired);
         cJSON_Delete(out);
         if (stable)
             return 0;
@@ -525,7 +530,12 @@ static int service_create(cfn_ctx *ctx)
         !(in = service_input(ctx)) || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     const char *cluster = cluster_of(ctx);
-    if (!cfnkit_json_strings(in, "serviceName", name, "cluster", cluster, NULL)) {
+    /* The RequestId as ECS's idempotency token: a Create delivered twice
+     * gets the same service instead of "not idempotent". */
+    char token[37];
+    snprintf(token, sizeof(token), "%s", cfn_request_id(ctx));
+    if (!cfnkit_json_strings(in, "serviceName", name, "cluster", cluster, "clientToken", token,
+                             NULL)) {
         in = NULL;
         rc = cfn_fail(ctx, "out of memory");
         goto done;

@@ -176,11 +176,34 @@ class Ecs(NativeTest):
         self.assertEqual(res.returncode, 1, res.stderr)
         body = self.bucket.read(key)
         self.assertEqual(body["Status"], "FAILED")
-        self.assertIn("did not become stable in time (status ACTIVE, 1 deployment(s), 2 of 3 "
-                      "tasks running)", body["Reason"])
+        self.assertIn("did not become stable in time (status ACTIVE, 1 deployment(s) rolling out "
+                      "IN_PROGRESS, 2 of 3 tasks running)", body["Reason"])
         self.assertIn("MOTO_ECS_SERVICE_RUNNING", body["Reason"])
         s = self.ecs.describe_services(cluster="busy", services=["big"])["services"]
         self.assertTrue(not s or s[0]["status"] != "ACTIVE", s)
+
+    def test_create_delivered_twice(self):
+        """The same Create twice gives the same cluster (ECS's CreateCluster is
+        idempotent; the generated name is the request's) and the same service
+        (the RequestId is CreateService's clientToken)."""
+        self.typed("AWS::ECS::Cluster")
+        first = self.invoke("Create", {}, request_id="b2c7ad9e-0000-4000-8000-000000000001",
+                            expect="SUCCESS")
+        again = self.invoke("Create", {}, request_id="b2c7ad9e-0000-4000-8000-000000000001",
+                            expect="SUCCESS")
+        self.assertEqual(first["PhysicalResourceId"], again["PhysicalResourceId"])
+        cluster = first["PhysicalResourceId"]
+        td = self.ecs.register_task_definition(
+            family="twice", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}]
+        )["taskDefinition"]["taskDefinitionArn"]
+        self.typed("AWS::ECS::Service")
+        props = {"Cluster": cluster, "TaskDefinition": td, "DesiredCount": 1}
+        rid = "b2c7ad9e-0000-4000-8000-000000000002"
+        first = self.invoke("Create", props, request_id=rid, expect="SUCCESS")
+        again = self.invoke("Create", props, request_id=rid, expect="SUCCESS")
+        self.assertEqual(first["PhysicalResourceId"], again["PhysicalResourceId"])
+        self.assertEqual(len(self.ecs.list_services(cluster=cluster)["serviceArns"]), 1)
+        self.invoke("Delete", props, physical_id=first["PhysicalResourceId"], expect="SUCCESS")
 
     def test_service_unsupported(self):
         self.typed("AWS::ECS::Service")
