@@ -132,6 +132,46 @@ static int retag(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
     return rc;
 }
 
+/* Whether `have` (an API answer's item) has `member` as `want` asks (the
+ * request's value, or `fallback`, the API's default, when it gives none). */
+static bool same(const cJSON *have, const cJSON *want, const char *member, const char *fallback)
+{
+    const cJSON *h = cJSON_GetObjectItem(have, member), *w = cJSON_GetObjectItem(want, member);
+    char text[32];
+    const char *wt = cJSON_IsString(w) ? w->valuestring : fallback;
+    if (cJSON_IsNumber(w) && snprintf(text, sizeof(text), "%.0f", w->valuedouble) > 0)
+        wt = text;
+    if (cJSON_IsNumber(h))
+        return wt && atof(wt) == h->valuedouble;
+    return cJSON_IsString(h) ? wt && strcmp(h->valuestring, wt) == 0 : !wt;
+}
+
+/* A Create delivered twice finds what the first made, as ELBv2's Create calls
+ * do on AWS for the same name and settings (moto makes a second one or
+ * refuses): the item of `op`'s answer list `member` whose settings `keys`
+ * match `in`, detached, or NULL. */
+static cJSON *made_before(cfn_aws *aws, const char *op, cJSON *look, const char *member,
+                          const cJSON *in, const char *const (*keys)[2])
+{
+    cJSON *out = NULL, *found = NULL, *item;
+    if (call(aws, op, look, &out) < 0) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(out, member))
+    {
+        bool all = true;
+        for (size_t i = 0; keys[i][0] && all; i++)
+            all = same(item, in, keys[i][0], keys[i][1]);
+        if (all) {
+            found = cJSON_DetachItemViaPointer(cJSON_GetObjectItem(out, member), item);
+            break;
+        }
+    }
+    cJSON_Delete(out);
+    return found;
+}
+
 /* A Create that failed after making `arn`: the reason kept (the AWS error
  * when none is set), the resource deleted, since a failed Create gets no
  * Delete. Returns -1. */
@@ -227,6 +267,8 @@ static int lb_set_attributes(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
 static int lb_create(cfn_ctx *ctx)
 {
     static const char *const skip[] = {"LoadBalancerAttributes", "Name", NULL};
+    static const char *const keys[][2] = {
+        {"Scheme", "internet-facing"}, {"Type", "application"}, {NULL, NULL}};
     char *name = NULL;
     cfn_aws *aws = NULL;
     cJSON *in = NULL, *out = NULL;
@@ -234,15 +276,25 @@ static int lb_create(cfn_ctx *ctx)
     if (!(in = input_of(ctx, lb_props, skip)) || name_of(ctx, &name) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
+    const char *names[] = {name};
+    out = made_before(
+        aws, "DescribeLoadBalancers",
+        cfnkit_json_item(cJSON_CreateObject(), "Names", cJSON_CreateStringArray(names, 1)),
+        "LoadBalancers", in, keys);
     /* Failing without a reason answers with the AWS error. */
-    rc = call(aws, "CreateLoadBalancer", cfnkit_json_strings(in, "Name", name, NULL), &out);
-    in = NULL;
-    const char *arn = cfn_json_string(
-        cJSON_GetArrayItem(cJSON_GetObjectItem(out, "LoadBalancers"), 0), "LoadBalancerArn");
-    if (rc < 0 || !arn) {
-        rc = rc < 0 ? -1 : cfn_fail(ctx, "CreateLoadBalancer answered no ARN");
+    if (!out) {
+        rc = call(aws, "CreateLoadBalancer", cfnkit_json_strings(in, "Name", name, NULL), &out);
+        in = NULL;
+    }
+    const cJSON *lb = cJSON_GetObjectItem(out, "LoadBalancers")
+                          ? cJSON_GetArrayItem(cJSON_GetObjectItem(out, "LoadBalancers"), 0)
+                          : out;
+    const char *arn = cfn_json_string(lb, "LoadBalancerArn");
+    if (!arn) {
+        rc = out ? cfn_fail(ctx, "CreateLoadBalancer answered no ARN") : -1;
         goto done;
     }
+    rc = 0;
     if (lb_set_attributes(ctx, aws, arn) < 0 || lb_answer(ctx, aws, arn) < 0)
         rc = undo(ctx, aws, "DeleteLoadBalancer", "LoadBalancerArn", arn);
 done:
@@ -431,15 +483,30 @@ static int tg_create(cfn_ctx *ctx)
     if (!(in = input_of(ctx, tg_props, skip)) || name_of(ctx, &name) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
+    static const char *const keys[][2] = {{"Protocol", NULL},
+                                          {"Port", NULL},
+                                          {"VpcId", NULL},
+                                          {"TargetType", "instance"},
+                                          {NULL, NULL}};
+    const char *names[] = {name};
+    out = made_before(
+        aws, "DescribeTargetGroups",
+        cfnkit_json_item(cJSON_CreateObject(), "Names", cJSON_CreateStringArray(names, 1)),
+        "TargetGroups", in, keys);
     /* Failing without a reason answers with the AWS error. */
-    rc = call(aws, "CreateTargetGroup", cfnkit_json_strings(in, "Name", name, NULL), &out);
-    in = NULL;
-    const cJSON *tg = cJSON_GetArrayItem(cJSON_GetObjectItem(out, "TargetGroups"), 0);
+    if (!out) {
+        rc = call(aws, "CreateTargetGroup", cfnkit_json_strings(in, "Name", name, NULL), &out);
+        in = NULL;
+    }
+    const cJSON *tg = cJSON_GetObjectItem(out, "TargetGroups")
+                          ? cJSON_GetArrayItem(cJSON_GetObjectItem(out, "TargetGroups"), 0)
+                          : out;
     const char *arn = cfn_json_string(tg, "TargetGroupArn");
-    if (rc < 0 || !arn) {
-        rc = rc < 0 ? -1 : cfn_fail(ctx, "CreateTargetGroup answered no ARN");
+    if (!arn) {
+        rc = out ? cfn_fail(ctx, "CreateTargetGroup answered no ARN") : -1;
         goto done;
     }
+    rc = 0;
     if (tg_attributes(ctx, aws, arn) < 0 || tg_targets(ctx, aws, arn) < 0 || tg_answer(ctx, tg) < 0)
         rc = undo(ctx, aws, "DeleteTargetGroup", "TargetGroupArn", arn);
 done:

@@ -86,6 +86,33 @@ class Elbv2(NativeTest):
         self.assertIn("AWS::ElasticLoadBalancingV2::TargetGroup property TargetControlPort is not "
                       "supported by cfnkit's local engine", body["Reason"])
 
+    def test_create_delivered_twice(self):
+        """The same Create twice gives the same load balancer and target group,
+        as ELBv2's Create calls do on AWS for the same name and settings (moto
+        makes a second load balancer and refuses the second target group); a
+        target group of that name with other settings is still refused."""
+        rid = "5d1e8a40-0000-4000-8000-000000000001"
+        self.typed("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        lb = {"Subnets": self.subnets[:2], "Scheme": "internal"}
+        made = self.invoke("Create", lb, request_id=rid, expect="SUCCESS")
+        again = self.invoke("Create", lb, request_id=rid, expect="SUCCESS")
+        self.assertEqual(made, again)
+        name = made["Data"]["LoadBalancerName"]
+        lbs = self.elb.describe_load_balancers()["LoadBalancers"]
+        self.assertEqual([b["LoadBalancerName"] for b in lbs].count(name), 1)
+        self.typed("AWS::ElasticLoadBalancingV2::TargetGroup")
+        tg = {"Name": "twice", "VpcId": self.vpc, "Protocol": "HTTP", "Port": 8080}
+        first = self.invoke("Create", tg, request_id=rid, expect="SUCCESS")
+        again = self.invoke("Create", tg, request_id=rid, expect="SUCCESS")
+        self.assertEqual(first["PhysicalResourceId"], again["PhysicalResourceId"])
+        other = self.invoke("Create", dict(tg, Port=9090), expect="FAILED")
+        self.assertIn("DuplicateTargetGroupName", other["Reason"])
+        self.invoke("Delete", tg, physical_id=first["PhysicalResourceId"], expect="SUCCESS")
+        self.typed("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        self.invoke("Delete", lb, physical_id=made["PhysicalResourceId"], expect="SUCCESS")
+        lbs = self.elb.describe_load_balancers()["LoadBalancers"]
+        self.assertNotIn(name, [b["LoadBalancerName"] for b in lbs])
+
     def test_target_group_listener_and_rule(self):
         _, lb = self.load_balancer("front")
         lb_arn = lb["PhysicalResourceId"]
