@@ -1,6 +1,7 @@
 /* The API Gateway REST types for the local engine: AWS::ApiGateway::RestApi,
- * ::Resource, ::Method (with its Integration), ::Deployment and ::Stage. The
- * template's properties go to API Gateway in its own JSON (camelCase). */
+ * ::Resource, ::Method (with its Integration), ::Deployment, ::Stage and
+ * ::Authorizer. The template's properties go to API Gateway in its own JSON
+ * (camelCase); changes in place are UpdateX patch operations. */
 #include "apigw.h"
 #include "awsjson.h"
 #include "aws/native.h"
@@ -509,8 +510,8 @@ static int method_ids(cfn_ctx *ctx, method_id *m)
     return 0;
 }
 
-/* Each entry of the list `name` of `obj` (a CloudFormation object), in API
- * Gateway's shape, put with `op` on the method. */
+/* Each entry of `list` (method or integration responses as the template
+ * gives them), in API Gateway's shape, put with `op` on the method. */
 static int put_each(cfn_aws *aws, const method_id *m, const cJSON *list, const char *op)
 {
     const cJSON *item;
