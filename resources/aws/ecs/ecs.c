@@ -428,6 +428,7 @@ static const char *const service_bools[] = {"enableECSManagedTags", "enableExecu
 static const char *const service_updatable[] = {"availabilityZoneRebalancing",
                                                 "capacityProviderStrategy",
                                                 "deploymentConfiguration",
+                                                "deploymentController",
                                                 "desiredCount",
                                                 "enableECSManagedTags",
                                                 "enableExecuteCommand",
