@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +43,75 @@ cJSON *cfnkit_json_number(cJSON *obj, const char *name, double value)
     return obj;
 }
 
-static bool listed(const char *const *list, const char *name)
+bool cfnkit_listed(const char *const *names, const char *name)
 {
-    for (; list && *list; list++)
-        if (strcmp(*list, name) == 0)
+    for (; names && *names; names++)
+        if (strcmp(*names, name) == 0)
             return true;
     return false;
+}
+
+int cfnkit_tags_map(cfn_ctx *ctx, const char *name, cJSON **out)
+{
+    const cJSON *list;
+    *out = NULL;
+    if (!cfn_prop_has(ctx, name))
+        return (*out = cJSON_CreateObject()) ? 0 : cfn_fail(ctx, "out of memory");
+    if (cfn_prop_list(ctx, name, &list) < 0)
+        return -1;
+    cJSON *map = cJSON_CreateObject();
+    for (int i = 0; map && i < cJSON_GetArraySize(list); i++) {
+        char path[128];
+        const char *key, *value;
+        snprintf(path, sizeof(path), "%s.%d.Key", name, i);
+        if (cfn_prop_string(ctx, path, &key) < 0)
+            goto fail;
+        snprintf(path, sizeof(path), "%s.%d.Value", name, i);
+        if (cfn_prop_string(ctx, path, &value) < 0)
+            goto fail;
+        cJSON_DeleteItemFromObjectCaseSensitive(map, key);
+        map = cfnkit_json_strings(map, key, value, NULL);
+    }
+    if (!map)
+        return cfn_fail(ctx, "out of memory");
+    *out = map;
+    return 0;
+fail:
+    cJSON_Delete(map);
+    return -1;
+}
+
+int cfnkit_tags_dropped(cfn_ctx *ctx, const char *name, cJSON **out)
+{
+    const cJSON *old = NULL, *now = NULL, *t;
+    cJSON *keys = cJSON_CreateArray();
+    *out = NULL;
+    if (!keys)
+        return cfn_fail(ctx, "out of memory");
+    if (cfn_old_prop_has(ctx, name) && cfn_old_prop_list(ctx, name, &old) < 0)
+        goto fail;
+    if (cfn_prop_has(ctx, name) && cfn_prop_list(ctx, name, &now) < 0)
+        goto fail;
+    cJSON_ArrayForEach(t, old)
+    {
+        const char *key = cfn_json_string(t, "Key");
+        bool kept = false;
+        const cJSON *n;
+        cJSON_ArrayForEach(n, now)
+        {
+            const char *k = cfn_json_string(n, "Key");
+            kept |= key && k && strcmp(k, key) == 0;
+        }
+        if (key && !kept && !cJSON_AddItemToArray(keys, cJSON_CreateString(key))) {
+            cfn_fail(ctx, "out of memory");
+            goto fail;
+        }
+    }
+    *out = keys;
+    return 0;
+fail:
+    cJSON_Delete(keys);
+    return -1;
 }
 
 /* The API's name for `name`, into `out`. */
@@ -77,8 +139,9 @@ cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
         if (!copy)
             return NULL;
         bool member = cJSON_IsObject(value);
-        cJSON *v = member && listed(verbatim, m->string) ? cJSON_Duplicate(m, 1)
-                                                         : cfnkit_json_camel(m, renames, verbatim);
+        cJSON *v = member && cfnkit_listed(verbatim, m->string)
+                       ? cJSON_Duplicate(m, 1)
+                       : cfnkit_json_camel(m, renames, verbatim);
         if (!member) {
             if (!v || !cJSON_AddItemToArray(copy, v)) {
                 cJSON_Delete(v);
@@ -120,20 +183,20 @@ int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const 
         next = m->next;
         const char *name = cJSON_IsObject(value) ? m->string : NULL;
         bool ok = true;
-        if (name && listed(ints, name) && cJSON_IsString(m)) {
+        if (name && cfnkit_listed(ints, name) && cJSON_IsString(m)) {
             char *end;
             double n = strtod(m->valuestring, &end);
             ok =
                 *m->valuestring && !*end && isfinite(n) && replace(value, m, cJSON_CreateNumber(n));
-        } else if (name && listed(ints, name)) {
+        } else if (name && cfnkit_listed(ints, name)) {
             ok = cJSON_IsNumber(m);
-        } else if (name && listed(bools, name) && cJSON_IsString(m)) {
+        } else if (name && cfnkit_listed(bools, name) && cJSON_IsString(m)) {
             bool t = strcmp(m->valuestring, "true") == 0;
             ok = (t || strcmp(m->valuestring, "false") == 0) &&
                  replace(value, m, cJSON_CreateBool(t));
-        } else if (name && listed(bools, name)) {
+        } else if (name && cfnkit_listed(bools, name)) {
             ok = cJSON_IsBool(m);
-        } else if (name && listed(strings, name) && (cJSON_IsNumber(m) || cJSON_IsBool(m))) {
+        } else if (name && cfnkit_listed(strings, name) && (cJSON_IsNumber(m) || cJSON_IsBool(m))) {
             char text[32];
             if (cJSON_IsBool(m))
                 snprintf(text, sizeof(text), "%s", cJSON_IsTrue(m) ? "true" : "false");

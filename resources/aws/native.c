@@ -192,3 +192,10 @@ int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *ope
         cJSON_Delete(answer);
     return 0;
 }
+
+bool native_error_is(const cfn_aws *aws, const char *code)
+{
+    const char *got = cfn_aws_error_code(aws);
+    const char *hash = got ? strrchr(got, '#') : NULL;
+    return got && strcmp(hash ? hash + 1 : got, code) == 0;
+}

@@ -33,6 +33,11 @@ DIFFERENCES = {
                        "balancer's security group ids), and cfn-lint accepts it, though "
                        "the schema lists it as a property, not readOnlyProperties"),
     },
+    "AWS::CloudFormation::WaitConditionHandle": {
+        "attributes": (set(), {"Id"},
+                       "the schema's read-only Id is the handle's identifier, which Ref returns "
+                       "(the presigned URL); CloudFormation documents no Fn::GetAtt for the type"),
+    },
     "AWS::SNS::Topic": {
         "attributes": ({"TopicName"}, set(),
                        "CloudFormation documents Fn::GetAtt TopicName; the schema lists only "
@@ -42,6 +47,19 @@ DIFFERENCES = {
         "attributes": ({"QueueName"}, set(),
                        "CloudFormation documents Fn::GetAtt QueueName; the schema lists only "
                        "Arn and QueueUrl as read-only (QueueName is also a property)"),
+    },
+    "AWS::S3::Bucket": {
+        "attributes": (set(), {
+            "MetadataConfiguration.Destination",
+            "MetadataConfiguration.InventoryTableConfiguration.TableArn",
+            "MetadataConfiguration.InventoryTableConfiguration.TableName",
+            "MetadataConfiguration.JournalTableConfiguration.TableArn",
+            "MetadataConfiguration.JournalTableConfiguration.TableName",
+            "MetadataTableConfiguration.S3TablesDestination.TableArn",
+            "MetadataTableConfiguration.S3TablesDestination.TableNamespace"},
+            "cfnkit refuses MetadataConfiguration and MetadataTableConfiguration (S3 "
+            "Metadata tables, which moto lacks), so their read-only members never have a "
+            "value"),
     },
     "AWS::SSM::Parameter": {
         "attributes": ({"Type", "Value"}, set(),

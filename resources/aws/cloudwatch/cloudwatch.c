@@ -226,7 +226,76 @@ static int remove_alarm(cfn_ctx *ctx)
         ctx, aws, "cloudwatch", "DeleteAlarms",
         cfnkit_json_item(cJSON_CreateObject(), "AlarmNames", cJSON_CreateStringArray(names, 1)),
         NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFound"))
+    if (rc < 0 && native_error_is(aws, "ResourceNotFound"))
+        rc = 0;
+    cfn_aws_free(aws);
+    return rc;
+}
+
+/* ---- AWS::CloudWatch::Dashboard ---- */
+
+static const char *const dashboard_supported[] = {"DashboardName", "DashboardBody", NULL};
+
+static int put_dashboard(cfn_ctx *ctx, const char *name)
+{
+    cfn_aws *aws = NULL;
+    cJSON *out = NULL;
+    if (native_check_props(ctx, dashboard_supported) < 0)
+        return -1;
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "DashboardBody");
+    char *body = cJSON_IsObject(b)   ? cJSON_PrintUnformatted(b)
+                 : cJSON_IsString(b) ? strdup(b->valuestring)
+                                     : NULL;
+    if (!body)
+        return cfn_fail(ctx, b ? "AWS::CloudWatch::Dashboard property DashboardBody must be a "
+                                 "JSON string"
+                               : "AWS::CloudWatch::Dashboard property DashboardBody is required");
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = native_call(ctx, aws, "cloudwatch", "PutDashboard",
+                         cfnkit_json_strings(cJSON_CreateObject(), "DashboardName", name,
+                                             "DashboardBody", body, NULL),
+                         &out);
+    /* Warnings come back as validation messages with the dashboard made. */
+    const cJSON *m =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "DashboardValidationMessages"), 0);
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(m, "Message");
+    if (rc == 0 && cJSON_IsString(text))
+        cfn_log(CFN_LOG_WARN, "dashboard %s: %s", name, text->valuestring);
+    cJSON_Delete(out);
+    free(body);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : cfn_set_physical_id(ctx, name);
+}
+
+static int create_dashboard(cfn_ctx *ctx)
+{
+    const char *given;
+    char *generated = NULL;
+    if (cfn_prop_string_or(ctx, "DashboardName", NULL, &given) < 0 ||
+        (!given && native_name(ctx, MAX_NAME, 0, &generated) < 0))
+        return -1;
+    int rc = put_dashboard(ctx, given ? given : generated);
+    free(generated);
+    return rc;
+}
+
+static int update_dashboard(cfn_ctx *ctx)
+{
+    return put_dashboard(ctx, cfn_request_physical_id(ctx));
+}
+
+static int remove_dashboard(cfn_ctx *ctx)
+{
+    cfn_aws *aws = NULL;
+    const char *names[] = {cfn_request_physical_id(ctx)};
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = native_call(
+        ctx, aws, "cloudwatch", "DeleteDashboards",
+        cfnkit_json_item(cJSON_CreateObject(), "DashboardNames", cJSON_CreateStringArray(names, 1)),
+        NULL);
+    if (rc < 0 && native_error_is(aws, "ResourceNotFound"))
         rc = 0;
     cfn_aws_free(aws);
     return rc;
@@ -245,4 +314,15 @@ static const cfn_resource_type alarm_type = {
     .attributes = attributes,
 };
 
-const cfn_resource_type *const cfnkit_native_cloudwatch[] = {&alarm_type, NULL};
+static const char *const dashboard_replaces[] = {"DashboardName", NULL};
+
+static const cfn_resource_type dashboard_type = {
+    .type = "AWS::CloudWatch::Dashboard",
+    .create = create_dashboard,
+    .update = update_dashboard,
+    .remove = remove_dashboard,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = dashboard_replaces,
+};
+
+const cfn_resource_type *const cfnkit_native_cloudwatch[] = {&alarm_type, &dashboard_type, NULL};

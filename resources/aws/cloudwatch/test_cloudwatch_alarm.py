@@ -2,6 +2,7 @@
 alarm as asked read back with boto3, Ref and Fn::GetAtt Arn, update in place
 (the whole definition), tags, delete and delete again."""
 
+import json
 import os
 import sys
 import unittest
@@ -91,6 +92,38 @@ class Alarm(NativeTest):
         self.assertEqual(again["Data"], first["Data"])
         self.assertIsNotNone(self.alarm(pid))
         self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
+
+class Dashboard(NativeTest):
+    resource_type = "AWS::CloudWatch::Dashboard"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cw = cls.moto.client("cloudwatch")
+
+    def names(self):
+        return [d["DashboardName"] for d in self.cw.list_dashboards()["DashboardEntries"]]
+
+    def test_lifecycle(self):
+        widget = {"type": "text", "x": 0, "y": 0, "width": 6, "height": 3,
+                  "properties": {"markdown": "hello"}}
+        props = {"DashboardBody": json.dumps({"widgets": [widget]})}
+        body = self.invoke("Create", props, logical="Board", expect="SUCCESS")
+        name = body["PhysicalResourceId"]
+        self.assertRegex(name, r"^[A-Za-z0-9-]+-Board-[A-Z0-9]{12}$")
+        got = json.loads(self.cw.get_dashboard(DashboardName=name)["DashboardBody"])
+        self.assertEqual(got, {"widgets": [widget]})
+
+        new = {"DashboardBody": json.dumps({"widgets": [widget, widget]})}
+        body = self.invoke("Update", new, physical_id=name, old=props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], name)
+        got = json.loads(self.cw.get_dashboard(DashboardName=name)["DashboardBody"])
+        self.assertEqual(len(got["widgets"]), 2)
+
+        self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
+        self.assertNotIn(name, self.names())
+        self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -373,7 +373,7 @@ static int create(cfn_ctx *ctx)
     in = NULL;
     /* A generated name is this request's own: the table is there because the
      * same Create was delivered before. */
-    if (rc < 0 && generated && cfn_aws_error_is(aws, "ResourceInUseException"))
+    if (rc < 0 && generated && native_error_is(aws, "ResourceInUseException"))
         rc = 0;
     /* The id first: a failure from here on still leaves CloudFormation a
      * table to delete. */
@@ -629,12 +629,12 @@ static int remove_table(cfn_ctx *ctx)
         cJSON *in = named(table);
         if (call(ctx, aws, "DeleteTable", in, NULL) == 0)
             break;
-        if (cfn_aws_error_is(aws, "ResourceNotFoundException")) {
+        if (native_error_is(aws, "ResourceNotFoundException")) {
             rc = 0;
             goto done;
         }
         /* Still being created or updated: DynamoDB deletes it once ACTIVE. */
-        if (!cfn_aws_error_is(aws, "ResourceInUseException"))
+        if (!native_error_is(aws, "ResourceInUseException"))
             goto done;
         if (cfn_sleep(ctx, cfn_backoff_ms(attempt, POLL_MS, 5 * POLL_MS)) < 0) {
             cfn_fail(ctx, "table %s stayed in use", table);
@@ -643,7 +643,7 @@ static int remove_table(cfn_ctx *ctx)
     }
     for (;;) {
         if (call(ctx, aws, "DescribeTable", named(table), NULL) < 0) {
-            if (cfn_aws_error_is(aws, "ResourceNotFoundException"))
+            if (native_error_is(aws, "ResourceNotFoundException"))
                 rc = 0;
             goto done;
         }

@@ -260,7 +260,7 @@ static int remove_rule(cfn_ctx *ctx)
                                         *bus ? bus : NULL, NULL);
         rc = native_call(ctx, aws, "events", "DeleteRule", in, NULL);
     }
-    if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
         rc = 0;
     cJSON_Delete(out);
     cfn_aws_free(aws);
@@ -285,7 +285,7 @@ static int set_bus_policy(cfn_ctx *ctx, cfn_aws *aws, const char *bus)
             in = NULL;
         }
         int rc = native_call(ctx, aws, "events", "RemovePermission", in, NULL);
-        return rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException") ? 0 : rc;
+        return rc < 0 && native_error_is(aws, "ResourceNotFoundException") ? 0 : rc;
     }
     char *text = cJSON_IsObject(p)   ? cJSON_PrintUnformatted(p)
                  : cJSON_IsString(p) ? strdup(p->valuestring)
@@ -394,7 +394,7 @@ static int remove_bus(cfn_ctx *ctx)
         ctx, aws, "events", "DeleteEventBus",
         cfnkit_json_strings(cJSON_CreateObject(), "Name", cfn_request_physical_id(ctx), NULL),
         NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
         rc = 0;
     cfn_aws_free(aws);
     return rc;

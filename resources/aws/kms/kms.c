@@ -253,7 +253,7 @@ static int remove_key(cfn_ctx *ctx)
         rc =
             native_call(ctx, aws, "kms", "ScheduleKeyDeletion",
                         cfnkit_json_number(key_ref(id), "PendingWindowInDays", (double)days), NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "NotFoundException"))
+    if (rc < 0 && native_error_is(aws, "NotFoundException"))
         rc = 0;
     cJSON_Delete(out);
     cfn_aws_free(aws);
@@ -304,7 +304,7 @@ static int remove_alias(cfn_ctx *ctx)
         ctx, aws, "kms", "DeleteAlias",
         cfnkit_json_strings(cJSON_CreateObject(), "AliasName", cfn_request_physical_id(ctx), NULL),
         NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "NotFoundException"))
+    if (rc < 0 && native_error_is(aws, "NotFoundException"))
         rc = 0;
     cfn_aws_free(aws);
     return rc;

@@ -102,7 +102,7 @@ static int create(cfn_ctx *ctx)
     }
     /* A generated name is this request's own: delivered before. */
     if ((native_call(ctx, aws, "logs", "CreateLogGroup", in, NULL) < 0 &&
-         !(generated && cfn_aws_error_is(aws, "ResourceAlreadyExistsException"))) ||
+         !(generated && native_error_is(aws, "ResourceAlreadyExistsException"))) ||
         cfn_set_physical_id(ctx, group) < 0)
         goto done;
     if (cfn_prop_has(ctx, "RetentionInDays") && set_retention(ctx, aws, group) < 0)
@@ -197,7 +197,7 @@ static int remove_group(cfn_ctx *ctx)
         return -1;
     int rc =
         native_call(ctx, aws, "logs", "DeleteLogGroup", named(cfn_request_physical_id(ctx)), NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
         rc = 0;
     cfn_aws_free(aws);
     return rc;
@@ -316,7 +316,7 @@ static int count_filters(cfn_ctx *ctx, cfn_aws *aws, const char *group, const ch
                     cfnkit_json_strings(cJSON_CreateObject(), "logGroupName", group,
                                         "filterNamePrefix", name, NULL),
                     &out) < 0)
-        return cfn_aws_error_is(aws, "ResourceNotFoundException") ? 0 : -1;
+        return native_error_is(aws, "ResourceNotFoundException") ? 0 : -1;
     int n = 0;
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(out, "metricFilters"))
@@ -341,7 +341,7 @@ static int remove_filter(cfn_ctx *ctx)
                          cfnkit_json_strings(cJSON_CreateObject(), "logGroupName", group,
                                              "filterName", name, NULL),
                          NULL);
-        if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))
+        if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
             rc = 0;
         if (rc == 0 && (n = count_filters(ctx, aws, group, name)) < 0)
             rc = -1;
@@ -385,7 +385,7 @@ static int remove_resource_policy(cfn_ctx *ctx)
         ctx, aws, "logs", "DeleteResourcePolicy",
         cfnkit_json_strings(cJSON_CreateObject(), "policyName", cfn_request_physical_id(ctx), NULL),
         NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
         rc = 0;
     cfn_aws_free(aws);
     return rc;

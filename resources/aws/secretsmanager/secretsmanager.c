@@ -175,7 +175,7 @@ static int create(cfn_ctx *ctx)
         /* A generated name is this request's own: delivered before (a
          * generated value differs each time, so the token alone does not
          * make the second CreateSecret succeed). */
-        if (!generated || !cfn_aws_error_is(aws, "ResourceExistsException") ||
+        if (!generated || !native_error_is(aws, "ResourceExistsException") ||
             native_call(ctx, aws, "secretsmanager", "DescribeSecret",
                         cfnkit_json_strings(cJSON_CreateObject(), "SecretId", generated, NULL),
                         &out) < 0)
@@ -272,7 +272,7 @@ static int remove_secret(cfn_ctx *ctx)
         in = NULL;
     }
     int rc = native_call(ctx, aws, "secretsmanager", "DeleteSecret", in, NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
         rc = 0;
     cfn_aws_free(aws);
     return rc;

@@ -124,7 +124,7 @@ static int update_attributes(cfn_ctx *ctx, cfn_aws *aws, const struct attribute 
 
 static bool not_found(cfn_aws *aws)
 {
-    return cfn_aws_error_is(aws, "NotFound") || cfn_aws_error_is(aws, "NotFoundException");
+    return native_error_is(aws, "NotFound") || native_error_is(aws, "NotFoundException");
 }
 
 /* ---- AWS::SNS::Topic ---- */
