@@ -148,7 +148,7 @@ static int patch_call(cfn_aws *aws, const char *op, cJSON *target, cJSON *ops)
 
 static int gone_ok(cfn_aws *aws, int rc)
 {
-    return rc < 0 && cfn_aws_error_is(aws, "NotFoundException") ? 0 : rc;
+    return rc < 0 && native_error_is(aws, "NotFoundException") ? 0 : rc;
 }
 
 /* ---- AWS::ApiGateway::RestApi ------------------------------------------ */
@@ -387,7 +387,7 @@ static int api_remove(cfn_ctx *ctx)
      * first. */
     const char *id = cfn_request_physical_id(ctx);
     int rc = gone_ok(aws, apigw_call(aws, "GetRestApi", apigw_ids(id, NULL, NULL), NULL));
-    if (rc == 0 && !cfn_aws_error_is(aws, "NotFoundException"))
+    if (rc == 0 && !native_error_is(aws, "NotFoundException"))
         rc = gone_ok(aws, apigw_call(aws, "DeleteRestApi", apigw_ids(id, NULL, NULL), NULL));
     cfn_aws_free(aws);
     return rc;
@@ -457,7 +457,7 @@ static int resource_remove(cfn_ctx *ctx)
      * look first. */
     const char *id = cfn_request_physical_id(ctx);
     int rc = gone_ok(aws, apigw_call(aws, "GetResource", apigw_ids(api, id, NULL), NULL));
-    if (rc == 0 && !cfn_aws_error_is(aws, "NotFoundException"))
+    if (rc == 0 && !native_error_is(aws, "NotFoundException"))
         rc = gone_ok(aws, apigw_call(aws, "DeleteResource", apigw_ids(api, id, NULL), NULL));
     cfn_aws_free(aws);
     return rc;
@@ -576,7 +576,7 @@ static int method_create(cfn_ctx *ctx)
         return -1;
     /* Failing without a reason answers with the AWS error. */
     int rc = method_put_all(ctx, aws, &m);
-    if (rc < 0 && !cfn_aws_error_is(aws, "ConflictException")) {
+    if (rc < 0 && !native_error_is(aws, "ConflictException")) {
         /* A failed Create gets no Delete: take back what was made. */
         char why[1024];
         snprintf(why, sizeof(why), "%s", cfn_error_last());
@@ -668,7 +668,7 @@ static int point_stage(cfn_aws *aws, const char *api, const char *stage, const c
     int rc = patch_call(aws, "UpdateStage",
                         cfnkit_json_strings(apigw_ids(api, NULL, NULL), "stageName", stage, NULL),
                         op_of(cJSON_CreateArray(), "replace", "/deploymentId", id));
-    if (rc < 0 && cfn_aws_error_is(aws, "NotFoundException"))
+    if (rc < 0 && native_error_is(aws, "NotFoundException"))
         rc = apigw_call(aws, "CreateStage",
                         cfnkit_json_strings(apigw_ids(api, NULL, NULL), "stageName", stage,
                                             "deploymentId", id, NULL),
@@ -959,7 +959,7 @@ static int authorizer_remove(cfn_ctx *ctx)
     cJSON *id = cfnkit_json_strings(apigw_ids(api, NULL, NULL), "authorizerId",
                                     cfn_request_physical_id(ctx), NULL);
     int rc = gone_ok(aws, apigw_call(aws, "GetAuthorizer", cJSON_Duplicate(id, 1), NULL));
-    if (rc == 0 && !cfn_aws_error_is(aws, "NotFoundException")) {
+    if (rc == 0 && !native_error_is(aws, "NotFoundException")) {
         rc = gone_ok(aws, apigw_call(aws, "DeleteAuthorizer", id, NULL));
         id = NULL;
     }

@@ -110,7 +110,7 @@ static int scheduled(cfn_ctx *ctx, cfn_aws *aws, const target_key *k)
         if (name && !kept &&
             call(aws, "DeleteScheduledAction",
                  cfnkit_json_strings(key_input(k), "ScheduledActionName", name, NULL), NULL) < 0 &&
-            !cfn_aws_error_is(aws, "ObjectNotFoundException"))
+            !native_error_is(aws, "ObjectNotFoundException"))
             return -1;
     }
     cJSON_ArrayForEach(a, now)
@@ -179,7 +179,7 @@ static int target_remove(cfn_ctx *ctx)
              &out);
     if (rc == 0 && cJSON_GetArraySize(cJSON_GetObjectItem(out, "ScalableTargets")) > 0) {
         rc = call(aws, "DeregisterScalableTarget", key_input(&k), NULL);
-        if (rc < 0 && cfn_aws_error_is(aws, "ObjectNotFoundException"))
+        if (rc < 0 && native_error_is(aws, "ObjectNotFoundException"))
             rc = 0;
     }
     cJSON_Delete(out);
@@ -312,7 +312,7 @@ static int policy_remove(cfn_ctx *ctx)
     if (rc == 0 && cJSON_GetArraySize(cJSON_GetObjectItem(out, "ScalingPolicies")) > 0) {
         rc = call(aws, "DeleteScalingPolicy", in, NULL);
         in = NULL;
-        if (rc < 0 && cfn_aws_error_is(aws, "ObjectNotFoundException"))
+        if (rc < 0 && native_error_is(aws, "ObjectNotFoundException"))
             rc = 0;
     }
     cJSON_Delete(in);

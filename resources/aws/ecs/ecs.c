@@ -192,7 +192,7 @@ static int cluster_remove(cfn_ctx *ctx)
         aws, "DeleteCluster",
         cfnkit_json_strings(cJSON_CreateObject(), "cluster", cfn_request_physical_id(ctx), NULL),
         NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "ClusterNotFoundException"))
+    if (rc < 0 && native_error_is(aws, "ClusterNotFoundException"))
         rc = 0; /* gone already */
     cfn_aws_free(aws);
     return rc;
@@ -359,8 +359,8 @@ static int taskdef_remove(cfn_ctx *ctx)
     int rc = call(aws, "DeregisterTaskDefinition",
                   cfnkit_json_strings(cJSON_CreateObject(), "taskDefinition", arn, NULL), NULL);
     /* Gone, or deregistered already (ECS answers ClientException). */
-    if (rc < 0 && (cfn_aws_error_is(aws, "ClientException") ||
-                   cfn_aws_error_is(aws, "ResourceNotFoundException")))
+    if (rc < 0 && (native_error_is(aws, "ClientException") ||
+                   native_error_is(aws, "ResourceNotFoundException")))
         rc = 0;
     cfn_aws_free(aws);
     return rc;
@@ -634,9 +634,9 @@ static int service_remove(cfn_ctx *ctx)
             cfnkit_json_strings(cJSON_CreateObject(), "cluster", cluster, "service", arn, NULL),
             NULL);
     /* Gone already, with its cluster or alone; or inactive (ECS's ServiceNotActiveException). */
-    if (rc < 0 && (cfn_aws_error_is(aws, "ServiceNotFoundException") ||
-                   cfn_aws_error_is(aws, "ClusterNotFoundException") ||
-                   cfn_aws_error_is(aws, "ServiceNotActiveException")))
+    if (rc < 0 && (native_error_is(aws, "ServiceNotFoundException") ||
+                   native_error_is(aws, "ClusterNotFoundException") ||
+                   native_error_is(aws, "ServiceNotActiveException")))
         rc = 0;
     for (int attempt = 0; rc == 0; attempt++) {
         cJSON *out = NULL;
@@ -645,7 +645,7 @@ static int service_remove(cfn_ctx *ctx)
                      cfnkit_json_strings(cJSON_CreateObject(), "cluster", cluster, NULL),
                      "services", cJSON_CreateStringArray(&arn, 1)),
                  &out) < 0) {
-            rc = cfn_aws_error_is(aws, "ClusterNotFoundException") ? 0 : -1;
+            rc = native_error_is(aws, "ClusterNotFoundException") ? 0 : -1;
             break;
         }
         const char *status =

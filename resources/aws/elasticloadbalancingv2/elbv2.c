@@ -204,7 +204,7 @@ static int delete_arn(cfn_ctx *ctx, const char *op, const char *member, const ch
     if (cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     int rc = call(aws, op, with_arn(member, arn), NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, missing))
+    if (rc < 0 && native_error_is(aws, missing))
         rc = 0;
     cfn_aws_free(aws);
     return rc;
