@@ -1,8 +1,11 @@
 /* Building the modules' AWS inputs: every member added, or no input. */
 #include "awsjson.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 cJSON *cfnkit_json_strings(cJSON *obj, ...)
@@ -109,4 +112,104 @@ int cfnkit_tags_dropped(cfn_ctx *ctx, const char *name, cJSON **out)
 fail:
     cJSON_Delete(keys);
     return -1;
+}
+
+/* The API's name for `name`, into `out`. */
+static void api_name(const char *name, const char *const *renames, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    for (; renames && *renames; renames++)
+        if (strncmp(*renames, name, n) == 0 && (*renames)[n] == '=') {
+            snprintf(out, size, "%s", *renames + n + 1);
+            return;
+        }
+    snprintf(out, size, "%s", name);
+    out[0] = (char)tolower((unsigned char)out[0]);
+}
+
+cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
+                         const char *const *verbatim)
+{
+    if (!cJSON_IsObject(value) && !cJSON_IsArray(value))
+        return cJSON_Duplicate(value, 1);
+    cJSON *copy = cJSON_IsObject(value) ? cJSON_CreateObject() : cJSON_CreateArray();
+    const cJSON *m;
+    cJSON_ArrayForEach(m, value)
+    {
+        if (!copy)
+            return NULL;
+        bool member = cJSON_IsObject(value);
+        cJSON *v = member && cfnkit_listed(verbatim, m->string)
+                       ? cJSON_Duplicate(m, 1)
+                       : cfnkit_json_camel(m, renames, verbatim);
+        if (!member) {
+            if (!v || !cJSON_AddItemToArray(copy, v)) {
+                cJSON_Delete(v);
+                cJSON_Delete(copy);
+                copy = NULL;
+            }
+            continue;
+        }
+        char name[256];
+        api_name(m->string, renames, name, sizeof(name));
+        copy = cfnkit_json_item(copy, name, v);
+    }
+    return copy;
+}
+
+/* Replaces the member `m` of `parent` with `by`, under the same name; false
+ * when out of memory. */
+static bool replace(cJSON *parent, cJSON *m, cJSON *by)
+{
+    /* cJSON frees the name with its own allocator's hooks. */
+    size_t n = strlen(m->string) + 1;
+    char *name = by ? cJSON_malloc(n) : NULL;
+    if (!name) {
+        cJSON_Delete(by);
+        return false;
+    }
+    memcpy(name, m->string, n);
+    by->string = name;
+    return cJSON_ReplaceItemViaPointer(parent, m, by) != 0;
+}
+
+int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const *bools,
+                       const char *const *strings, const char **bad)
+{
+    cJSON *m, *next;
+    if (!cJSON_IsObject(value) && !cJSON_IsArray(value))
+        return 0;
+    for (m = value->child; m; m = next) {
+        next = m->next;
+        const char *name = cJSON_IsObject(value) ? m->string : NULL;
+        bool ok = true;
+        if (name && cfnkit_listed(ints, name) && cJSON_IsString(m)) {
+            char *end;
+            double n = strtod(m->valuestring, &end);
+            ok =
+                *m->valuestring && !*end && isfinite(n) && replace(value, m, cJSON_CreateNumber(n));
+        } else if (name && cfnkit_listed(ints, name)) {
+            ok = cJSON_IsNumber(m);
+        } else if (name && cfnkit_listed(bools, name) && cJSON_IsString(m)) {
+            bool t = strcmp(m->valuestring, "true") == 0;
+            ok = (t || strcmp(m->valuestring, "false") == 0) &&
+                 replace(value, m, cJSON_CreateBool(t));
+        } else if (name && cfnkit_listed(bools, name)) {
+            ok = cJSON_IsBool(m);
+        } else if (name && cfnkit_listed(strings, name) && (cJSON_IsNumber(m) || cJSON_IsBool(m))) {
+            char text[32];
+            if (cJSON_IsBool(m))
+                snprintf(text, sizeof(text), "%s", cJSON_IsTrue(m) ? "true" : "false");
+            else
+                snprintf(text, sizeof(text), "%.17g", m->valuedouble);
+            ok = replace(value, m, cJSON_CreateString(text));
+        } else if (cfnkit_json_coerce(m, ints, bools, strings, bad) < 0) {
+            return -1;
+        }
+        if (!ok) {
+            *bad = name;
+            return -1;
+        }
+    }
+    return 0;
 }

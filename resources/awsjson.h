@@ -32,4 +32,23 @@ int cfnkit_tags_dropped(cfn_ctx *ctx, const char *name, cJSON **out);
 /* Whether `name` is in the NULL-terminated list `names`. */
 bool cfnkit_listed(const char *const *names, const char *name);
 
+/* The API shape of a CloudFormation property value: a deep copy whose member
+ * names lose their leading capital ("ContainerDefinitions" becomes
+ * "containerDefinitions"), as the JSON APIs of ECS and API Gateway spell
+ * them. `renames` lists "Name=apiName" pairs for the names that differ
+ * otherwise ("EFSVolumeConfiguration=efsVolumeConfiguration"); the values of
+ * the members named in `verbatim` are the user's maps (labels, options),
+ * copied as they are. Either list may be NULL. NULL when out of memory. */
+cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
+                         const char *const *verbatim);
+
+/* Turns, anywhere in `value`, the members named in `ints` into numbers
+ * (integers or not: the API checks its own ranges), in
+ * `bools` into booleans and in `strings` into strings, when they hold the
+ * same value in another JSON type (a template's !GetAtt gives "8080" where
+ * the API wants 8080; "true", 80). Returns 0, or -1 with the name of the
+ * member that holds something else in *bad. Lists may be NULL. */
+int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const *bools,
+                       const char *const *strings, const char **bad);
+
 #endif

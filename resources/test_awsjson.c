@@ -77,11 +77,65 @@ static void out_of_memory_builds_nothing(void **state)
     assert_true(failures > 0);
 }
 
+static char *camel_text(const char *json)
+{
+    static const char *const renames[] = {"EFSVolumeConfiguration=efsVolumeConfiguration", NULL};
+    static const char *const verbatim[] = {"DockerLabels", NULL};
+    cJSON *in = cJSON_Parse(json), *out = cfnkit_json_camel(in, renames, verbatim);
+    char *text = cJSON_PrintUnformatted(out);
+    cJSON_Delete(in);
+    cJSON_Delete(out);
+    return text;
+}
+
+/* Member names lose their first capital at every depth, in lists too, except
+ * where renamed and inside the user's own maps. */
+static void camel_case_names(void **state)
+{
+    (void)state;
+    char *text = camel_text("{\"ContainerDefinitions\":[{\"Name\":\"web\",\"PortMappings\":"
+                            "[{\"HostPort\":80}],\"DockerLabels\":{\"Team\":\"A\"}}],"
+                            "\"Volumes\":[{\"EFSVolumeConfiguration\":{\"FileSystemId\":\"f\"}}],"
+                            "\"RequiresCompatibilities\":[\"EC2\"]}");
+    assert_string_equal(text, "{\"containerDefinitions\":[{\"name\":\"web\",\"portMappings\":"
+                              "[{\"hostPort\":80}],\"dockerLabels\":{\"Team\":\"A\"}}],"
+                              "\"volumes\":[{\"efsVolumeConfiguration\":{\"fileSystemId\":\"f\"}}],"
+                              "\"requiresCompatibilities\":[\"EC2\"]}");
+    cJSON_free(text);
+}
+
+static void coerces_named_members(void **state)
+{
+    (void)state;
+    static const char *const ints[] = {"hostPort", NULL}, *const bools[] = {"essential", NULL},
+                             *const strings[] = {"value", NULL};
+    const char *bad = NULL;
+    cJSON *in = cJSON_Parse("{\"c\":[{\"hostPort\":\"20001\",\"essential\":\"true\","
+                            "\"env\":[{\"value\":8080},{\"value\":true}],\"other\":\"1\"}]}");
+    assert_int_equal(cfnkit_json_coerce(in, ints, bools, strings, &bad), 0);
+    char *text = cJSON_PrintUnformatted(in);
+    assert_string_equal(text, "{\"c\":[{\"hostPort\":20001,\"essential\":true,"
+                              "\"env\":[{\"value\":\"8080\"},{\"value\":\"true\"}],"
+                              "\"other\":\"1\"}]}");
+    cJSON_free(text);
+    cJSON_Delete(in);
+    in = cJSON_Parse("{\"a\":{\"hostPort\":\"80x\"}}");
+    assert_int_equal(cfnkit_json_coerce(in, ints, bools, strings, &bad), -1);
+    assert_string_equal(bad, "hostPort");
+    cJSON_Delete(in);
+    in = cJSON_Parse("{\"essential\":\"yes\"}");
+    assert_int_equal(cfnkit_json_coerce(in, ints, bools, strings, &bad), -1);
+    assert_string_equal(bad, "essential");
+    cJSON_Delete(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(builds_every_member),
         cmocka_unit_test(out_of_memory_builds_nothing),
+        cmocka_unit_test(camel_case_names),
+        cmocka_unit_test(coerces_named_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

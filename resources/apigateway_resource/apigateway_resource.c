@@ -1,6 +1,7 @@
 /* Custom::APIGatewayResource: a path, a method and its integration on a REST
  * API (given, or created and owned), with the Lambda permission and a
  * deployment; removed cleanly, leaves first, sharing segments with others. */
+#include "apigw.h"
 #include "awsjson.h"
 #include "resources.h"
 
@@ -167,53 +168,10 @@ static void statement_id(const char *api, const char *rid, const char *method, c
     snprintf(out, 40, "cfnkit-%.24s", hex);
 }
 
-/* One call that consumes its input (NULL: it could not be built); the error
- * stays in cfn_error_last(). */
-static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
-{
-    if (!in)
-        return cfn_error_set(CFN_ENOMEM, "API Gateway %s: out of memory", op);
-    int rc = cfn_apigateway(aws, op, in, out);
-    cJSON_Delete(in);
-    return rc;
-}
-
-/* Every item of a listing (GetResources of `api`, or GetRestApis when
- * `api` is NULL), all pages, in the order listed. */
-static cJSON *list_items(cfn_aws *aws, const char *op, const char *api)
-{
-    cJSON *all = cJSON_CreateArray();
-    char *position = NULL;
-    do {
-        cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "restApiId", api, "position",
-                                        position, NULL),
-              *out = NULL;
-        free(position);
-        position = NULL;
-        int rc = call(aws, op, cfnkit_json_number(in, "limit", 500), &out);
-        if (rc == 0 && !all)
-            rc = cfn_error_set(CFN_ENOMEM, "API Gateway %s: out of memory", op);
-        if (rc < 0) {
-            cJSON_Delete(out);
-            cJSON_Delete(all);
-            return NULL;
-        }
-        cJSON *items = cJSON_DetachItemFromObject(out, "items"), *it;
-        while (items && (it = cJSON_DetachItemViaPointer(items, items->child)) != NULL)
-            cJSON_AddItemToArray(all, it);
-        cJSON_Delete(items);
-        const cJSON *pos = cJSON_GetObjectItem(out, "position");
-        if (cJSON_IsString(pos) && *pos->valuestring)
-            position = strdup(pos->valuestring);
-        cJSON_Delete(out);
-    } while (position);
-    return all;
-}
-
 /* The API's resources. */
 static cJSON *resources_of(cfn_aws *aws, const char *api)
 {
-    return list_items(aws, "GetResources", api);
+    return apigw_list(aws, "GetResources", api);
 }
 
 static const cJSON *find_by(const cJSON *all, const char *field, const char *value)
@@ -248,14 +206,6 @@ typedef struct made {
     bool permission;
 } made;
 
-/* The ids of an API Gateway call; NULL ones are left out. NULL when out of
- * memory. */
-static cJSON *ids(const char *api, const char *rid, const char *method)
-{
-    return cfnkit_json_strings(cJSON_CreateObject(), "restApiId", api, "resourceId", rid,
-                               "httpMethod", method, NULL);
-}
-
 /* The child of `parent` named `part`. API Gateway keeps a parent's path parts
  * unique; moto lets parallel creators add copies, and lists in creation
  * order: the first listed was made first, so whoever sees a later copy sees
@@ -287,7 +237,7 @@ static int drop_if_empty(cfn_aws *aws, const char *api, const char *id, const ch
     int rc = 0;
     if (r && cfn_json_string(r, "parentId") && !(stop_id && strcmp(id, stop_id) == 0) &&
         !has_methods(r) && !find_by(all, "parentId", id)) {
-        rc = call(aws, "DeleteResource", ids(api, id, NULL), NULL);
+        rc = apigw_call(aws, "DeleteResource", apigw_ids(api, id, NULL), NULL);
         if (rc == 0 || cfn_aws_error_is(aws, "NotFoundException")) {
             snprintf(parent, 64, "%s", cfn_json_string(r, "parentId"));
             rc = 0;
@@ -331,10 +281,10 @@ static int ensure_segment(cfn_ctx *ctx, cfn_aws *aws, made *m, cJSON **all, cons
         if (*mine || !find_by(*all, "id", parent))
             return 1; /* ours went again, or the parent did: start over */
         cJSON *out = NULL;
-        int rc = call(aws, "CreateResource",
-                      cfnkit_json_strings(ids(m->api, NULL, NULL), "parentId", parent, "pathPart",
-                                          part, NULL),
-                      &out);
+        int rc = apigw_call(aws, "CreateResource",
+                            cfnkit_json_strings(apigw_ids(m->api, NULL, NULL), "parentId", parent,
+                                                "pathPart", part, NULL),
+                            &out);
         if (rc == 0)
             snprintf(mine, sizeof(mine), "%s",
                      cfn_json_string(out, "id") ? cfn_json_string(out, "id") : "");
@@ -449,11 +399,11 @@ static void arn_path(const char *path, char *out, size_t size)
 
 static int put_method(cfn_aws *aws, const api_spec *s, made *m)
 {
-    cJSON *in = cfnkit_json_strings(ids(m->api, m->resource, s->method), "authorizationType",
+    cJSON *in = cfnkit_json_strings(apigw_ids(m->api, m->resource, s->method), "authorizationType",
                                     s->auth, NULL);
     /* API Gateway refuses a second PutMethod: the method is there already,
      * made by another delivery of this request, which keeps it. */
-    int rc = call(aws, "PutMethod", in, NULL);
+    int rc = apigw_call(aws, "PutMethod", in, NULL);
     if (rc < 0 && !cfn_aws_error_is(aws, "ConflictException"))
         return -1;
     m->method = rc == 0;
@@ -463,7 +413,8 @@ static int put_method(cfn_aws *aws, const api_spec *s, made *m)
 /* PutIntegration replaces the method's integration as a whole. */
 static int put_integration(cfn_aws *aws, const api_spec *s, const made *m, const char *region)
 {
-    cJSON *in = cfnkit_json_strings(ids(m->api, m->resource, s->method), "type", s->type, NULL);
+    cJSON *in =
+        cfnkit_json_strings(apigw_ids(m->api, m->resource, s->method), "type", s->type, NULL);
     if (strcmp(s->type, "AWS_PROXY") == 0) {
         char uri[512];
         snprintf(uri, sizeof(uri),
@@ -481,7 +432,7 @@ static int put_integration(cfn_aws *aws, const api_spec *s, const made *m, const
                                                                : s->method,
                                  NULL);
     }
-    return call(aws, "PutIntegration", in, NULL);
+    return apigw_call(aws, "PutIntegration", in, NULL);
 }
 
 static int add_permission(cfn_aws *aws, const api_spec *s, made *m, const char *region)
@@ -529,10 +480,10 @@ static int deploy(cfn_aws *aws, const char *api, const char *stage)
 {
     if (!stage)
         return 0;
-    return call(aws, "CreateDeployment",
-                cfnkit_json_strings(ids(api, NULL, NULL), "stageName", stage, "description",
-                                    "cfnkit", NULL),
-                NULL);
+    return apigw_call(aws, "CreateDeployment",
+                      cfnkit_json_strings(apigw_ids(api, NULL, NULL), "stageName", stage,
+                                          "description", "cfnkit", NULL),
+                      NULL);
 }
 
 /* The integration, its permission and the deployment, on the method of
@@ -554,7 +505,7 @@ static int attach(cfn_aws *aws, const api_spec *s, made *m, const char *region)
 
 static void delete_api(cfn_aws *aws, const char *api)
 {
-    call(aws, "DeleteRestApi", ids(api, NULL, NULL), NULL);
+    apigw_call(aws, "DeleteRestApi", apigw_ids(api, NULL, NULL), NULL);
 }
 
 /* Deletes an API this resource created, once no method is left on it. */
@@ -562,7 +513,7 @@ static void drop_owned_api(cfn_ctx *ctx, cfn_aws *aws, const char *api)
 {
     char owner[65];
     cJSON *out = NULL;
-    int rc = call(aws, "GetRestApi", ids(api, NULL, NULL), &out);
+    int rc = apigw_call(aws, "GetRestApi", apigw_ids(api, NULL, NULL), &out);
     cfn_request_resource_hash(ctx, owner);
     const char *tag = rc == 0 ? cfn_json_string(cJSON_GetObjectItem(out, "tags"), TAG_OWNER) : NULL;
     bool ours = tag && strcmp(tag, owner) == 0;
@@ -590,7 +541,7 @@ static void undo_path(cfn_aws *aws, const api_spec *s, const made *m)
     if (m->permission)
         remove_permission(aws, s->function_arn, m->api, m->resource, s->method);
     if (m->method) {
-        call(aws, "DeleteMethod", ids(m->api, m->resource, s->method), NULL);
+        apigw_call(aws, "DeleteMethod", apigw_ids(m->api, m->resource, s->method), NULL);
     }
     if (m->ncreated)
         prune(aws, m->api, m->created[m->ncreated - 1], NULL);
@@ -626,7 +577,7 @@ static int answer(cfn_ctx *ctx, const api_spec *s, const made *m, const char *re
  * of the request settles on the same one. */
 static int find_owned_api(cfn_aws *aws, const char *owner, const char *request, char out[64])
 {
-    cJSON *all = list_items(aws, "GetRestApis", NULL);
+    cJSON *all = apigw_list(aws, "GetRestApis", NULL);
     const cJSON *api, *best = NULL;
     out[0] = '\0';
     if (!all)
@@ -669,11 +620,12 @@ static int owned_api(cfn_ctx *ctx, cfn_aws *aws, const api_spec *s, made *m)
         snprintf(name, sizeof(name), "%.128s-%.128s", cfn_request_stack_name(ctx),
                  cfn_request_logical_id(ctx));
     cJSON *out = NULL;
-    if (call(aws, "CreateRestApi",
-             cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "name", name, NULL), "tags",
-                              cfnkit_json_strings(cJSON_CreateObject(), TAG_OWNER, owner,
-                                                  TAG_REQUEST, request, NULL)),
-             &out) < 0)
+    if (apigw_call(aws, "CreateRestApi",
+                   cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "name", name, NULL),
+                                    "tags",
+                                    cfnkit_json_strings(cJSON_CreateObject(), TAG_OWNER, owner,
+                                                        TAG_REQUEST, request, NULL)),
+                   &out) < 0)
         return -1;
     snprintf(mine, sizeof(mine), "%s",
              cfn_json_string(out, "id") ? cfn_json_string(out, "id") : "");
@@ -809,7 +761,7 @@ static int update(cfn_ctx *ctx)
      * (method responses) and serving all along. */
     bool auth = cfn_prop_changed(ctx, "AuthorizationType");
     if (auth)
-        call(aws, "DeleteMethod", ids(api, rid, s.method), NULL);
+        apigw_call(aws, "DeleteMethod", apigw_ids(api, rid, s.method), NULL);
     /* The statement is written anew (its SourceArn may change too). */
     if (old_arn && check_function_arn(old_arn) == 0)
         remove_permission(aws, old_arn, api, rid, s.method);
@@ -839,19 +791,19 @@ static int remove_resource(cfn_ctx *ctx)
     if (cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     /* Failing without a reason answers with the AWS error. */
-    int rc = call(aws, "DeleteMethod", ids(api, rid, method), NULL);
+    int rc = apigw_call(aws, "DeleteMethod", apigw_ids(api, rid, method), NULL);
     if (rc < 0 && !cfn_aws_error_is(aws, "NotFoundException"))
         goto done;
     rc = 0;
     if (function_arn && check_function_arn(function_arn) == 0)
         remove_permission(aws, function_arn, api, rid, method);
-    if (call(aws, "GetRestApi", ids(api, NULL, NULL), NULL) < 0)
+    if (apigw_call(aws, "GetRestApi", apigw_ids(api, NULL, NULL), NULL) < 0)
         goto done;
     prune(aws, api, rid, parent);
     drop_owned_api(ctx, aws, api);
     /* The stage must stop serving the method; a deployment of an API
      * without methods is refused, and then there is nothing to serve. */
-    if (stage && call(aws, "GetRestApi", ids(api, NULL, NULL), NULL) == 0)
+    if (stage && apigw_call(aws, "GetRestApi", apigw_ids(api, NULL, NULL), NULL) == 0)
         deploy(aws, api, stage);
 done:
     cfn_aws_free(aws);
@@ -905,7 +857,7 @@ static int remove_failed_create(cfn_ctx *ctx)
         cfn_prop_string_or(ctx, "IntegrationRequest.FunctionArn", NULL, &function_arn);
         if (function_arn && check_function_arn(function_arn) == 0)
             remove_api_permissions(aws, function_arn, api);
-        rc = call(aws, "DeleteRestApi", ids(api, NULL, NULL), NULL);
+        rc = apigw_call(aws, "DeleteRestApi", apigw_ids(api, NULL, NULL), NULL);
         if (rc < 0 && cfn_aws_error_is(aws, "NotFoundException"))
             rc = 0;
         if (rc == 0)

@@ -27,6 +27,12 @@ REGION = "us-east-1"
 # Deliberate differences from the schemas, each with its reason: type ->
 # field -> (entries added, entries removed, why).
 DIFFERENCES = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": {
+        "attributes": ({"SecurityGroups"}, set(),
+                       "CloudFormation documents Fn::GetAtt SecurityGroups (the load "
+                       "balancer's security group ids), and cfn-lint accepts it, though "
+                       "the schema lists it as a property, not readOnlyProperties"),
+    },
     "AWS::CloudFormation::WaitConditionHandle": {
         "attributes": (set(), {"Id"},
                        "the schema's read-only Id is the handle's identifier, which Ref returns "

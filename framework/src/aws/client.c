@@ -26,13 +26,7 @@
 #define BACKOFF_MAX_MS   20000
 #define CALL_TIMEOUT_MS  60000 /* a call without a deadline */
 
-const aws_service cfn__svc_dynamodb = {"DynamoDB", "dynamodb", "dynamodb", "DYNAMODB", false};
 const aws_service cfn__svc_s3 = {"S3", "s3", "s3", "S3", false};
-const aws_service cfn__svc_lambda = {"Lambda", "lambda", "lambda", "LAMBDA", false};
-const aws_service cfn__svc_apigateway = {"API Gateway", "apigateway", "apigateway", "API_GATEWAY",
-                                         false};
-const aws_service cfn__svc_iam = {"IAM", "iam", "iam", "IAM", true};
-const aws_service cfn__svc_sts = {"STS", "sts", "sts", "STS", false};
 
 static bool valid_region(const char *r)
 {

@@ -1,0 +1,54 @@
+/* Fuzzes the native types' property shaping (resources/awsjson.c) with any
+ * JSON a template may hold: camelCase copies keep every member and the
+ * user's maps as written, and coercion either types the named members as
+ * asked or names the member it refused. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsjson.h"
+
+static const char *const renames[] = {"EFSVolumeConfiguration=efsVolumeConfiguration", NULL};
+static const char *const verbatim[] = {"DockerLabels", "Options", NULL};
+static const char *const ints[] = {"hostPort", "containerPort", "memory", NULL};
+static const char *const bools[] = {"essential", NULL};
+static const char *const strings[] = {"value", NULL};
+
+/* Every member named in `list` anywhere in `v` has JSON type `type`. */
+static int typed(const cJSON *v, const char *const *list, int type)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, v)
+    {
+        for (const char *const *n = list; cJSON_IsObject(v) && *n; n++)
+            if (strcmp(*n, m->string) == 0 && !(m->type & type))
+                return 0;
+        if (!typed(m, list, type))
+            return 0;
+    }
+    return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    cJSON *in = cJSON_ParseWithLength((const char *)data, size);
+    if (!in)
+        return 0;
+    cJSON *out = cfnkit_json_camel(in, renames, verbatim);
+    if (!out || cJSON_GetArraySize(out) != cJSON_GetArraySize(in))
+        abort();
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(in, "DockerLabels");
+    if (labels && !cJSON_Compare(labels, cJSON_GetObjectItemCaseSensitive(out, "dockerLabels"), 1))
+        abort();
+    const char *bad = NULL;
+    if (cfnkit_json_coerce(out, ints, bools, strings, &bad) == 0) {
+        if (!typed(out, ints, cJSON_Number) || !typed(out, bools, cJSON_True | cJSON_False) ||
+            !typed(out, strings, cJSON_String | cJSON_NULL | cJSON_Object | cJSON_Array))
+            abort();
+    } else if (!bad) {
+        abort();
+    }
+    cJSON_Delete(out);
+    cJSON_Delete(in);
+    return 0;
+}
