@@ -4,6 +4,7 @@
 #include "awsjson.h"
 #include "aws/native.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,6 +541,25 @@ static int key_store_private(cfn_ctx *ctx, cfn_aws *aws, const cJSON *made)
     return rc;
 }
 
+/* PublicKeyMaterial: the key's text in the template, a blob for the API
+ * (base64 in the AWS CLI's JSON, as cfn_aws_call takes blobs). */
+static int key_material(cfn_ctx *ctx, cJSON *in)
+{
+    const char *text;
+    if (cfn_prop_string(ctx, "PublicKeyMaterial", &text) < 0)
+        return -1;
+    size_t n = strlen(text);
+    if (n > 16384)
+        return cfn_fail(ctx, "property PublicKeyMaterial is longer than 16384 bytes");
+    unsigned char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+    if (!b64)
+        return oom(ctx);
+    EVP_EncodeBlock(b64, (const unsigned char *)text, (int)n);
+    int rc = cJSON_AddStringToObject(in, "PublicKeyMaterial", (const char *)b64) ? 0 : oom(ctx);
+    free(b64);
+    return rc;
+}
+
 static int key_create(cfn_ctx *ctx)
 {
     const char *name;
@@ -552,7 +572,7 @@ static int key_create(cfn_ctx *ctx)
         cfnkit_ec2_str(ctx, in, "KeyName", "KeyName", true) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "key-pair") < 0)
         goto done;
-    if (import ? cfnkit_ec2_str(ctx, in, "PublicKeyMaterial", "PublicKeyMaterial", true) < 0
+    if (import ? key_material(ctx, in) < 0
                : (cfnkit_ec2_str(ctx, in, "KeyType", "KeyType", false) < 0 ||
                   cfnkit_ec2_str(ctx, in, "KeyFormat", "KeyFormat", false) < 0))
         goto done;
