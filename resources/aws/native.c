@@ -100,3 +100,94 @@ int native_name(cfn_ctx *ctx, size_t max_len, unsigned flags, char **out)
                         logical ? logical : "the resource");
     return 0;
 }
+
+int native_check_props(cfn_ctx *ctx, const char *const *supported)
+{
+    const cJSON *prop;
+    cJSON_ArrayForEach(prop, cfn_request_props(ctx))
+    {
+        if (strcmp(prop->string, "ServiceToken") == 0)
+            continue;
+        const char *const *s = supported;
+        while (*s && strcmp(*s, prop->string) != 0)
+            s++;
+        if (!*s)
+            return cfn_fail(ctx, "%s property %s is not supported by cfnkit's local engine",
+                            cfn_request_resource_type(ctx), prop->string);
+    }
+    return 0;
+}
+
+static bool listed(const cJSON *tags, const cJSON *tag, bool value_too)
+{
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(tag, "Key");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(tag, "Value"), *t;
+    cJSON_ArrayForEach(t, tags)
+    {
+        const cJSON *tk = cJSON_GetObjectItemCaseSensitive(t, "Key");
+        const cJSON *tv = cJSON_GetObjectItemCaseSensitive(t, "Value");
+        if (k && tk && cJSON_Compare(k, tk, true) &&
+            (!value_too || (v && tv && cJSON_Compare(v, tv, true))))
+            return true;
+    }
+    return false;
+}
+
+int native_tag_changes(cfn_ctx *ctx, const char *property, cJSON **untag, cJSON **tag)
+{
+    const cJSON *now = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), property);
+    const cJSON *was = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), property);
+    const cJSON *t;
+    *untag = cJSON_CreateArray();
+    *tag = cJSON_CreateArray();
+    if (!*untag || !*tag)
+        goto nomem;
+    if ((now && !cJSON_IsArray(now)) || (was && !cJSON_IsArray(was)))
+        goto bad;
+    cJSON_ArrayForEach(t, now)
+    {
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "Key")) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "Value")))
+            goto bad;
+        if (!listed(was, t, true) && !cJSON_AddItemToArray(*tag, cJSON_Duplicate(t, true)))
+            goto nomem;
+    }
+    cJSON_ArrayForEach(t, was)
+    {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
+        if (cJSON_IsString(k) && !listed(now, t, true) &&
+            !cJSON_AddItemToArray(*untag, cJSON_CreateString(k->valuestring)))
+            goto nomem;
+    }
+    return 0;
+bad:
+    cJSON_Delete(*untag);
+    cJSON_Delete(*tag);
+    *untag = *tag = NULL;
+    return cfn_fail(ctx, "%s property %s must be a list of {\"Key\": string, \"Value\": string}",
+                    cfn_request_resource_type(ctx), property);
+nomem:
+    cJSON_Delete(*untag);
+    cJSON_Delete(*tag);
+    *untag = *tag = NULL;
+    return cfn_fail(ctx, "out of memory");
+}
+
+int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
+                cJSON **out)
+{
+    if (out)
+        *out = NULL;
+    if (!in)
+        return cfn_fail(ctx, "out of memory");
+    cJSON *answer = NULL;
+    int rc = cfn_aws_call(aws, service, operation, in, &answer);
+    cJSON_Delete(in);
+    if (rc < 0)
+        return -1;
+    if (out)
+        *out = answer;
+    else
+        cJSON_Delete(answer);
+    return 0;
+}

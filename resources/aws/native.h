@@ -29,6 +29,29 @@
  * on failure it sets the request's reason and returns -1. */
 int native_name(cfn_ctx *ctx, size_t max_len, unsigned flags, char **out);
 
+/* Refuses a property the type does not implement: every top-level property
+ * must be in `supported` (NULL-terminated; ServiceToken is always allowed).
+ * Returns 0, or sets the reason "AWS::X::Y property Z is not supported by
+ * cfnkit's local engine" (naming the first such property) and returns -1. */
+int native_check_props(cfn_ctx *ctx, const char *const *supported);
+
+/* cfn_aws_call of `service` (the AWS CLI's name) taking `in`, which it frees
+ * (NULL means building the input failed: "out of memory"). Returns 0, or -1
+ * with cfn_aws_error_code(aws) saying why (the framework reports
+ * cfn_error_last() as the reason when the callback sets none). `out` may be
+ * NULL. */
+int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
+                cJSON **out);
+
+/* The changes of a tag list property ([{"Key", "Value"}], as CloudFormation
+ * types give tags) between OldResourceProperties and ResourceProperties:
+ * `*untag` the keys to remove (gone, or whose value changed: removing first
+ * works alike with services that overwrite a key and those that add it
+ * again), `*tag` the {Key, Value} objects to add (new or changed). Both are
+ * arrays, possibly empty, that the caller deletes. On Create every tag is
+ * new. Returns 0, or -1 with the reason set. */
+int native_tag_changes(cfn_ctx *ctx, const char *property, cJSON **untag, cJSON **tag);
+
 /* The same name from its parts, for tests: `seed` stands for the request. */
 int native_name_from(const char *stack, const char *logical, const char *seed, size_t max_len,
                      unsigned flags, char **out);
