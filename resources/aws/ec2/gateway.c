@@ -492,9 +492,17 @@ static int vpce_remove(cfn_ctx *ctx)
     return rc;
 }
 
-static const char *const vpce_replaces[] = {
-    "ServiceName",   "VpcEndpointType", "VpcId", "ServiceNetworkArn", "ResourceConfigurationArn",
-    "ServiceRegion", "DnsOptions",      NULL};
+static const char *const vpce_replaces[] = {"ServiceName",
+                                            "VpcEndpointType",
+                                            "VpcId",
+                                            "ServiceNetworkArn",
+                                            "ResourceConfigurationArn",
+                                            "ServiceRegion",
+                                            NULL};
+/* DnsOptions' PrivateDnsPreference and PrivateDnsSpecifiedDomains are
+ * create-only: a change of DnsOptions replaces the endpoint only when it
+ * changes them. */
+static const char *const vpce_conditional[] = {"DnsOptions", NULL};
 static const char *const vpce_attrs[] = {"CreationTimestamp", "DnsEntries", "Id",
                                          "NetworkInterfaceIds", NULL};
 
@@ -506,4 +514,5 @@ const cfn_resource_type cfnkit_ec2_vpc_endpoint = {
     .version = CFN_RESOURCE_TYPE_VERSION,
     .replaces = vpce_replaces,
     .attributes = vpce_attrs,
+    .replaces_conditional = vpce_conditional,
 };
