@@ -89,8 +89,11 @@ int cfn_aws_call(cfn_aws *aws, const char *service, const char *operation, const
     switch (e->protocol) {
     case AWS_PROTO_JSON:
         return cfn__aws_json_call(aws, &op, input, output);
+    case AWS_PROTO_QUERY:
+    case AWS_PROTO_EC2:
+        return cfn__aws_query_call(aws, &op, input, output);
     default:
         return cfn_error_set(CFN_EINVAL, "%s %s: the %s protocol is not supported yet", e->svc.name,
-                             operation, e->protocol == AWS_PROTO_EC2 ? "EC2" : "REST");
+                             operation, "REST");
     }
 }
