@@ -467,25 +467,43 @@ static int vpce_remove(cfn_ctx *ctx)
 {
     const char *id = cfn_request_physical_id(ctx);
     cfn_aws *aws;
-    cJSON *out = NULL;
-    if (strncmp(id, "vpce-", 5) != 0)
+    cJSON *out = NULL, *ids = cfnkit_ec2_ids("VpcEndpointIds", id);
+    int rc = -1;
+    if (strncmp(id, "vpce-", 5) != 0) {
+        cJSON_Delete(ids);
         return 0; /* not an id this type gives: its Create made nothing */
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+    }
+    if (cfn_aws_for(ctx, NULL, &aws) < 0) {
+        cJSON_Delete(ids);
         return -1;
-    int rc = cfnkit_ec2_call(aws, "DeleteVpcEndpoints", cfnkit_ec2_ids("VpcEndpointIds", id), &out);
-    if (rc < 0 && cfnkit_ec2_gone(aws))
+    }
+    /* A deleted endpoint stays visible a while as "deleted"; deleting it
+     * again is an error in moto (its routes are gone). */
+    if (cfn_aws_call(aws, "ec2", "DescribeVpcEndpoints", ids, &out) < 0) {
+        rc = cfnkit_ec2_gone(aws) ? 0 : -1;
+        goto done;
+    }
+    const char *state = cfnkit_ec2_get_string(out, "VpcEndpoints.0.State");
+    if (!state || strcmp(state, "deleted") == 0) {
         rc = 0;
+        goto done;
+    }
+    cJSON_Delete(out);
+    out = NULL;
+    if (cfn_aws_call(aws, "ec2", "DeleteVpcEndpoints", ids, &out) < 0) {
+        rc = cfnkit_ec2_gone(aws) && strstr(cfn_aws_error_code(aws), "VpcEndpoint") ? 0 : -1;
+        goto done;
+    }
     /* A failure per endpoint comes in the answer, not as an error. */
     const char *code = cfnkit_ec2_get_string(out, "Unsuccessful.0.Error.Code");
-    if (rc == 0 && code && !strstr(code, "NotFound"))
-        rc = cfn_fail(ctx, "EC2 DeleteVpcEndpoints: %s: %s", code,
-                      cfnkit_ec2_get_string(out, "Unsuccessful.0.Error.Message")
-                          ? cfnkit_ec2_get_string(out, "Unsuccessful.0.Error.Message")
-                          : "");
-    cJSON *ids = cfnkit_ec2_ids("VpcEndpointIds", id);
-    if (rc == 0)
-        rc = cfnkit_ec2_wait(ctx, aws, "the VPC endpoint", "DescribeVpcEndpoints", ids,
-                             "VpcEndpoints.0.State", "deleted", NULL, NULL, NULL);
+    const char *message = cfnkit_ec2_get_string(out, "Unsuccessful.0.Error.Message");
+    if (code && !strstr(code, "NotFound")) {
+        rc = cfn_fail(ctx, "EC2 DeleteVpcEndpoints: %s: %s", code, message ? message : "");
+        goto done;
+    }
+    rc = cfnkit_ec2_wait(ctx, aws, "the VPC endpoint", "DescribeVpcEndpoints", ids,
+                         "VpcEndpoints.0.State", "deleted", NULL, NULL, NULL);
+done:
     cJSON_Delete(ids);
     cJSON_Delete(out);
     cfn_aws_free(aws);
