@@ -31,23 +31,6 @@ const cfn_resource_type *const cfnkit_native_ec2[] = {
 #define POLL_BASE_MS 200
 #define POLL_CAP_MS  2000
 
-int cfnkit_ec2_supported(cfn_ctx *ctx, const char *const *supported)
-{
-    const cJSON *p;
-    cJSON_ArrayForEach(p, cfn_request_props(ctx))
-    {
-        size_t i = 0;
-        if (strcmp(p->string, "ServiceToken") == 0 || cJSON_IsNull(p))
-            continue;
-        while (supported[i] && strcmp(supported[i], p->string) != 0)
-            i++;
-        if (!supported[i])
-            return cfn_fail(ctx, "%s property %s is not supported by cfnkit's local engine",
-                            cfn_request_resource_type(ctx), p->string);
-    }
-    return 0;
-}
-
 int cfnkit_ec2_unchanged(cfn_ctx *ctx, const char *const *fixed)
 {
     for (size_t i = 0; fixed[i]; i++)

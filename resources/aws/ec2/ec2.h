@@ -14,10 +14,6 @@ extern const cfn_resource_type cfnkit_ec2_security_group, cfnkit_ec2_security_gr
     cfnkit_ec2_nat_gateway, cfnkit_ec2_vpc_endpoint, cfnkit_ec2_launch_template,
     cfnkit_ec2_instance, cfnkit_ec2_key_pair;
 
-/* Fails, naming it, on the first property of the request that is not in
- * `supported` (NULL-terminated): cfnkit never ignores a property silently. */
-int cfnkit_ec2_supported(cfn_ctx *ctx, const char *const *supported);
-
 /* Fails when a property of `fixed` (NULL-terminated) changed on an Update:
  * the ones this engine cannot change in place although CloudFormation can. */
 int cfnkit_ec2_unchanged(cfn_ctx *ctx, const char *const *fixed);

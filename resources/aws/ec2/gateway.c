@@ -3,6 +3,7 @@
 #include "ec2.h"
 
 #include "awsjson.h"
+#include "aws/native.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,7 +44,7 @@ static int eip_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, eip_props) < 0 || !in ||
+    if (native_check_props(ctx, eip_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "Domain", "Domain", false) < 0 ||
         cfnkit_ec2_str(ctx, in, "NetworkBorderGroup", "NetworkBorderGroup", false) < 0 ||
         cfnkit_ec2_str(ctx, in, "PublicIpv4Pool", "PublicIpv4Pool", false) < 0 ||
@@ -83,7 +84,7 @@ static int eip_update(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *address = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, eip_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
+    if (native_check_props(ctx, eip_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0 || eip_find(aws, ip, &address) < 0)
         goto done;
     const char *allocation = cfn_json_string(address, "AllocationId");
@@ -182,7 +183,7 @@ static int nat_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject(), *out = NULL, *ids = NULL, *state = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, nat_props) < 0 || !in ||
+    if (native_check_props(ctx, nat_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "SubnetId", "SubnetId", true) < 0 ||
         cfnkit_ec2_str(ctx, in, "AllocationId", "AllocationId", false) < 0 ||
         cfnkit_ec2_str(ctx, in, "ConnectivityType", "ConnectivityType", false) < 0 ||
@@ -229,7 +230,7 @@ static int nat_update(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *state = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, nat_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
+    if (native_check_props(ctx, nat_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0 || cfnkit_ec2_retag(ctx, aws, id) < 0 ||
         cfnkit_ec2_call(aws, "DescribeNatGateways", cfnkit_ec2_ids("NatGatewayIds", id), &state) <
             0 ||
@@ -346,7 +347,7 @@ static int vpce_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject(), *out = NULL, *ids = NULL, *state = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, vpce_props) < 0 || !in ||
+    if (native_check_props(ctx, vpce_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "VpcId", "VpcId", true) < 0 ||
         cfnkit_ec2_str(ctx, in, "ServiceName", "ServiceName", true) < 0 ||
         cfnkit_ec2_str(ctx, in, "VpcEndpointType", "VpcEndpointType", false) < 0 ||
@@ -426,7 +427,7 @@ static int vpce_update(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "VpcEndpointId", id, NULL), *ans = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, vpce_props) < 0 || !in ||
+    if (native_check_props(ctx, vpce_props) < 0 || !in ||
         list_changes(ctx, in, "RouteTableIds") < 0 || list_changes(ctx, in, "SubnetIds") < 0 ||
         list_changes(ctx, in, "SecurityGroupIds") < 0 ||
         (cfn_prop_changed(ctx, "PrivateDnsEnabled") &&

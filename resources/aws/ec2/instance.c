@@ -192,7 +192,7 @@ static int instance_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = NULL, *out = NULL, *state = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, instance_props) < 0 || !(in = run_input(ctx)) ||
+    if (native_check_props(ctx, instance_props) < 0 || !(in = run_input(ctx)) ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     rc = cfnkit_ec2_call(aws, "RunInstances", in, &out);
@@ -249,7 +249,7 @@ static int instance_update(cfn_ctx *ctx)
     cJSON *state = NULL;
     bool monitoring;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, instance_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
+    if (native_check_props(ctx, instance_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
         cfn_prop_bool_or(ctx, "Monitoring", false, &monitoring) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
@@ -379,7 +379,7 @@ static int template_create(cfn_ctx *ctx)
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     char *name = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, template_props) < 0 || !in ||
+    if (native_check_props(ctx, template_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "LaunchTemplateName", "LaunchTemplateName", false) < 0 ||
         cfnkit_ec2_str(ctx, in, "VersionDescription", "VersionDescription", false) < 0 ||
         cfnkit_ec2_json(ctx, in, "TagSpecifications", "TagSpecifications") < 0)
@@ -427,7 +427,7 @@ static int template_update(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = NULL, *out = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, template_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
+    if (native_check_props(ctx, template_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     if (cfn_prop_changed(ctx, "LaunchTemplateData") ||
@@ -567,7 +567,7 @@ static int key_create(cfn_ctx *ctx)
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     bool import = cfn_prop_has(ctx, "PublicKeyMaterial");
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, key_props) < 0 || !in ||
+    if (native_check_props(ctx, key_props) < 0 || !in ||
         cfn_prop_string(ctx, "KeyName", &name) < 0 ||
         cfnkit_ec2_str(ctx, in, "KeyName", "KeyName", true) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "key-pair") < 0)
@@ -598,7 +598,7 @@ done:
 static int key_update(cfn_ctx *ctx)
 {
     cfn_aws *aws;
-    if (cfnkit_ec2_supported(ctx, key_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+    if (native_check_props(ctx, key_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     int rc = key_read(ctx, aws, cfn_request_physical_id(ctx), NULL);
     cfn_aws_free(aws);

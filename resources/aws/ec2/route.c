@@ -2,6 +2,7 @@
 #include "ec2.h"
 
 #include "awsjson.h"
+#include "aws/native.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static int table_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, table_props) < 0 || !in ||
+    if (native_check_props(ctx, table_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "VpcId", "VpcId", true) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "route-table") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
@@ -51,7 +52,7 @@ static int table_update(cfn_ctx *ctx)
 {
     const char *id = cfn_request_physical_id(ctx);
     cfn_aws *aws;
-    if (cfnkit_ec2_supported(ctx, table_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+    if (native_check_props(ctx, table_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     int rc = cfnkit_ec2_retag(ctx, aws, id);
     cfn_aws_free(aws);
@@ -165,7 +166,7 @@ static int route_put(cfn_ctx *ctx, const char *op)
     cfn_aws *aws = NULL;
     cJSON *in = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, route_props) < 0 || !(in = route_input(ctx, true, &dest)) ||
+    if (native_check_props(ctx, route_props) < 0 || !(in = route_input(ctx, true, &dest)) ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     if (cfn_aws_call(aws, "ec2", op, in, NULL) < 0 || route_report(ctx, in, dest) < 0)
@@ -228,7 +229,7 @@ static int assoc_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, assoc_props) < 0 || !in ||
+    if (native_check_props(ctx, assoc_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "RouteTableId", "RouteTableId", true) < 0 ||
         cfnkit_ec2_str(ctx, in, "SubnetId", "SubnetId", true) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
@@ -252,7 +253,7 @@ done:
 /* Both properties are create-only: an Update reaching here changed nothing. */
 static int assoc_update(cfn_ctx *ctx)
 {
-    if (cfnkit_ec2_supported(ctx, assoc_props) < 0)
+    if (native_check_props(ctx, assoc_props) < 0)
         return -1;
     return cfn_set_data(ctx, "Id", cfn_request_physical_id(ctx));
 }

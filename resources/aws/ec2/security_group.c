@@ -293,7 +293,7 @@ static int group_create(cfn_ctx *ctx)
           *group = NULL;
     char *name = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, group_props) < 0 || !in ||
+    if (native_check_props(ctx, group_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "Description", "GroupDescription", true) < 0 ||
         cfnkit_ec2_str(ctx, in, "VpcId", "VpcId", false) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "security-group") < 0)
@@ -355,7 +355,7 @@ static int group_update(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *group = NULL, *before_in = NULL, *before_out = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, group_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0 ||
+    if (native_check_props(ctx, group_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0 ||
         group_read(ctx, aws, cfn_request_physical_id(ctx), &group) < 0)
         goto done;
     const char *id = cfn_json_string(group, "GroupId");
@@ -463,7 +463,7 @@ static int rule_create(cfn_ctx *ctx, const rule_keys *keys, const char *const *s
     cfn_aws *aws = NULL;
     cJSON *in = NULL, *out = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, supported) < 0 || !(in = rule_input(ctx, keys)) ||
+    if (native_check_props(ctx, supported) < 0 || !(in = rule_input(ctx, keys)) ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     if (cfn_aws_call(aws, "ec2",
@@ -489,7 +489,7 @@ static int rule_update(cfn_ctx *ctx, const rule_keys *keys, const char *const *s
     cfn_aws *aws = NULL;
     cJSON *in = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, supported) < 0 || !(in = rule_input(ctx, keys)) ||
+    if (native_check_props(ctx, supported) < 0 || !(in = rule_input(ctx, keys)) ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     if (cfn_prop_changed(ctx, "Description") &&

@@ -3,6 +3,7 @@
 #include "ec2.h"
 
 #include "awsjson.h"
+#include "aws/native.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -121,7 +122,7 @@ static int vpc_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, vpc_props) < 0 || !in ||
+    if (native_check_props(ctx, vpc_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "CidrBlock", "CidrBlock", true) < 0 ||
         cfnkit_ec2_str(ctx, in, "InstanceTenancy", "InstanceTenancy", false) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "vpc") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
@@ -158,7 +159,7 @@ static int vpc_update(cfn_ctx *ctx)
     const char *id = cfn_request_physical_id(ctx), *tenancy;
     cfn_aws *aws = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, vpc_props) < 0 ||
+    if (native_check_props(ctx, vpc_props) < 0 ||
         cfn_prop_string_or(ctx, "InstanceTenancy", "default", &tenancy) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
@@ -296,7 +297,7 @@ static int subnet_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject(), *out = NULL, *ids = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, subnet_props) < 0 || !in ||
+    if (native_check_props(ctx, subnet_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "VpcId", "VpcId", true) < 0 ||
         cfnkit_ec2_str(ctx, in, "CidrBlock", "CidrBlock", false) < 0 ||
         cfnkit_ec2_str(ctx, in, "AvailabilityZone", "AvailabilityZone", false) < 0 ||
@@ -336,7 +337,7 @@ static int subnet_update(cfn_ctx *ctx)
     const char *id = cfn_request_physical_id(ctx);
     cfn_aws *aws = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, subnet_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
+    if (native_check_props(ctx, subnet_props) < 0 || cfnkit_ec2_unchanged(ctx, fixed) < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     if (subnet_attributes_set(ctx, aws, id) < 0 || cfnkit_ec2_retag(ctx, aws, id) < 0 ||
@@ -400,7 +401,7 @@ static int igw_create(cfn_ctx *ctx)
     cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     int rc = -1;
-    if (cfnkit_ec2_supported(ctx, igw_props) < 0 || !in ||
+    if (native_check_props(ctx, igw_props) < 0 || !in ||
         cfnkit_ec2_tag_spec(ctx, in, "internet-gateway") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     rc = cfnkit_ec2_call(aws, "CreateInternetGateway", in, &out);
@@ -423,7 +424,7 @@ static int igw_update(cfn_ctx *ctx)
 {
     const char *id = cfn_request_physical_id(ctx);
     cfn_aws *aws;
-    if (cfnkit_ec2_supported(ctx, igw_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+    if (native_check_props(ctx, igw_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         return -1;
     int rc = cfnkit_ec2_retag(ctx, aws, id);
     cfn_aws_free(aws);
@@ -492,7 +493,7 @@ static int attach_report(cfn_ctx *ctx)
 static int attach_create(cfn_ctx *ctx)
 {
     cfn_aws *aws;
-    if (cfnkit_ec2_supported(ctx, attach_props) < 0)
+    if (native_check_props(ctx, attach_props) < 0)
         return -1;
     if (cfn_prop_has(ctx, "InternetGatewayId") == cfn_prop_has(ctx, "VpnGatewayId"))
         return cfn_fail(ctx, "give exactly one of InternetGatewayId and VpnGatewayId");
@@ -507,7 +508,7 @@ static int attach_create(cfn_ctx *ctx)
 static int attach_update(cfn_ctx *ctx)
 {
     cfn_aws *aws;
-    if (cfnkit_ec2_supported(ctx, attach_props) < 0)
+    if (native_check_props(ctx, attach_props) < 0)
         return -1;
     if (cfn_prop_has(ctx, "InternetGatewayId") == cfn_prop_has(ctx, "VpnGatewayId"))
         return cfn_fail(ctx, "give exactly one of InternetGatewayId and VpnGatewayId");
