@@ -2,6 +2,7 @@
 #include "ec2.h"
 
 #include "awsjson.h"
+#include "aws/native.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,6 +26,14 @@ const cfn_resource_type *const cfnkit_native_ec2[] = {
     &cfnkit_ec2_launch_template,
     &cfnkit_ec2_instance,
     &cfnkit_ec2_key_pair,
+    &cfnkit_ec2_dhcp_options,
+    &cfnkit_ec2_dhcp_options_association,
+    &cfnkit_ec2_network_acl,
+    &cfnkit_ec2_network_acl_entry,
+    &cfnkit_ec2_subnet_network_acl_association,
+    &cfnkit_ec2_egress_only_internet_gateway,
+    &cfnkit_ec2_vpc_cidr_block,
+    &cfnkit_ec2_eip_association,
     NULL,
 };
 
@@ -168,6 +177,26 @@ cJSON *cfnkit_ec2_ids(const char *member, const char *id)
 {
     const char *ids[] = {id};
     return cfnkit_json_item(cJSON_CreateObject(), member, cJSON_CreateStringArray(ids, 1));
+}
+
+cJSON *cfnkit_ec2_filters(const char *n1, const char *v1, const char *n2, const char *v2)
+{
+    cJSON *in = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(in, "Filters");
+    const char *pairs[] = {n1, v1, n2, v2};
+    for (size_t i = 0; list && i < 4 && pairs[i]; i += 2) {
+        cJSON *f =
+            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "Name", pairs[i], NULL),
+                             "Values", cJSON_CreateStringArray(&pairs[i + 1], 1));
+        if (!f || !cJSON_AddItemToArray(list, f)) {
+            cJSON_Delete(f);
+            list = NULL;
+        }
+    }
+    if (!list) {
+        cJSON_Delete(in);
+        return NULL;
+    }
+    return in;
 }
 
 int cfnkit_ec2_call(cfn_aws *aws, const char *operation, cJSON *in, cJSON **out)
@@ -395,4 +424,50 @@ int cfnkit_ec2_data(cfn_ctx *ctx, const cJSON *item, const char *const *names)
             return -1;
     }
     return 0;
+}
+
+int cfnkit_ec2_create(cfn_ctx *ctx, cfn_aws *aws, const char *operation, cJSON *in,
+                      const char *id_path, const char *data_key, char *id, size_t size)
+{
+    cJSON *out = NULL;
+    if (cfnkit_ec2_call(aws, operation, in, &out) < 0)
+        return -1;
+    const char *s = cfnkit_ec2_get_string(out, id_path);
+    int rc = -1;
+    if (!s)
+        rc = cfn_fail(ctx, "EC2 %s answered without %s", operation, id_path);
+    else if ((size_t)snprintf(id, size, "%s", s) >= size)
+        rc = cfn_fail(ctx, "EC2 %s answered an id longer than %zu bytes", operation, size - 1);
+    else if (cfn_set_physical_id(ctx, id) == 0 &&
+             (!data_key || cfn_set_data(ctx, data_key, id) == 0))
+        rc = 0;
+    cJSON_Delete(out);
+    return rc;
+}
+
+int cfnkit_ec2_update_tags(cfn_ctx *ctx, const char *const *supported, const char *data_key)
+{
+    const char *id = cfn_request_physical_id(ctx);
+    cfn_aws *aws;
+    if (native_check_props(ctx, supported) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = cfnkit_ec2_retag(ctx, aws, id);
+    cfn_aws_free(aws);
+    if (rc < 0)
+        return -1;
+    return data_key ? cfn_set_data(ctx, data_key, id) : 0;
+}
+
+int cfnkit_ec2_remove(cfn_ctx *ctx, const char *operation, const char *member, const char *prefix)
+{
+    const char *id = cfn_request_physical_id(ctx);
+    cfn_aws *aws;
+    if (strncmp(id, prefix, strlen(prefix)) != 0)
+        return 0;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = cfnkit_ec2_delete(ctx, aws, operation,
+                               cfnkit_json_strings(cJSON_CreateObject(), member, id, NULL));
+    cfn_aws_free(aws);
+    return rc;
 }

@@ -12,7 +12,10 @@ extern const cfn_resource_type cfnkit_ec2_security_group, cfnkit_ec2_security_gr
     cfnkit_ec2_internet_gateway, cfnkit_ec2_gateway_attachment, cfnkit_ec2_route_table,
     cfnkit_ec2_route, cfnkit_ec2_subnet_route_table_association, cfnkit_ec2_eip,
     cfnkit_ec2_nat_gateway, cfnkit_ec2_vpc_endpoint, cfnkit_ec2_launch_template,
-    cfnkit_ec2_instance, cfnkit_ec2_key_pair;
+    cfnkit_ec2_instance, cfnkit_ec2_key_pair, cfnkit_ec2_dhcp_options,
+    cfnkit_ec2_dhcp_options_association, cfnkit_ec2_network_acl, cfnkit_ec2_network_acl_entry,
+    cfnkit_ec2_subnet_network_acl_association, cfnkit_ec2_egress_only_internet_gateway,
+    cfnkit_ec2_vpc_cidr_block, cfnkit_ec2_eip_association;
 
 /* Fails when a property of `fixed` (NULL-terminated) changed on an Update:
  * the ones this engine cannot change in place although CloudFormation can. */
@@ -41,6 +44,9 @@ const char *cfnkit_ec2_get_string(const cJSON *node, const char *path);
 
 /* {"member": [id]}: the input of a Describe* or Delete* call. */
 cJSON *cfnkit_ec2_ids(const char *member, const char *id);
+
+/* {"Filters": [{"Name": n1, "Values": [v1]}, {n2: [v2]}]}; n2 may be NULL. */
+cJSON *cfnkit_ec2_filters(const char *n1, const char *v1, const char *n2, const char *v2);
 
 /* One EC2 operation. Takes `in` (a NULL `in` is out of memory); `out` may be
  * NULL. Fails with cfn_error_last() saying what AWS answered. */
@@ -77,5 +83,22 @@ int cfnkit_ec2_retag(cfn_ctx *ctx, cfn_aws *aws, const char *resource_id);
  * from the answer `item`: strings as they are, lists and maps as JSON.
  * Absent values are left out. */
 int cfnkit_ec2_data(cfn_ctx *ctx, const cJSON *item, const char *const *names);
+
+/* The common shapes of a type's callbacks. */
+
+/* Calls `operation` with `in` (taken) and sets the physical id to the
+ * string at `id_path` of the answer, copied into `id` (of `size` bytes), and
+ * Data `data_key` (may be NULL) to it. */
+int cfnkit_ec2_create(cfn_ctx *ctx, cfn_aws *aws, const char *operation, cJSON *in,
+                      const char *id_path, const char *data_key, char *id, size_t size);
+
+/* An Update that changes only Tags: checks the properties against
+ * `supported`, retags the physical id and sets Data `data_key` (may be NULL)
+ * to it. */
+int cfnkit_ec2_update_tags(cfn_ctx *ctx, const char *const *supported, const char *data_key);
+
+/* A Delete by `operation` with {member: physical id}; the ids this type
+ * gives start with `prefix`, and any other means its Create made nothing. */
+int cfnkit_ec2_remove(cfn_ctx *ctx, const char *operation, const char *member, const char *prefix);
 
 #endif

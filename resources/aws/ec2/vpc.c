@@ -8,27 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* {"Filters": [{"Name": n, "Values": [v]}, ...]} from name, value pairs. */
-static cJSON *filters(const char *n1, const char *v1, const char *n2, const char *v2)
-{
-    cJSON *in = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(in, "Filters");
-    const char *pairs[] = {n1, v1, n2, v2};
-    for (size_t i = 0; list && i < 4 && pairs[i]; i += 2) {
-        cJSON *f =
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "Name", pairs[i], NULL),
-                             "Values", cJSON_CreateStringArray(&pairs[i + 1], 1));
-        if (!f || !cJSON_AddItemToArray(list, f)) {
-            cJSON_Delete(f);
-            list = NULL;
-        }
-    }
-    if (!list) {
-        cJSON_Delete(in);
-        return NULL;
-    }
-    return in;
-}
-
 /* The strings at `member` of every item of the list at `path`, as a JSON list. */
 static cJSON *collect(const cJSON *item, const char *path, const char *member)
 {
@@ -77,10 +56,10 @@ static int vpc_read(cfn_ctx *ctx, cfn_aws *aws, const char *id)
     cJSON *ans = NULL, *acl = NULL, *sg = NULL;
     int rc = -1;
     if (cfnkit_ec2_call(aws, "DescribeVpcs", cfnkit_ec2_ids("VpcIds", id), &ans) < 0 ||
-        cfnkit_ec2_call(aws, "DescribeNetworkAcls", filters("vpc-id", id, "default", "true"),
-                        &acl) < 0 ||
+        cfnkit_ec2_call(aws, "DescribeNetworkAcls",
+                        cfnkit_ec2_filters("vpc-id", id, "default", "true"), &acl) < 0 ||
         cfnkit_ec2_call(aws, "DescribeSecurityGroups",
-                        filters("vpc-id", id, "group-name", "default"), &sg) < 0)
+                        cfnkit_ec2_filters("vpc-id", id, "group-name", "default"), &sg) < 0)
         goto done;
     const cJSON *vpc = cfnkit_ec2_get(ans, "Vpcs.0");
     const char *acl_id = cfnkit_ec2_get_string(acl, "NetworkAcls.0.NetworkAclId");
@@ -242,7 +221,7 @@ static int subnet_read(cfn_ctx *ctx, cfn_aws *aws, const char *id)
     int rc = -1;
     if (cfnkit_ec2_call(aws, "DescribeSubnets", cfnkit_ec2_ids("SubnetIds", id), &ans) < 0 ||
         cfnkit_ec2_call(aws, "DescribeNetworkAcls",
-                        filters("association.subnet-id", id, NULL, NULL), &acl) < 0)
+                        cfnkit_ec2_filters("association.subnet-id", id, NULL, NULL), &acl) < 0)
         goto done;
     const cJSON *subnet = cfnkit_ec2_get(ans, "Subnets.0"), *assoc;
     static const char *const data[] = {"SubnetId",
