@@ -34,6 +34,10 @@ const cfn_resource_type *const cfnkit_native_ec2[] = {
     &cfnkit_ec2_egress_only_internet_gateway,
     &cfnkit_ec2_vpc_cidr_block,
     &cfnkit_ec2_eip_association,
+    &cfnkit_ec2_volume,
+    &cfnkit_ec2_flow_log,
+    &cfnkit_ec2_vpc_endpoint_service,
+    &cfnkit_ec2_vpc_endpoint_service_permissions,
     NULL,
 };
 
@@ -470,4 +474,38 @@ int cfnkit_ec2_remove(cfn_ctx *ctx, const char *operation, const char *member, c
                                cfnkit_json_strings(cJSON_CreateObject(), member, id, NULL));
     cfn_aws_free(aws);
     return rc;
+}
+
+int cfnkit_ec2_list_changes(cfn_ctx *ctx, cJSON *in, const char *name)
+{
+    const cJSON *now = cfnkit_ec2_get(cfn_request_props(ctx), name);
+    const cJSON *before = cfnkit_ec2_get(cfn_request_old_props(ctx), name), *v, *w;
+    char member[64];
+    for (int pass = 0; pass < 2; pass++) {
+        const cJSON *from = pass ? before : now, *other = pass ? now : before;
+        snprintf(member, sizeof(member), "%s%s", pass ? "Remove" : "Add", name);
+        cJSON *list = cJSON_CreateArray();
+        cJSON_ArrayForEach(v, from)
+        {
+            bool found = false;
+            cJSON_ArrayForEach(w, other)
+            {
+                found = found || cJSON_Compare(v, w, true);
+            }
+            if (!found && cJSON_IsString(v) && list &&
+                !cJSON_AddItemToArray(list, cJSON_CreateString(v->valuestring))) {
+                cJSON_Delete(list);
+                list = NULL;
+            }
+        }
+        if (!list)
+            return cfn_fail(ctx, "out of memory");
+        if (cJSON_GetArraySize(list) == 0)
+            cJSON_Delete(list);
+        else if (!cJSON_AddItemToObject(in, member, list)) {
+            cJSON_Delete(list);
+            return cfn_fail(ctx, "out of memory");
+        }
+    }
+    return 0;
 }

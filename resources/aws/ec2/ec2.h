@@ -15,7 +15,8 @@ extern const cfn_resource_type cfnkit_ec2_security_group, cfnkit_ec2_security_gr
     cfnkit_ec2_instance, cfnkit_ec2_key_pair, cfnkit_ec2_dhcp_options,
     cfnkit_ec2_dhcp_options_association, cfnkit_ec2_network_acl, cfnkit_ec2_network_acl_entry,
     cfnkit_ec2_subnet_network_acl_association, cfnkit_ec2_egress_only_internet_gateway,
-    cfnkit_ec2_vpc_cidr_block, cfnkit_ec2_eip_association;
+    cfnkit_ec2_vpc_cidr_block, cfnkit_ec2_eip_association, cfnkit_ec2_volume, cfnkit_ec2_flow_log,
+    cfnkit_ec2_vpc_endpoint_service, cfnkit_ec2_vpc_endpoint_service_permissions;
 
 /* Fails when a property of `fixed` (NULL-terminated) changed on an Update:
  * the ones this engine cannot change in place although CloudFormation can. */
@@ -78,6 +79,11 @@ int cfnkit_ec2_tag_spec(cfn_ctx *ctx, cJSON *in, const char *resource_type);
 /* On Update: the tags removed from, and added to or changed in, Tags
  * between the old and new properties, applied to `resource_id`. */
 int cfnkit_ec2_retag(cfn_ctx *ctx, cfn_aws *aws, const char *resource_id);
+
+/* On Update: the members Add<name> and Remove<name> of `in` (a Modify*
+ * input) with the strings of the list property `name` that came and went;
+ * left out when empty. */
+int cfnkit_ec2_list_changes(cfn_ctx *ctx, cJSON *in, const char *name);
 
 /* Sets the Data entries of `names` (NULL-terminated "Key", "path" pairs)
  * from the answer `item`: strings as they are, lists and maps as JSON.

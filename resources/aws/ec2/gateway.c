@@ -386,41 +386,6 @@ done:
     return rc;
 }
 
-/* Add*, Remove* members of ModifyVpcEndpoint for a list property. */
-static int list_changes(cfn_ctx *ctx, cJSON *in, const char *name)
-{
-    const cJSON *now = cfnkit_ec2_get(cfn_request_props(ctx), name);
-    const cJSON *before = cfnkit_ec2_get(cfn_request_old_props(ctx), name), *v, *w;
-    char member[64];
-    for (int pass = 0; pass < 2; pass++) {
-        const cJSON *from = pass ? before : now, *other = pass ? now : before;
-        snprintf(member, sizeof(member), "%s%s", pass ? "Remove" : "Add", name);
-        cJSON *list = cJSON_CreateArray();
-        cJSON_ArrayForEach(v, from)
-        {
-            bool found = false;
-            cJSON_ArrayForEach(w, other)
-            {
-                found = found || cJSON_Compare(v, w, true);
-            }
-            if (!found && cJSON_IsString(v) && list &&
-                !cJSON_AddItemToArray(list, cJSON_CreateString(v->valuestring))) {
-                cJSON_Delete(list);
-                list = NULL;
-            }
-        }
-        if (!list)
-            return cfn_fail(ctx, "out of memory");
-        if (cJSON_GetArraySize(list) == 0)
-            cJSON_Delete(list);
-        else if (!cJSON_AddItemToObject(in, member, list)) {
-            cJSON_Delete(list);
-            return cfn_fail(ctx, "out of memory");
-        }
-    }
-    return 0;
-}
-
 static int vpce_update(cfn_ctx *ctx)
 {
     const char *id = cfn_request_physical_id(ctx);
@@ -428,8 +393,9 @@ static int vpce_update(cfn_ctx *ctx)
     cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "VpcEndpointId", id, NULL), *ans = NULL;
     int rc = -1;
     if (native_check_props(ctx, vpce_props) < 0 || !in ||
-        list_changes(ctx, in, "RouteTableIds") < 0 || list_changes(ctx, in, "SubnetIds") < 0 ||
-        list_changes(ctx, in, "SecurityGroupIds") < 0 ||
+        cfnkit_ec2_list_changes(ctx, in, "RouteTableIds") < 0 ||
+        cfnkit_ec2_list_changes(ctx, in, "SubnetIds") < 0 ||
+        cfnkit_ec2_list_changes(ctx, in, "SecurityGroupIds") < 0 ||
         (cfn_prop_changed(ctx, "PrivateDnsEnabled") &&
          cfnkit_ec2_bool(ctx, in, "PrivateDnsEnabled", "PrivateDnsEnabled") < 0) ||
         (cfn_prop_changed(ctx, "IpAddressType") &&
