@@ -14,6 +14,25 @@ static int oom(cfn_ctx *ctx)
     return cfn_fail(ctx, "out of memory");
 }
 
+/* Adds the string property `path` as the blob member `name`: base64, as
+ * cfn_aws_call takes blobs (the AWS CLI's JSON). */
+static int blob(cfn_ctx *ctx, cJSON *in, const char *name, const char *path, size_t max)
+{
+    const char *text;
+    if (cfn_prop_string(ctx, path, &text) < 0)
+        return -1;
+    size_t n = strlen(text);
+    if (n > max)
+        return cfn_fail(ctx, "property %s is longer than %zu bytes", path, max);
+    unsigned char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+    if (!b64)
+        return oom(ctx);
+    EVP_EncodeBlock(b64, (const unsigned char *)text, (int)n);
+    int rc = cJSON_AddStringToObject(in, name, (const char *)b64) ? 0 : oom(ctx);
+    free(b64);
+    return rc;
+}
+
 /* ---- AWS::EC2::Instance ---- */
 
 static const char *const instance_props[] = {"AvailabilityZone",
@@ -219,31 +238,69 @@ done:
     return rc;
 }
 
-/* InstanceType changes on a stopped instance: stop, change, start again
- * (CloudFormation's "some interruption"). */
-static int instance_resize(cfn_ctx *ctx, cfn_aws *aws, const char *id)
+/* ModifyInstanceAttribute's UserData is a blob of the base64 text (the
+ * template's value), unlike RunInstances' string: EC2 wants it encoded
+ * twice on the wire. */
+static int user_data(cfn_ctx *ctx, cfn_aws *aws, const char *id)
 {
-    if (!cfn_prop_changed(ctx, "InstanceType"))
+    if (!cfn_prop_changed(ctx, "UserData"))
         return 0;
-    if (!cfn_prop_has(ctx, "InstanceType"))
-        return cfn_fail(ctx, "removing InstanceType is not supported by cfnkit's local engine");
+    cJSON *value = cJSON_CreateObject();
+    if (!value || blob(ctx, value, "Value", "UserData", 65536) < 0) {
+        cJSON_Delete(value);
+        return cfn_reason(ctx) ? -1 : oom(ctx);
+    }
+    return cfnkit_ec2_call(
+        aws, "ModifyInstanceAttribute",
+        cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "InstanceId", id, NULL),
+                         "UserData", value),
+        NULL);
+}
+
+/* InstanceType, UserData and EbsOptimized change on a stopped instance:
+ * stop, change, start again (CloudFormation's "some interruption"). */
+static int instance_restart_changes(cfn_ctx *ctx, cfn_aws *aws, const char *id)
+{
+    static const char *const names[] = {"InstanceType", "UserData", "EbsOptimized", NULL};
+    bool any = false;
+    for (size_t i = 0; names[i]; i++)
+        if (cfn_prop_changed(ctx, names[i])) {
+            if (!cfn_prop_has(ctx, names[i]))
+                return cfn_fail(ctx, "removing %s is not supported by cfnkit's local engine",
+                                names[i]);
+            any = true;
+        }
+    if (!any)
+        return 0;
     if (cfnkit_ec2_call(aws, "StopInstances", cfnkit_ec2_ids("InstanceIds", id), NULL) < 0 ||
         instance_wait(ctx, aws, id, "stopped", NULL) < 0 ||
-        modify_attribute(ctx, aws, id, "InstanceType", false) < 0 ||
+        modify_attribute(ctx, aws, id, "InstanceType", false) < 0 || user_data(ctx, aws, id) < 0 ||
+        modify_attribute(ctx, aws, id, "EbsOptimized", true) < 0 ||
         cfnkit_ec2_call(aws, "StartInstances", cfnkit_ec2_ids("InstanceIds", id), NULL) < 0)
         return -1;
     return 0;
 }
 
+/* The {Attribute, Value} form: moto takes InstanceInitiatedShutdownBehavior
+ * only so (its {Name: {Value}} form of it clears the security groups). */
+static int shutdown_behavior(cfn_ctx *ctx, cfn_aws *aws, const char *id)
+{
+    if (!cfn_prop_changed(ctx, "InstanceInitiatedShutdownBehavior") ||
+        !cfn_prop_has(ctx, "InstanceInitiatedShutdownBehavior"))
+        return 0;
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "InstanceId", id, "Attribute",
+                                    "instanceInitiatedShutdownBehavior", NULL);
+    if (!in || cfnkit_ec2_str(ctx, in, "Value", "InstanceInitiatedShutdownBehavior", true) < 0) {
+        cJSON_Delete(in);
+        return cfn_reason(ctx) ? -1 : oom(ctx);
+    }
+    return cfnkit_ec2_call(aws, "ModifyInstanceAttribute", in, NULL);
+}
+
 static int instance_update(cfn_ctx *ctx)
 {
-    static const char *const fixed[] = {"BlockDeviceMappings",
-                                        "EbsOptimized",
-                                        "IamInstanceProfile",
-                                        "MetadataOptions",
-                                        "Tenancy",
-                                        "UserData",
-                                        NULL};
+    static const char *const fixed[] = {"BlockDeviceMappings", "IamInstanceProfile",
+                                        "MetadataOptions", "Tenancy", NULL};
     const char *id = cfn_request_physical_id(ctx);
     cfn_aws *aws = NULL;
     cJSON *state = NULL;
@@ -268,9 +325,8 @@ static int instance_update(cfn_ctx *ctx)
         goto done;
     if (modify_attribute(ctx, aws, id, "SourceDestCheck", true) < 0 ||
         modify_attribute(ctx, aws, id, "DisableApiTermination", true) < 0 ||
-        modify_attribute(ctx, aws, id, "InstanceInitiatedShutdownBehavior", false) < 0 ||
-        instance_resize(ctx, aws, id) < 0 || cfnkit_ec2_retag(ctx, aws, id) < 0 ||
-        instance_wait(ctx, aws, id, "running", &state) < 0 ||
+        shutdown_behavior(ctx, aws, id) < 0 || instance_restart_changes(ctx, aws, id) < 0 ||
+        cfnkit_ec2_retag(ctx, aws, id) < 0 || instance_wait(ctx, aws, id, "running", &state) < 0 ||
         instance_read(ctx, cfnkit_ec2_get(state, "Reservations.0.Instances.0")) < 0)
         goto done;
     rc = 0;
@@ -541,25 +597,6 @@ static int key_store_private(cfn_ctx *ctx, cfn_aws *aws, const cJSON *made)
     return rc;
 }
 
-/* PublicKeyMaterial: the key's text in the template, a blob for the API
- * (base64 in the AWS CLI's JSON, as cfn_aws_call takes blobs). */
-static int key_material(cfn_ctx *ctx, cJSON *in)
-{
-    const char *text;
-    if (cfn_prop_string(ctx, "PublicKeyMaterial", &text) < 0)
-        return -1;
-    size_t n = strlen(text);
-    if (n > 16384)
-        return cfn_fail(ctx, "property PublicKeyMaterial is longer than 16384 bytes");
-    unsigned char *b64 = malloc(4 * ((n + 2) / 3) + 1);
-    if (!b64)
-        return oom(ctx);
-    EVP_EncodeBlock(b64, (const unsigned char *)text, (int)n);
-    int rc = cJSON_AddStringToObject(in, "PublicKeyMaterial", (const char *)b64) ? 0 : oom(ctx);
-    free(b64);
-    return rc;
-}
-
 static int key_create(cfn_ctx *ctx)
 {
     const char *name;
@@ -572,7 +609,8 @@ static int key_create(cfn_ctx *ctx)
         cfnkit_ec2_str(ctx, in, "KeyName", "KeyName", true) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "key-pair") < 0)
         goto done;
-    if (import ? key_material(ctx, in) < 0
+    /* PublicKeyMaterial: the key's text in the template, a blob for the API. */
+    if (import ? blob(ctx, in, "PublicKeyMaterial", "PublicKeyMaterial", 16384) < 0
                : (cfnkit_ec2_str(ctx, in, "KeyType", "KeyType", false) < 0 ||
                   cfnkit_ec2_str(ctx, in, "KeyFormat", "KeyFormat", false) < 0))
         goto done;

@@ -2,6 +2,7 @@
 native-provider invoke` against moto_server (which runs no VM: an instance is
 "running" as soon as moto says so), read back with boto3."""
 
+import base64
 import json
 import os
 import sys
@@ -117,19 +118,23 @@ class Compute(NativeTest):
                 expected[k.replace("Address", "")] = i[k]
         self.assertEqual(body["Data"], expected)
 
-        # InstanceType changes with a stop and a start; tags and SourceDestCheck in place.
-        new = dict(props, InstanceType="t3.small", SourceDestCheck=True,
+        # InstanceType and UserData change with a stop and a start; tags and
+        # SourceDestCheck in place.
+        user_data = base64.b64encode(b"#!/bin/sh\necho hello\n").decode()
+        new = dict(props, InstanceType="t3.small", SourceDestCheck=True, UserData=user_data,
                    Tags=[{"Key": "Name", "Value": "app-2"}])
         up = self.call("AWS::EC2::Instance", "Update", new, physical_id=iid, old=props)
         self.assertEqual(up["PhysicalResourceId"], iid)
         i = self.ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
         self.assertEqual((i["InstanceType"], i["State"]["Name"], i["SourceDestCheck"], tags(i)),
                          ("t3.small", "running", True, {"Name": "app-2"}))
+        attr = self.ec2.describe_instance_attribute(InstanceId=iid, Attribute="userData")
+        self.assertEqual(base64.b64decode(attr["UserData"]["Value"]), b"#!/bin/sh\necho hello\n")
 
         # What the engine cannot change in place is refused, by name.
-        body = self.call("AWS::EC2::Instance", "Update", dict(new, UserData="ZWNobw=="),
+        body = self.call("AWS::EC2::Instance", "Update", dict(new, IamInstanceProfile="other"),
                          physical_id=iid, old=new, expect="FAILED")
-        self.assertIn("UserData", body["Reason"])
+        self.assertIn("IamInstanceProfile", body["Reason"])
 
         self.call("AWS::EC2::Instance", "Delete", new, physical_id=iid)
         self.call("AWS::EC2::Instance", "Delete", new, physical_id=iid)
