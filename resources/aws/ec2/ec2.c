@@ -203,6 +203,13 @@ cJSON *cfnkit_ec2_filters(const char *n1, const char *v1, const char *n2, const 
     return in;
 }
 
+int cfnkit_ec2_token(cfn_ctx *ctx, cJSON *in)
+{
+    char token[65];
+    snprintf(token, sizeof(token), "%s", cfn_request_id(ctx));
+    return cJSON_AddStringToObject(in, "ClientToken", token) ? 0 : oom(ctx);
+}
+
 int cfnkit_ec2_call(cfn_aws *aws, const char *operation, cJSON *in, cJSON **out)
 {
     if (out)

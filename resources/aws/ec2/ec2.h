@@ -49,6 +49,10 @@ cJSON *cfnkit_ec2_ids(const char *member, const char *id);
 /* {"Filters": [{"Name": n1, "Values": [v1]}, {n2: [v2]}]}; n2 may be NULL. */
 cJSON *cfnkit_ec2_filters(const char *n1, const char *v1, const char *n2, const char *v2);
 
+/* Adds ClientToken: the RequestId, so that EC2 makes one resource for a
+ * Create delivered twice (the operations that take one). */
+int cfnkit_ec2_token(cfn_ctx *ctx, cJSON *in);
+
 /* One EC2 operation. Takes `in` (a NULL `in` is out of memory); `out` may be
  * NULL. Fails with cfn_error_last() saying what AWS answered. */
 int cfnkit_ec2_call(cfn_aws *aws, const char *operation, cJSON *in, cJSON **out);

@@ -195,6 +195,8 @@ static int nat_create(cfn_ctx *ctx)
                        "SecondaryPrivateIpAddressCount") < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "natgateway") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
+        goto done;
     rc = cfnkit_ec2_call(aws, "CreateNatGateway", in, &out);
     in = NULL;
     if (rc < 0)
@@ -358,6 +360,8 @@ static int vpce_create(cfn_ctx *ctx)
         cfnkit_ec2_strings(ctx, in, "SubnetIds", "SubnetIds") < 0 ||
         cfnkit_ec2_strings(ctx, in, "SecurityGroupIds", "SecurityGroupIds") < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "vpc-endpoint") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+        goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
         goto done;
     rc = cfnkit_ec2_call(aws, "CreateVpcEndpoint", in, &out);
     in = NULL;

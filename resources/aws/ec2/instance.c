@@ -214,6 +214,8 @@ static int instance_create(cfn_ctx *ctx)
     if (native_check_props(ctx, instance_props) < 0 || !(in = run_input(ctx)) ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
+        goto done;
     rc = cfnkit_ec2_call(aws, "RunInstances", in, &out);
     in = NULL;
     if (rc < 0)
@@ -453,6 +455,8 @@ static int template_create(cfn_ctx *ctx)
         goto done;
     }
     if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
         goto done;
     rc = cfnkit_ec2_call(aws, "CreateLaunchTemplate", in, &out);
     in = NULL;

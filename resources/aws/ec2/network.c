@@ -225,6 +225,8 @@ static int acl_create(cfn_ctx *ctx)
         cfnkit_ec2_str(ctx, in, "VpcId", "VpcId", true) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "network-acl") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
+        goto done;
     rc = cfnkit_ec2_create(ctx, aws, "CreateNetworkAcl", in, "NetworkAcl.NetworkAclId", "Id", id,
                            sizeof(id));
     in = NULL;
@@ -552,6 +554,8 @@ static int eigw_create(cfn_ctx *ctx)
         cfnkit_ec2_str(ctx, in, "VpcId", "VpcId", true) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "egress-only-internet-gateway") < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
+        goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
         goto done;
     rc = cfnkit_ec2_create(ctx, aws, "CreateEgressOnlyInternetGateway", in,
                            "EgressOnlyInternetGateway.EgressOnlyInternetGatewayId", "Id", id,

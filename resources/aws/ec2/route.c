@@ -32,6 +32,8 @@ static int table_create(cfn_ctx *ctx)
         cfnkit_ec2_str(ctx, in, "VpcId", "VpcId", true) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "route-table") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
+        goto done;
     rc = cfnkit_ec2_call(aws, "CreateRouteTable", in, &out);
     in = NULL;
     if (rc < 0)

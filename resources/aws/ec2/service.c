@@ -65,6 +65,8 @@ static int volume_create(cfn_ctx *ctx)
         cfnkit_ec2_bool(ctx, in, "MultiAttachEnabled", "MultiAttachEnabled") < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "volume") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
+        goto done;
     rc = cfnkit_ec2_create(ctx, aws, "CreateVolume", in, "VolumeId", "VolumeId", id, sizeof(id));
     in = NULL;
     if (rc == 0)
@@ -189,6 +191,8 @@ static int flow_create(cfn_ctx *ctx)
             oom(ctx);
         goto done;
     }
+    if (cfnkit_ec2_token(ctx, in) < 0)
+        goto done;
     rc = cfnkit_ec2_call(aws, "CreateFlowLogs", in, &out);
     in = NULL;
     if (rc < 0 || (rc = unsuccessful(ctx, "CreateFlowLogs", out, false)) < 0)
@@ -274,6 +278,8 @@ static int svc_create(cfn_ctx *ctx)
         cfnkit_ec2_strings(ctx, in, "SupportedIpAddressTypes", "SupportedIpAddressTypes") < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "vpc-endpoint-service") < 0 ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
+        goto done;
+    if (cfnkit_ec2_token(ctx, in) < 0)
         goto done;
     rc = cfnkit_ec2_create(ctx, aws, "CreateVpcEndpointServiceConfiguration", in,
                            "ServiceConfiguration.ServiceId", "ServiceId", id, sizeof(id));

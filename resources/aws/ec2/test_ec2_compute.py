@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import unittest
+import uuid
 
 from botocore.exceptions import ClientError
 
@@ -100,9 +101,12 @@ class Compute(NativeTest):
         props = {"ImageId": self.ami, "InstanceType": "t3.micro", "SubnetId": self.subnet,
                  "SecurityGroupIds": [self.sg], "SourceDestCheck": False,
                  "Tags": [{"Key": "Name", "Value": "app"}]}
-        body = self.call("AWS::EC2::Instance", "Create", props)
+        rid = str(uuid.uuid4())
+        body = self.call("AWS::EC2::Instance", "Create", props, request_id=rid)
         iid = body["PhysicalResourceId"]
         i = self.ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+        # The RequestId is the ClientToken: EC2 runs one instance for a Create delivered twice.
+        self.assertEqual(i["ClientToken"], rid)
         self.assertEqual(i["State"]["Name"], "running")
         self.assertEqual((i["InstanceType"], i["SubnetId"], i["ImageId"]),
                          ("t3.micro", self.subnet, self.ami))
