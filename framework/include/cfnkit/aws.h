@@ -89,9 +89,10 @@ CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *opera
  *   from the answer. A blob or string payload (S3 GetObject's Body, Lambda
  *   Invoke's Payload) is sent and returned as text; S3's streaming calls below
  *   are for files and binary data.
+ * - S3 operations that require a body checksum get Content-MD5.
  * - Not done: botocore's per-service customisations beyond IAM's policy
- *   documents (S3 ListObjects' EncodingType=url, Content-MD5 and flexible
- *   checksums, EC2 presigned copies, ...), event streams, pagination. */
+ *   documents (S3 ListObjects' EncodingType=url, flexible checksums, EC2
+ *   presigned copies, ...), event streams, pagination. */
 
 /* The AWS CLI name of the i-th service cfn_aws_call knows, or NULL past the
  * last: for listing them. */

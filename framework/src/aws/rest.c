@@ -13,6 +13,8 @@
 #include "uri.h"
 #include "xml.h"
 
+#include <openssl/evp.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -564,6 +566,19 @@ int cfn__aws_rest_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON
             typed |= strcasecmp(r.headers[i].name, "Content-Type") == 0;
         if (!typed)
             rc = add_header(&r, "Content-Type", cfn__strdup("application/json"));
+    }
+    if (rc == 0 && op->checksum) {
+        unsigned char md5[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        char *b64 = malloc(32);
+        if (!b64 ||
+            !EVP_Digest(r.body.data ? r.body.data : "", r.body.len, md5, &n, EVP_md5(), NULL)) {
+            free(b64);
+            rc = oom();
+        } else {
+            EVP_EncodeBlock((unsigned char *)b64, md5, (int)n);
+            rc = add_header(&r, "Content-MD5", b64);
+        }
     }
     if (rc == 0) {
         aws_call call = {.svc = &e->svc,
