@@ -69,6 +69,15 @@ class GenericCall(unittest.TestCase):
         self.same("events", "DescribeRule", {"Name": "tick"}, "describe_rule")
         err = self.call("ssm", "GetParameter", {"Name": "/missing"}, expect=1)
         self.assertIn("SSM GetParameter: ParameterNotFound", err)
+        # SQS's code as the SDKs give it (x-amzn-query-error), as boto3 does.
+        err = self.call("sqs", "GetQueueUrl", {"QueueName": "missing"}, expect=1)
+        try:
+            sqs.get_queue_url(QueueName="missing")
+            self.fail("boto3 found the queue")
+        except sqs.exceptions.ClientError as e:
+            code = e.response["Error"]["Code"]
+        self.assertEqual(code, "AWS.SimpleQueueService.NonExistentQueue")
+        self.assertIn(f"SQS GetQueueUrl: {code}: ", err)
 
     def test_query_protocol(self):
         # IAM: member lists (Tags.member.1.Key), URL-encoded policy documents

@@ -105,6 +105,26 @@ static void json_protocol(void **state)
     free(out);
     assert_string_equal(fake.sent[3].body, "{}");
     has_header(3, "X-Amz-Target: AmazonEC2ContainerServiceV20141113.ListServices\n");
+    /* Error codes: the query-compatible one when given, else the type
+     * without its namespace. */
+    fake_http_push(&fake, (fake_answer){.status = 400,
+                                        .headers = "x-amzn-query-error: AWS.SimpleQueueService."
+                                                   "NonExistentQueue;Sender\r\n"
+                                                   "X-Amzn-ErrorType: com.amazonaws.sqs#"
+                                                   "QueueDoesNotExist\r\n",
+                                        .body = "{\"message\":\"gone\"}"});
+    cJSON *in = cJSON_Parse("{\"QueueName\":\"q\"}");
+    assert_int_equal(cfn_aws_call(aws, "sqs", "GetQueueUrl", in, NULL), CFN_ERROR);
+    assert_true(cfn_aws_error_is(aws, "AWS.SimpleQueueService.NonExistentQueue"));
+    assert_string_equal(cfn_error_last(),
+                        "SQS GetQueueUrl: AWS.SimpleQueueService.NonExistentQueue: gone");
+    fake_http_push(&fake, (fake_answer){.status = 400,
+                                        .headers = "X-Amzn-ErrorType: com.amazonaws.sqs#"
+                                                   "QueueDoesNotExist\r\n",
+                                        .body = "{\"message\":\"gone\"}"});
+    assert_int_equal(cfn_aws_call(aws, "sqs", "GetQueueUrl", in, NULL), CFN_ERROR);
+    assert_true(cfn_aws_error_is(aws, "QueueDoesNotExist"));
+    cJSON_Delete(in);
     cfn_aws_free(aws);
 }
 
