@@ -209,6 +209,8 @@ class GenericCall(unittest.TestCase):
                        "ResourceRecords": [{"Value": "10.0.0.1"}]}, sets)
         self.same("route53", "ListResourceRecordSets", {"HostedZoneId": zid}, "list_resource_record_sets")
         self.same("route53", "GetHostedZone", {"Id": zid}, "get_hosted_zone")
+        # Ids as Route 53 answers them ("/hostedzone/Z1") work too, as in the SDKs.
+        self.same("route53", "GetHostedZone", {"Id": zone["HostedZone"]["Id"]}, "get_hosted_zone")
 
     def test_every_service_of_the_table(self):
         # One read-only call per service cfnkit knows (`cfnkit aws --help`

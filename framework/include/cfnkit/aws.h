@@ -89,7 +89,8 @@ CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *opera
  *   from the answer. A blob or string payload (S3 GetObject's Body, Lambda
  *   Invoke's Payload) is sent and returned as text; S3's streaming calls below
  *   are for files and binary data.
- * - S3 operations that require a body checksum get Content-MD5.
+ * - S3 operations that require a body checksum get Content-MD5; Route 53 ids
+ *   are taken as answered ("/hostedzone/Z1") or bare ("Z1"), as in the SDKs.
  * - Not done: botocore's per-service customisations beyond IAM's policy
  *   documents (S3 ListObjects' EncodingType=url, flexible checksums, EC2
  *   presigned copies, ...), event streams, pagination. */

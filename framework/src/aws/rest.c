@@ -554,11 +554,32 @@ static int read_answer(const aws_op *op, bool xml, const http_response *res, cJS
     return 0;
 }
 
+/* Route 53 answers ids as "/hostedzone/Z1" and takes "Z1": the SDKs keep
+ * the last part of the id members of an input, so both spellings work. */
+static cJSON *route53_ids(const aws_op *op, const cJSON *input)
+{
+    cJSON *copy = cJSON_Duplicate(input, 1);
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(op->input, "m");
+    for (cJSON *it = copy ? copy->child : NULL; it; it = it->next) {
+        const char *shape =
+            cfn__aws_str(cJSON_GetObjectItemCaseSensitive(members, it->string), "s");
+        const char *slash = cJSON_IsString(it) ? strrchr(it->valuestring, '/') : NULL;
+        if (slash && shape &&
+            (strcmp(shape, "ResourceId") == 0 || strcmp(shape, "DelegationSetId") == 0 ||
+             strcmp(shape, "ChangeId") == 0))
+            memmove(it->valuestring, slash + 1, strlen(slash + 1) + 1);
+    }
+    return copy;
+}
+
 int cfn__aws_rest_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON **output)
 {
     const aws_model_entry *e = op->m->entry;
     request r = {.op = op, .xml = e->protocol == AWS_PROTO_REST_XML};
     cJSON empty = {.type = cJSON_Object};
+    cJSON *fixed = NULL;
+    if (input && strcmp(e->cli, "route53") == 0 && !(input = fixed = route53_ids(op, input)))
+        return oom();
     int rc = bind(&r, input ? input : &empty);
     if (rc == 0 && r.has_body && !r.xml) {
         bool typed = false;
@@ -603,6 +624,7 @@ int cfn__aws_rest_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON
     free(r.query.data);
     free(r.body.data);
     free(r.bucket);
+    cJSON_Delete(fixed);
     return rc;
 }
 
