@@ -124,6 +124,13 @@ class GenericCall(unittest.TestCase):
             "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]})
         self.same("elbv2", "DescribeTargetGroupAttributes", {"TargetGroupArn": tg["TargetGroupArn"]},
                   "describe_target_group_attributes")
+        # CloudFormation: a JSON TemplateBody is given parsed, as by the SDKs.
+        template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"U": {"Value": {"Ref": "Q"}}}}
+        self.call("cloudformation", "CreateStack", {"StackName": "app", "TemplateBody": json.dumps(template),
+                                                    "Tags": [{"Key": "team", "Value": "a"}]})
+        self.same("cloudformation", "DescribeStacks", {"StackName": "app"}, "describe_stacks")
+        self.assertEqual(self.same("cloudformation", "GetTemplate", {"StackName": "app"}, "get_template")
+                         ["TemplateBody"], template)
 
     def test_ec2_protocol(self):
         # EC2: lists as Name.N with queryName/locationName, <item> answers.
@@ -193,6 +200,14 @@ class GenericCall(unittest.TestCase):
         self.assertEqual(theirs.pop("EncodingType"), "url")
         self.assertEqual(listed, theirs)
         self.assertEqual(self.call("s3", "GetObject", {"Bucket": "assets", "Key": key})["Body"], "hello")
+        self.same("s3", "GetBucketLocation", {"Bucket": "assets"}, "get_bucket_location")
+        self.call("s3", "PutBucketVersioning", {"Bucket": "assets",
+                                                "VersioningConfiguration": {"Status": "Enabled"}})
+        self.same("s3", "GetBucketVersioning", {"Bucket": "assets"}, "get_bucket_versioning")
+        self.call("s3", "PutPublicAccessBlock", {"Bucket": "assets", "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": False}})
+        self.same("s3", "GetPublicAccessBlock", {"Bucket": "assets"}, "get_public_access_block")
         err = self.call("s3", "GetObject", {"Bucket": "assets", "Key": "../other/k"}, expect=1)
         self.assertIn('path segment', err)
         err = self.call("s3", "HeadBucket", {"Bucket": "missing-bucket"}, expect=1)

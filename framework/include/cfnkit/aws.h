@@ -85,10 +85,10 @@ CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *opera
  *   names renamed to member names; members the model does not know and nulls
  *   are left out; timestamps as the CLI prints them ("2026-01-02T03:04:05+00:00",
  *   with microseconds when not zero, always UTC); blobs stay base64; IAM policy
- *   documents are decoded into JSON. Header and status-code members are read
- *   from the answer. A blob or string payload (S3 GetObject's Body, Lambda
- *   Invoke's Payload) is sent and returned as text; S3's streaming calls below
- *   are for files and binary data.
+ *   documents and CloudFormation's JSON TemplateBody are decoded into JSON;
+ *   S3 GetBucketLocation gives LocationConstraint null for us-east-1. Header and status-code
+ * members are read from the answer. A blob or string payload (S3 GetObject's Body, Lambda Invoke's
+ * Payload) is sent and returned as text; S3's streaming calls below are for files and binary data.
  * - S3 operations that require a body checksum get Content-MD5; Route 53 ids
  *   are taken as answered ("/hostedzone/Z1") or bare ("Z1"), as in the SDKs.
  * - Not done: botocore's per-service customisations beyond IAM's policy

@@ -501,8 +501,27 @@ static int read_body(const aws_op *op, bool xml, const cJSON *shape, const http_
     return rc;
 }
 
+/* S3's GetBucketLocation answers <LocationConstraint>REGION</...> as the
+ * document itself, empty for us-east-1: the SDKs give the text, or null. */
+static int bucket_location(const http_response *res, cJSON **out)
+{
+    char *region = cfn__xml_text(res->body, res->body_len, "LocationConstraint");
+    *out = cJSON_CreateObject();
+    cJSON *v = region && *region ? cJSON_CreateString(region) : cJSON_CreateNull();
+    free(region);
+    if (!*out || !v || !cJSON_AddItemToObject(*out, "LocationConstraint", v)) {
+        cJSON_Delete(v);
+        cJSON_Delete(*out);
+        *out = NULL;
+        return oom();
+    }
+    return 0;
+}
+
 static int read_answer(const aws_op *op, bool xml, const http_response *res, cJSON **out)
 {
+    if (strcmp(op->m->entry->cli, "s3") == 0 && strcmp(op->name, "GetBucketLocation") == 0)
+        return bucket_location(res, out);
     const cJSON *members = cJSON_GetObjectItemCaseSensitive(op->output, "m");
     const char *payload = cfn__aws_str(op->output, "p");
     cJSON *o = NULL;
