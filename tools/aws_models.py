@@ -60,7 +60,17 @@ def member_ref(ref, shapes):
         out["tf"] = ref["timestampFormat"]
     if ref.get("jsonvalue"):
         out["j"] = 1
+    namespace(ref, out)
     return out
+
+
+def namespace(src, out):
+    """An XML namespace: "x" its URI, "xp" its prefix."""
+    ns = src.get("xmlNamespace")
+    if ns:
+        out["x"] = ns.get("uri", "")
+        if ns.get("prefix"):
+            out["xp"] = ns["prefix"]
 
 
 def prune(model):
@@ -79,8 +89,7 @@ def prune(model):
             for key, short in (("payload", "p"), ("locationName", "l")):
                 if key in s:
                     c[short] = s[key]
-            if "xmlNamespace" in s:
-                c["x"] = s["xmlNamespace"].get("uri", "")
+            namespace(s, c)
             if s.get("exception"):
                 c["e"] = 1
             for r in s.get("members", {}).values():
@@ -113,11 +122,14 @@ def prune(model):
             visit(inp)
             if "locationName" in op["input"]:
                 keep[inp]["l"] = op["input"]["locationName"]
-            if "xmlNamespace" in op["input"]:
-                keep[inp]["x"] = op["input"]["xmlNamespace"].get("uri", "")
+            namespace(op["input"], keep[inp])
         if out:
             visit(out)
-        ops[name] = [http.get("method", "POST"), http.get("requestUri", "/"), inp, out, wrapper]
+        # S3 refuses these without a checksum of the body (Content-MD5).
+        checksum = int(bool(op.get("httpChecksumRequired") or
+                            op.get("httpChecksum", {}).get("requestChecksumRequired")))
+        ops[name] = [http.get("method", "POST"), http.get("requestUri", "/"), inp, out, wrapper,
+                     checksum]
     return {"o": ops, "s": keep}
 
 

@@ -8,6 +8,8 @@ import datetime
 import json
 import unittest
 
+import botocore
+
 from harness import Moto, program, run
 
 
@@ -67,6 +69,15 @@ class GenericCall(unittest.TestCase):
         self.same("events", "DescribeRule", {"Name": "tick"}, "describe_rule")
         err = self.call("ssm", "GetParameter", {"Name": "/missing"}, expect=1)
         self.assertIn("SSM GetParameter: ParameterNotFound", err)
+        # SQS's code as the SDKs give it (x-amzn-query-error), as boto3 does.
+        err = self.call("sqs", "GetQueueUrl", {"QueueName": "missing"}, expect=1)
+        try:
+            sqs.get_queue_url(QueueName="missing")
+            self.fail("boto3 found the queue")
+        except sqs.exceptions.ClientError as e:
+            code = e.response["Error"]["Code"]
+        self.assertEqual(code, "AWS.SimpleQueueService.NonExistentQueue")
+        self.assertIn(f"SQS GetQueueUrl: {code}: ", err)
 
     def test_query_protocol(self):
         # IAM: member lists (Tags.member.1.Key), URL-encoded policy documents
@@ -113,6 +124,13 @@ class GenericCall(unittest.TestCase):
             "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]})
         self.same("elbv2", "DescribeTargetGroupAttributes", {"TargetGroupArn": tg["TargetGroupArn"]},
                   "describe_target_group_attributes")
+        # CloudFormation: a JSON TemplateBody is given parsed, as by the SDKs.
+        template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"U": {"Value": {"Ref": "Q"}}}}
+        self.call("cloudformation", "CreateStack", {"StackName": "app", "TemplateBody": json.dumps(template),
+                                                    "Tags": [{"Key": "team", "Value": "a"}]})
+        self.same("cloudformation", "DescribeStacks", {"StackName": "app"}, "describe_stacks")
+        self.assertEqual(self.same("cloudformation", "GetTemplate", {"StackName": "app"}, "get_template")
+                         ["TemplateBody"], template)
 
     def test_ec2_protocol(self):
         # EC2: lists as Name.N with queryName/locationName, <item> answers.
@@ -134,6 +152,106 @@ class GenericCall(unittest.TestCase):
         self.same("ec2", "DescribeVpcs", {}, "describe_vpcs")
         err = self.call("ec2", "DeleteSecurityGroup", {"GroupId": "sg-00000000000000000"}, expect=1)
         self.assertIn("EC2 DeleteSecurityGroup: InvalidGroup.NotFound", err)
+
+    def test_rest_json_protocol(self):
+        # API Gateway: members in the path ({restapi_id}), the query string
+        # (limit) and the body, wire names (item) read as the CLI's (items).
+        api = self.call("apigateway", "CreateRestApi", {"name": "shop", "description": "d",
+                                                        "tags": {"team": "a"}})
+        ag = self.moto.client("apigateway")
+        self.assertEqual(ag.get_rest_api(restApiId=api["id"])["tags"], {"team": "a"})
+        self.same("apigateway", "GetRestApi", {"restApiId": api["id"]}, "get_rest_api")
+        root = self.same("apigateway", "GetResources", {"restApiId": api["id"], "limit": 50},
+                         "get_resources")["items"][0]
+        child = self.call("apigateway", "create-resource", {"restApiId": api["id"], "parentId": root["id"],
+                                                            "pathPart": "{item}"})
+        self.call("apigateway", "PutMethod", {"restApiId": api["id"], "resourceId": child["id"],
+                                              "httpMethod": "GET", "authorizationType": "NONE"})
+        self.same("apigateway", "GetMethod", {"restApiId": api["id"], "resourceId": child["id"],
+                                              "httpMethod": "GET"}, "get_method")
+        # Lambda: a path member and a query member (MaxItems).
+        self.same("lambda", "ListFunctions", {"MaxItems": 5}, "list_functions")
+        err = self.call("lambda", "GetFunction", {"FunctionName": "nothing"}, expect=1)
+        self.assertIn("Lambda GetFunction: ResourceNotFoundException", err)
+        err = self.call("lambda", "GetFunction", {}, expect=1)
+        self.assertIn("Lambda GetFunction: FunctionName is required", err)
+
+    def test_rest_xml_protocol(self):
+        # S3: the bucket in the path, a greedy key, headers both ways
+        # (Content-Type, x-amz-meta-*), XML payloads (Tagging).
+        s3 = self.moto.client("s3")
+        self.call("s3", "CreateBucket", {"Bucket": "assets"})
+        self.call("s3", "PutBucketTagging", {"Bucket": "assets", "Tagging": {
+            "TagSet": [{"Key": "team", "Value": "a"}, {"Key": "env", "Value": "dev"}]}})
+        self.assertEqual(s3.get_bucket_tagging(Bucket="assets")["TagSet"],
+                         [{"Key": "team", "Value": "a"}, {"Key": "env", "Value": "dev"}])
+        self.same("s3", "GetBucketTagging", {"Bucket": "assets"}, "get_bucket_tagging")
+        key = "site/a b+c.txt"
+        self.call("s3", "PutObject", {"Bucket": "assets", "Key": key, "Body": "hello",
+                                      "ContentType": "text/plain", "Metadata": {"owner": "me"}})
+        got = s3.get_object(Bucket="assets", Key=key)
+        self.assertEqual((got["Body"].read(), got["ContentType"], got["Metadata"]),
+                         (b"hello", "text/plain", {"owner": "me"}))
+        self.same("s3", "HeadObject", {"Bucket": "assets", "Key": key}, "head_object")
+        # boto3 (a botocore customisation, not the API) asks for URL-encoded
+        # keys and decodes them; cfnkit sends what it is given.
+        listed = self.call("s3", "ListObjectsV2", {"Bucket": "assets", "Prefix": "site/"})
+        theirs = as_cli(s3.list_objects_v2(Bucket="assets", Prefix="site/"))
+        self.assertEqual(theirs.pop("EncodingType"), "url")
+        self.assertEqual(listed, theirs)
+        self.assertEqual(self.call("s3", "GetObject", {"Bucket": "assets", "Key": key})["Body"], "hello")
+        self.same("s3", "GetBucketLocation", {"Bucket": "assets"}, "get_bucket_location")
+        self.call("s3", "PutBucketVersioning", {"Bucket": "assets",
+                                                "VersioningConfiguration": {"Status": "Enabled"}})
+        self.same("s3", "GetBucketVersioning", {"Bucket": "assets"}, "get_bucket_versioning")
+        self.call("s3", "PutPublicAccessBlock", {"Bucket": "assets", "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": False}})
+        self.same("s3", "GetPublicAccessBlock", {"Bucket": "assets"}, "get_public_access_block")
+        err = self.call("s3", "GetObject", {"Bucket": "assets", "Key": "../other/k"}, expect=1)
+        self.assertIn('path segment', err)
+        err = self.call("s3", "HeadBucket", {"Bucket": "missing-bucket"}, expect=1)
+        self.assertIn("S3 HeadBucket: NotFound", err)
+        # Route 53: an XML body with the model's root element and namespace.
+        zone = self.call("route53", "CreateHostedZone", {"Name": "example.com", "CallerReference": "z1"})
+        zid = zone["HostedZone"]["Id"].split("/")[-1]
+        self.call("route53", "ChangeResourceRecordSets", {"HostedZoneId": zid, "ChangeBatch": {"Changes": [{
+            "Action": "CREATE", "ResourceRecordSet": {"Name": "www.example.com", "Type": "A", "TTL": 60,
+                                                      "ResourceRecords": [{"Value": "10.0.0.1"}]}}]}})
+        r53 = self.moto.client("route53")
+        sets = r53.list_resource_record_sets(HostedZoneId=zid)["ResourceRecordSets"]
+        self.assertIn({"Name": "www.example.com.", "Type": "A", "TTL": 60,
+                       "ResourceRecords": [{"Value": "10.0.0.1"}]}, sets)
+        self.same("route53", "ListResourceRecordSets", {"HostedZoneId": zid}, "list_resource_record_sets")
+        self.same("route53", "GetHostedZone", {"Id": zid}, "get_hosted_zone")
+        # Ids as Route 53 answers them ("/hostedzone/Z1") work too, as in the SDKs.
+        self.same("route53", "GetHostedZone", {"Id": zone["HostedZone"]["Id"]}, "get_hosted_zone")
+
+    def test_every_service_of_the_table(self):
+        # One read-only call per service cfnkit knows (`cfnkit aws --help`
+        # lists them), its answer equal to boto3's.
+        calls = {"acm": ("ListCertificates", {}), "apigateway": ("GetRestApis", {}),
+                 "application-autoscaling": ("DescribeScalableTargets", {"ServiceNamespace": "ecs"}),
+                 "autoscaling": ("DescribeAutoScalingGroups", {}),
+                 "cloudformation": ("ListStacks", {}), "cloudfront": ("ListDistributions", {}),
+                 "cloudwatch": ("DescribeAlarms", {}), "dynamodb": ("ListTables", {}),
+                 "ec2": ("DescribeSubnets", {}), "ecr": ("DescribeRepositories", {}),
+                 "ecs": ("ListClusters", {}), "efs": ("DescribeFileSystems", {}),
+                 "elb": ("DescribeLoadBalancers", {}), "elbv2": ("DescribeLoadBalancers", {}),
+                 "elasticache": ("DescribeCacheClusters", {}), "events": ("ListRules", {}),
+                 "iam": ("ListPolicies", {"Scope": "Local"}), "kinesis": ("ListStreams", {}),
+                 "kms": ("ListKeys", {}), "lambda": ("ListFunctions", {}),
+                 "logs": ("DescribeLogGroups", {}), "rds": ("DescribeDBInstances", {}),
+                 "route53": ("ListHostedZones", {}), "s3": ("ListBuckets", {}),
+                 "secretsmanager": ("ListSecrets", {}), "sns": ("ListTopics", {}),
+                 "sqs": ("ListQueues", {}), "ssm": ("DescribeParameters", {}),
+                 "stepfunctions": ("ListStateMachines", {}), "sts": ("GetCallerIdentity", {})}
+        usage = run([self.tool, "aws", "--help"], env=self.moto.env()).stdout
+        listed = usage.split("Services:")[1].split()
+        self.assertEqual(sorted(listed), sorted(calls))
+        for service, (operation, payload) in calls.items():
+            with self.subTest(service=service):
+                self.same(service, operation, payload, botocore.xform_name(operation))
 
     def test_bad_names_and_input(self):
         err = self.call("sqsx", "ListQueues", {}, expect=2)

@@ -106,9 +106,7 @@ static int call(cfn_aws *aws, const char *svc, int argc, char **argv)
     if (!in)
         return usage_error("the input is not valid JSON");
     cJSON *out = NULL;
-    int rc = strcmp(svc, "lambda") == 0       ? cfn_lambda(aws, argv[0], in, &out)
-             : strcmp(svc, "apigateway") == 0 ? cfn_apigateway(aws, argv[0], in, &out)
-                                              : cfn_aws_call(aws, svc, argv[0], in, &out);
+    int rc = cfn_aws_call(aws, svc, argv[0], in, &out);
     cJSON_Delete(in);
     return rc < 0 ? fail() : print_json(out);
 }
