@@ -181,7 +181,8 @@ int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *ope
     if (!in)
         return cfn_fail(ctx, "out of memory");
     cJSON *answer = NULL;
-    int rc = cfn_aws_call(aws, service, operation, in, &answer);
+    /* Without `out`, no answer is read: some operations answer nothing. */
+    int rc = cfn_aws_call(aws, service, operation, in, out ? &answer : NULL);
     cJSON_Delete(in);
     if (rc < 0)
         return -1;
@@ -190,4 +191,11 @@ int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *ope
     else
         cJSON_Delete(answer);
     return 0;
+}
+
+bool native_error_is(const cfn_aws *aws, const char *code)
+{
+    const char *got = cfn_aws_error_code(aws);
+    const char *hash = got ? strrchr(got, '#') : NULL;
+    return got && strcmp(hash ? hash + 1 : got, code) == 0;
 }

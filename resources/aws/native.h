@@ -43,6 +43,11 @@ int native_check_props(cfn_ctx *ctx, const char *const *supported);
 int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
                 cJSON **out);
 
+/* Whether the last call of `aws` failed with `code`, with or without the
+ * namespace some JSON protocol answers put before it
+ * ("com.amazonaws.sqs#QueueDoesNotExist"). */
+bool native_error_is(const cfn_aws *aws, const char *code);
+
 /* The changes of a tag list property ([{"Key", "Value"}], as CloudFormation
  * types give tags) between OldResourceProperties and ResourceProperties:
  * `*untag` the keys to remove (gone, or whose value changed: removing first

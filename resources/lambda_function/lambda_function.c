@@ -578,11 +578,12 @@ done:
     return rc;
 }
 
-static int remove_function(cfn_ctx *ctx)
+/* Deletes function `name` and its package when this resource owns it. */
+static int remove_named(cfn_ctx *ctx, const char *name)
 {
     cfn_aws *aws = NULL;
     char owner[65], their_owner[65], where[1400], arn[512], bucket[256];
-    const char *name = cfn_request_physical_id(ctx), *key, *code_key = NULL;
+    const char *key, *code_key = NULL;
     cJSON *in = NULL;
     if (!valid_function_name(name)) {
         cfn_log(CFN_LOG_INFO, "%.80s is not a function name: nothing to delete", name);
@@ -625,9 +626,35 @@ done:
     return rc;
 }
 
+static int remove_function(cfn_ctx *ctx)
+{
+    return remove_named(ctx, cfn_request_physical_id(ctx));
+}
+
+/* The Delete after a failed Create: the function that Create may have made
+ * after all (CreateFunction took effect, its answer came too late), found by
+ * the name the Create would have used and deleted only when its owner tag
+ * names this resource. */
+static int remove_failed_create(cfn_ctx *ctx)
+{
+    fn_spec s;
+    if (read_spec(ctx, &s) < 0) {
+        /* Properties the Create refused: it made nothing. */
+        cfn_log(CFN_LOG_INFO, "failed Create with invalid properties (%s): nothing to delete",
+                cfn_reason(ctx));
+        spec_clear(&s);
+        return 0; /* a success: the reason set on the way is not read */
+    }
+    int rc = remove_named(ctx, s.name);
+    spec_clear(&s);
+    return rc;
+}
+
 const cfn_resource_type cfnkit_lambda_function = {
     .type = "Custom::LambdaFunction",
     .create = create,
     .update = update,
     .remove = remove_function,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .remove_failed_create = remove_failed_create,
 };

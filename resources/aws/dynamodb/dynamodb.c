@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aws/native.h"
+#include "awsjson.h"
 
 #define TYPE "AWS::DynamoDB::Table"
 /* DynamoDB's limit on a table's name. */
@@ -21,6 +22,9 @@ static const char *const supported[] = {
     "BillingMode",
     "ProvisionedThroughput",
     "GlobalSecondaryIndexes",
+    "SSESpecification",
+    "PointInTimeRecoverySpecification",
+    "DeletionProtectionEnabled",
     "LocalSecondaryIndexes",
     "StreamSpecification",
     "TimeToLiveSpecification",
@@ -265,6 +269,45 @@ static int ttl_of(cfn_ctx *ctx, bool old, const char **attribute)
     return 0;
 }
 
+/* SSESpecification as the API takes it: SSEEnabled is Enabled there. */
+static cJSON *sse_spec(cfn_ctx *ctx)
+{
+    bool on;
+    const char *type, *key;
+    if (cfn_prop_bool_or(ctx, "SSESpecification.SSEEnabled", false, &on) < 0 ||
+        cfn_prop_string_or(ctx, "SSESpecification.SSEType", NULL, &type) < 0 ||
+        cfn_prop_string_or(ctx, "SSESpecification.KMSMasterKeyId", NULL, &key) < 0)
+        return NULL;
+    cJSON *s = cfnkit_json_strings(cJSON_CreateObject(), "SSEType", on ? type : NULL,
+                                   "KMSMasterKeyId", on ? key : NULL, NULL);
+    if (!s || !cJSON_AddBoolToObject(s, "Enabled", on)) {
+        cJSON_Delete(s);
+        cfn_fail(ctx, "out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+/* Point-in-time recovery as the template asks (off when not given). */
+static int set_recovery(cfn_ctx *ctx, cfn_aws *aws, const char *table)
+{
+    bool on;
+    long long days;
+    if (cfn_prop_bool_or(ctx, "PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled", false,
+                         &on) < 0 ||
+        cfn_prop_int_or(ctx, "PointInTimeRecoverySpecification.RecoveryPeriodInDays", 0, &days) < 0)
+        return -1;
+    cJSON *spec = cJSON_CreateObject();
+    if (spec && !cJSON_AddBoolToObject(spec, "PointInTimeRecoveryEnabled", on)) {
+        cJSON_Delete(spec);
+        spec = NULL;
+    }
+    if (on && days > 0)
+        spec = cfnkit_json_number(spec, "RecoveryPeriodInDays", (double)days);
+    return call(ctx, aws, "UpdateContinuousBackups",
+                cfnkit_json_item(named(table), "PointInTimeRecoverySpecification", spec), NULL);
+}
+
 static int create(cfn_ctx *ctx)
 {
     if (native_check_props(ctx, supported) < 0)
@@ -316,10 +359,22 @@ static int create(cfn_ctx *ctx)
     if (cfn_prop_has(ctx, "StreamSpecification") &&
         !add(in, "StreamSpecification", stream_spec(ctx, true)))
         goto done;
+    if (cfn_prop_has(ctx, "SSESpecification") && !add(in, "SSESpecification", sse_spec(ctx)))
+        goto done;
+    if (cfn_prop_has(ctx, "DeletionProtectionEnabled")) {
+        bool protect;
+        if (cfn_prop_bool(ctx, "DeletionProtectionEnabled", &protect) < 0 ||
+            !add(in, "DeletionProtectionEnabled", cJSON_CreateBool(protect)))
+            goto done;
+    }
     if (cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
     rc = call(ctx, aws, "CreateTable", in, NULL);
     in = NULL;
+    /* A generated name is this request's own: the table is there because the
+     * same Create was delivered before. */
+    if (rc < 0 && generated && native_error_is(aws, "ResourceInUseException"))
+        rc = 0;
     /* The id first: a failure from here on still leaves CloudFormation a
      * table to delete. */
     if (rc < 0 || (rc = cfn_set_physical_id(ctx, table)) < 0)
@@ -328,6 +383,8 @@ static int create(cfn_ctx *ctx)
     if (!(t = wait_active(ctx, aws, table)))
         goto done;
     if (ttl && set_ttl(ctx, aws, table, ttl, true) < 0)
+        goto done;
+    if (cfn_prop_has(ctx, "PointInTimeRecoverySpecification") && set_recovery(ctx, aws, table) < 0)
         goto done;
     rc = answer(ctx, table, t);
 done:
@@ -346,6 +403,21 @@ static int update_table(cfn_ctx *ctx, cfn_aws *aws, const char *table, cJSON *in
     cJSON *t = wait_active(ctx, aws, table);
     cJSON_Delete(t);
     return t ? 0 : -1;
+}
+
+/* An UpdateTable setting one member to `item` (taken; NULL: its reason is
+ * set, or out of memory). */
+static int update_member(cfn_ctx *ctx, cfn_aws *aws, const char *table, const char *member,
+                         cJSON *item)
+{
+    if (!item)
+        return cfn_reason(ctx) ? -1 : cfn_fail(ctx, "out of memory");
+    cJSON *in = named(table);
+    if (!add(in, member, item)) {
+        cJSON_Delete(in);
+        return cfn_fail(ctx, "out of memory");
+    }
+    return update_table(ctx, aws, table, in);
 }
 
 /* An UpdateTable with one GlobalSecondaryIndexUpdates entry {action: body}. */
@@ -507,16 +579,26 @@ static int update(cfn_ctx *ctx)
         update_indexes(ctx, aws, table, provisioned) < 0)
         goto done;
     if (cfn_prop_changed(ctx, "StreamSpecification")) {
-        cJSON *in;
         if (cfn_old_prop_has(ctx, "StreamSpecification") &&
-            (!(in = named(table)) || !add(in, "StreamSpecification", stream_spec(ctx, false)) ||
-             update_table(ctx, aws, table, in) < 0))
+            update_member(ctx, aws, table, "StreamSpecification", stream_spec(ctx, false)) < 0)
             goto done;
         if (cfn_prop_has(ctx, "StreamSpecification") &&
-            (!(in = named(table)) || !add(in, "StreamSpecification", stream_spec(ctx, true)) ||
-             update_table(ctx, aws, table, in) < 0))
+            update_member(ctx, aws, table, "StreamSpecification", stream_spec(ctx, true)) < 0)
             goto done;
     }
+    if (cfn_prop_changed(ctx, "SSESpecification") &&
+        update_member(ctx, aws, table, "SSESpecification", sse_spec(ctx)) < 0)
+        goto done;
+    if (cfn_prop_changed(ctx, "DeletionProtectionEnabled")) {
+        bool protect;
+        if (cfn_prop_bool_or(ctx, "DeletionProtectionEnabled", false, &protect) < 0 ||
+            update_member(ctx, aws, table, "DeletionProtectionEnabled", cJSON_CreateBool(protect)) <
+                0)
+            goto done;
+    }
+    if (cfn_prop_changed(ctx, "PointInTimeRecoverySpecification") &&
+        set_recovery(ctx, aws, table) < 0)
+        goto done;
     if (ttl_was && (!ttl_now || strcmp(ttl_was, ttl_now) != 0) &&
         set_ttl(ctx, aws, table, ttl_was, false) < 0)
         goto done;
@@ -547,12 +629,12 @@ static int remove_table(cfn_ctx *ctx)
         cJSON *in = named(table);
         if (call(ctx, aws, "DeleteTable", in, NULL) == 0)
             break;
-        if (cfn_aws_error_is(aws, "ResourceNotFoundException")) {
+        if (native_error_is(aws, "ResourceNotFoundException")) {
             rc = 0;
             goto done;
         }
         /* Still being created or updated: DynamoDB deletes it once ACTIVE. */
-        if (!cfn_aws_error_is(aws, "ResourceInUseException"))
+        if (!native_error_is(aws, "ResourceInUseException"))
             goto done;
         if (cfn_sleep(ctx, cfn_backoff_ms(attempt, POLL_MS, 5 * POLL_MS)) < 0) {
             cfn_fail(ctx, "table %s stayed in use", table);
@@ -561,7 +643,7 @@ static int remove_table(cfn_ctx *ctx)
     }
     for (;;) {
         if (call(ctx, aws, "DescribeTable", named(table), NULL) < 0) {
-            if (cfn_aws_error_is(aws, "ResourceNotFoundException"))
+            if (native_error_is(aws, "ResourceNotFoundException"))
                 rc = 0;
             goto done;
         }

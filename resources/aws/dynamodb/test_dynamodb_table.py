@@ -11,6 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 KEYS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
 ATTRS = [{"AttributeName": "pk", "AttributeType": "S"},
          {"AttributeName": "sk", "AttributeType": "S"},
@@ -95,6 +97,33 @@ class DynamoDBTable(NativeTest):
         self.assertNotIn("orders", self.ddb.list_tables()["TableNames"])
         self.invoke("Delete", billing, physical_id="orders", expect="SUCCESS")
 
+    def test_protection_recovery_and_encryption(self):
+        props = {"TableName": "guarded", "KeySchema": KEYS[:1], "AttributeDefinitions": ATTRS[:1],
+                 "BillingMode": "PAY_PER_REQUEST", "DeletionProtectionEnabled": "true",
+                 "SSESpecification": {"SSEEnabled": True},
+                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}
+        self.invoke("Create", props, expect="SUCCESS")
+        t = self.describe("guarded")
+        self.assertTrue(t["DeletionProtectionEnabled"])
+        self.assertEqual(t["SSEDescription"]["Status"], "ENABLED")
+        pitr = self.ddb.describe_continuous_backups(TableName="guarded")[
+            "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        self.assertEqual(pitr["PointInTimeRecoveryStatus"], "ENABLED")
+        # Protected: the delete fails with DynamoDB's reason, the table stays.
+        body = self.invoke("Delete", props, physical_id="guarded", expect="FAILED")
+        self.assertIn("guarded", body["Reason"])
+        self.assertIn("guarded", self.ddb.list_tables()["TableNames"])
+
+        new = dict(props, DeletionProtectionEnabled=False,
+                   PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+        self.invoke("Update", new, physical_id="guarded", old=props, expect="SUCCESS")
+        self.assertFalse(self.describe("guarded")["DeletionProtectionEnabled"])
+        pitr = self.ddb.describe_continuous_backups(TableName="guarded")[
+            "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        self.assertEqual(pitr["PointInTimeRecoveryStatus"], "DISABLED")
+        self.invoke("Delete", new, physical_id="guarded", expect="SUCCESS")
+        self.assertNotIn("guarded", self.ddb.list_tables()["TableNames"])
+
     def test_generated_name(self):
         props = {"KeySchema": KEYS[:1], "AttributeDefinitions": ATTRS[:1],
                  "BillingMode": "PAY_PER_REQUEST"}
@@ -131,6 +160,18 @@ class DynamoDBTable(NativeTest):
         self.assertTrue(re.search(r"ReadCapacityUnits must be a number", body["Reason"]),
                         body["Reason"])
 
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"KeySchema": KEYS[:1], "AttributeDefinitions": ATTRS[:1],
+                 "BillingMode": "PAY_PER_REQUEST"}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.assertIn(pid, self.ddb.list_tables()["TableNames"])
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
 if __name__ == "__main__":
     unittest.main()

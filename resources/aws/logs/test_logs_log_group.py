@@ -10,6 +10,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 
 class LogGroup(NativeTest):
     resource_type = "AWS::Logs::LogGroup"
@@ -52,6 +54,20 @@ class LogGroup(NativeTest):
         self.assertIsNone(self.group("/aws/lambda/app"))
         self.invoke("Delete", plain, physical_id="/aws/lambda/app", expect="SUCCESS")
 
+    def test_log_group_class(self):
+        props = {"LogGroupName": "infrequent", "LogGroupClass": "INFREQUENT_ACCESS"}
+        self.invoke("Create", props, expect="SUCCESS")
+        g = self.group("infrequent")
+        # moto keeps no class (DescribeLogGroups has no logGroupClass there);
+        # on AWS the group is INFREQUENT_ACCESS.
+        self.assertIsNotNone(g)
+        if "logGroupClass" in g:
+            self.assertEqual(g["logGroupClass"], "INFREQUENT_ACCESS")
+        body = self.invoke("Update", dict(props, LogGroupClass="STANDARD"),
+                           physical_id="infrequent", old=props, expect="FAILED")
+        self.assertIn("LogGroupClass cannot change on an existing log group", body["Reason"])
+        self.invoke("Delete", props, physical_id="infrequent", expect="SUCCESS")
+
     def test_generated_name(self):
         body = self.invoke("Create", {}, logical="AppLogs", expect="SUCCESS")
         name = body["PhysicalResourceId"]
@@ -66,6 +82,17 @@ class LogGroup(NativeTest):
                       "cfnkit's local engine", body["Reason"])
         self.assertIsNone(self.group("u"))
 
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"RetentionInDays": 1}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.assertIsNotNone(self.group(pid))
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
 if __name__ == "__main__":
     unittest.main()

@@ -171,8 +171,16 @@ static int create(cfn_ctx *ctx)
                                     value, "ClientRequestToken", value ? token(ctx) : NULL, NULL);
     if (tags)
         in = cfnkit_json_item(in, "Tags", cJSON_Duplicate(tags, true));
-    if (native_call(ctx, aws, "secretsmanager", "CreateSecret", in, &out) < 0)
-        goto done;
+    if (native_call(ctx, aws, "secretsmanager", "CreateSecret", in, &out) < 0) {
+        /* A generated name is this request's own: delivered before (a
+         * generated value differs each time, so the token alone does not
+         * make the second CreateSecret succeed). */
+        if (!generated || !native_error_is(aws, "ResourceExistsException") ||
+            native_call(ctx, aws, "secretsmanager", "DescribeSecret",
+                        cfnkit_json_strings(cJSON_CreateObject(), "SecretId", generated, NULL),
+                        &out) < 0)
+            goto done;
+    }
     const cJSON *arn = cJSON_GetObjectItemCaseSensitive(out, "ARN");
     if (!cJSON_IsString(arn)) {
         cfn_fail(ctx, "CreateSecret gave no ARN");
@@ -264,7 +272,7 @@ static int remove_secret(cfn_ctx *ctx)
         in = NULL;
     }
     int rc = native_call(ctx, aws, "secretsmanager", "DeleteSecret", in, NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "ResourceNotFoundException"))
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
         rc = 0;
     cfn_aws_free(aws);
     return rc;

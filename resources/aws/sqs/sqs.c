@@ -140,17 +140,12 @@ static cJSON *tag_map(const cJSON *list)
     return map;
 }
 
-/* Whether the last call failed because the queue does not exist. The JSON
- * protocol's code may come with its namespace ("com.amazonaws.sqs#..."),
- * the query protocol's is "AWS.SimpleQueueService.NonExistentQueue". */
+/* Whether the last call failed because the queue does not exist (the
+ * query protocol's code is "AWS.SimpleQueueService.NonExistentQueue"). */
 static bool gone(cfn_aws *aws)
 {
-    const char *code = cfn_aws_error_code(aws);
-    const char *hash = code ? strrchr(code, '#') : NULL;
-    if (hash)
-        code = hash + 1;
-    return code && (strcmp(code, "QueueDoesNotExist") == 0 ||
-                    strcmp(code, "AWS.SimpleQueueService.NonExistentQueue") == 0);
+    return native_error_is(aws, "QueueDoesNotExist") ||
+           native_error_is(aws, "AWS.SimpleQueueService.NonExistentQueue");
 }
 
 /* Ref (the URL) and Fn::GetAtt Arn, QueueName, QueueUrl. */

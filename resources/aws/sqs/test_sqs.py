@@ -11,6 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 
 class Queue(NativeTest):
     resource_type = "AWS::SQS::Queue"
@@ -71,6 +73,17 @@ class Queue(NativeTest):
                       "engine", body["Reason"])
         self.assertNotIn("QueueUrls", self.sqs.list_queues(QueueNamePrefix="u"))
 
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"VisibilityTimeout": 40}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.attrs(pid)
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
 class QueuePolicy(NativeTest):
     resource_type = "AWS::SQS::QueuePolicy"

@@ -143,6 +143,9 @@ static int create(cfn_ctx *ctx)
     if (in && cfn_aws_for(ctx, NULL, &aws) == 0) {
         rc = call(ctx, aws, "PutParameter", in, NULL);
         in = NULL;
+        /* A generated name is this request's own: delivered before. */
+        if (rc < 0 && generated && native_error_is(aws, "ParameterAlreadyExists"))
+            rc = 0;
         if (rc == 0)
             rc = answer(ctx, name, type);
     }
@@ -217,7 +220,7 @@ static int remove_parameter(cfn_ctx *ctx)
         return -1;
     }
     int rc = call(ctx, aws, "DeleteParameter", in, NULL);
-    if (rc < 0 && cfn_aws_error_is(aws, "ParameterNotFound"))
+    if (rc < 0 && native_error_is(aws, "ParameterNotFound"))
         rc = 0;
     cfn_aws_free(aws);
     return rc;

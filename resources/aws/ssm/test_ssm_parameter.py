@@ -10,6 +10,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
+REQUEST = "5d1e9a8c-7b1f-4c2e-9d3a-2f6b8e4c1a07"
+
 
 class SSMParameter(NativeTest):
     resource_type = "AWS::SSM::Parameter"
@@ -72,6 +74,17 @@ class SSMParameter(NativeTest):
         self.assertEqual(self.ssm.describe_parameters(
             ParameterFilters=[{"Key": "Name", "Values": ["u"]}])["Parameters"], [])
 
+
+    def test_create_delivered_twice(self):
+        # The same Create again (a redelivery): the same resource, no error.
+        props = {"Type": "String", "Value": "v"}
+        first = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        again = self.invoke("Create", props, logical="Twice", request_id=REQUEST, expect="SUCCESS")
+        pid = first["PhysicalResourceId"]
+        self.assertEqual(again["PhysicalResourceId"], pid)
+        self.assertEqual(again["Data"], first["Data"])
+        self.ssm.get_parameter(Name=pid)
+        self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
 if __name__ == "__main__":
     unittest.main()
