@@ -38,6 +38,8 @@ const cfn_resource_type *const cfnkit_native_ec2[] = {
     &cfnkit_ec2_flow_log,
     &cfnkit_ec2_vpc_endpoint_service,
     &cfnkit_ec2_vpc_endpoint_service_permissions,
+    &cfnkit_ec2_network_interface,
+    &cfnkit_ec2_vpc_peering_connection,
     NULL,
 };
 

@@ -16,7 +16,8 @@ extern const cfn_resource_type cfnkit_ec2_security_group, cfnkit_ec2_security_gr
     cfnkit_ec2_dhcp_options_association, cfnkit_ec2_network_acl, cfnkit_ec2_network_acl_entry,
     cfnkit_ec2_subnet_network_acl_association, cfnkit_ec2_egress_only_internet_gateway,
     cfnkit_ec2_vpc_cidr_block, cfnkit_ec2_eip_association, cfnkit_ec2_volume, cfnkit_ec2_flow_log,
-    cfnkit_ec2_vpc_endpoint_service, cfnkit_ec2_vpc_endpoint_service_permissions;
+    cfnkit_ec2_vpc_endpoint_service, cfnkit_ec2_vpc_endpoint_service_permissions,
+    cfnkit_ec2_network_interface, cfnkit_ec2_vpc_peering_connection;
 
 /* Fails when a property of `fixed` (NULL-terminated) changed on an Update:
  * the ones this engine cannot change in place although CloudFormation can. */

@@ -1,5 +1,6 @@
-"""AWS::EC2::Volume, ::FlowLog, ::VPCEndpointService and
-::VPCEndpointServicePermissions through `cfnkit native-provider invoke`
+"""AWS::EC2::Volume, ::FlowLog, ::VPCEndpointService,
+::VPCEndpointServicePermissions, ::NetworkInterface and ::VPCPeeringConnection
+through `cfnkit native-provider invoke`
 against moto_server, read back with boto3: made, updated in place, deleted
 twice."""
 
@@ -112,6 +113,65 @@ class Services(NativeTest):
         self.delete_twice("AWS::EC2::VPCEndpointService", new, svc)
         self.assertEqual(self.ec2.describe_vpc_endpoint_service_configurations()[
             "ServiceConfigurations"], [])
+
+    def test_network_interface(self):
+        sg = self.ec2.create_security_group(GroupName="eni", Description="eni",
+                                            VpcId=self.vpc)["GroupId"]
+        sg2 = self.ec2.create_security_group(GroupName="eni2", Description="eni2",
+                                             VpcId=self.vpc)["GroupId"]
+        props = {"SubnetId": self.subnet, "GroupSet": [sg], "Description": "first",
+                 "SecondaryPrivateIpAddressCount": 1, "SourceDestCheck": False,
+                 "Tags": [{"Key": "k", "Value": "1"}]}
+        body = self.call("AWS::EC2::NetworkInterface", "Create", props)
+        eni = body["PhysicalResourceId"]
+
+        def read():
+            return self.ec2.describe_network_interfaces(
+                NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]
+        n = read()
+        self.assertEqual(([g["GroupId"] for g in n["Groups"]], n["Description"], n["SubnetId"],
+                          n["SourceDestCheck"], tags({"Tags": n.get("TagSet", [])})),
+                         ([sg], "first", self.subnet, False, {"k": "1"}))
+        secondary = [a["PrivateIpAddress"] for a in n["PrivateIpAddresses"] if not a["Primary"]]
+        self.assertEqual(len(secondary), 1)
+        self.assertEqual({k: v for k, v in body["Data"].items() if k != "PrimaryIpv6Address"}, {
+            "Id": eni, "PrimaryPrivateIpAddress": n["PrivateIpAddress"], "VpcId": self.vpc,
+            "SecondaryPrivateIpAddresses": secondary})
+        new = dict(props, GroupSet=[sg, sg2], Description="second", SourceDestCheck=True)
+        up = self.call("AWS::EC2::NetworkInterface", "Update", new, physical_id=eni, old=props)
+        self.assertEqual(up["PhysicalResourceId"], eni)
+        n = read()
+        self.assertEqual((sorted(g["GroupId"] for g in n["Groups"]), n["Description"],
+                          n["SourceDestCheck"]), (sorted([sg, sg2]), "second", True))
+        self.delete_twice("AWS::EC2::NetworkInterface", new, eni)
+        self.assertEqual(self.ec2.describe_network_interfaces(
+            Filters=[{"Name": "network-interface-id", "Values": [eni]}])["NetworkInterfaces"], [])
+
+    def test_vpc_peering(self):
+        peer = self.ec2.create_vpc(CidrBlock="10.44.0.0/16")["Vpc"]["VpcId"]
+        props = {"VpcId": self.vpc, "PeerVpcId": peer, "PeerOwnerId": "123456789012",
+                 "Tags": [{"Key": "k", "Value": "1"}]}
+        body = self.call("AWS::EC2::VPCPeeringConnection", "Create", props)
+        pcx = body["PhysicalResourceId"]
+        self.assertEqual(body["Data"], {"Id": pcx})
+
+        def read():
+            return self.ec2.describe_vpc_peering_connections(
+                VpcPeeringConnectionIds=[pcx])["VpcPeeringConnections"][0]
+        p = read()
+        # Accepted, as CloudFormation accepts a peering within one account.
+        self.assertEqual((p["Status"]["Code"], p["RequesterVpcInfo"]["VpcId"],
+                          p["AccepterVpcInfo"]["VpcId"], tags(p)),
+                         ("active", self.vpc, peer, {"k": "1"}))
+        new = dict(props, Tags=[{"Key": "k", "Value": "2"}])
+        self.call("AWS::EC2::VPCPeeringConnection", "Update", new, physical_id=pcx, old=props)
+        self.assertEqual(tags(read()), {"k": "2"})
+        self.delete_twice("AWS::EC2::VPCPeeringConnection", new, pcx)
+        self.assertEqual(read()["Status"]["Code"], "deleted")
+
+        body = self.call("AWS::EC2::VPCPeeringConnection", "Create",
+                         dict(props, PeerOwnerId="111111111111"), expect="FAILED")
+        self.assertIn("another account (111111111111) is not supported", body["Reason"])
 
 
 if __name__ == "__main__":
