@@ -7,18 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int remove_by(cfn_ctx *ctx, const char *op, const char *member)
-{
-    cfn_aws *aws;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = cfnkit_ec2_delete(
-        ctx, aws, op,
-        cfnkit_json_strings(cJSON_CreateObject(), member, cfn_request_physical_id(ctx), NULL));
-    cfn_aws_free(aws);
-    return rc;
-}
-
 /* ---- AWS::EC2::RouteTable ---- */
 
 static const char *const table_props[] = {"Tags", "VpcId", NULL};
@@ -26,44 +14,31 @@ static const char *const table_props[] = {"Tags", "VpcId", NULL};
 static int table_create(cfn_ctx *ctx)
 {
     cfn_aws *aws = NULL;
-    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON *in = cJSON_CreateObject();
+    char id[128];
     int rc = -1;
     if (native_check_props(ctx, table_props) < 0 || !in ||
         cfnkit_ec2_str(ctx, in, "VpcId", "VpcId", true) < 0 ||
-        cfnkit_ec2_tag_spec(ctx, in, "route-table") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+        cfnkit_ec2_tag_spec(ctx, in, "route-table") < 0 || cfnkit_ec2_token(ctx, in) < 0 ||
+        cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    if (cfnkit_ec2_token(ctx, in) < 0)
-        goto done;
-    rc = cfnkit_ec2_call(aws, "CreateRouteTable", in, &out);
+    rc = cfnkit_ec2_create(ctx, aws, "CreateRouteTable", in, "RouteTable.RouteTableId",
+                           "RouteTableId", id, sizeof(id));
     in = NULL;
-    if (rc < 0)
-        goto done;
-    const char *id = cfnkit_ec2_get_string(out, "RouteTable.RouteTableId");
-    if (!id)
-        rc = cfn_fail(ctx, "EC2 CreateRouteTable answered without its id");
-    else if (cfn_set_physical_id(ctx, id) < 0 || cfn_set_data(ctx, "RouteTableId", id) < 0)
-        rc = -1;
 done:
     cJSON_Delete(in);
-    cJSON_Delete(out);
     cfn_aws_free(aws);
     return rc;
 }
 
 static int table_update(cfn_ctx *ctx)
 {
-    const char *id = cfn_request_physical_id(ctx);
-    cfn_aws *aws;
-    if (native_check_props(ctx, table_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = cfnkit_ec2_retag(ctx, aws, id);
-    cfn_aws_free(aws);
-    return rc < 0 ? -1 : cfn_set_data(ctx, "RouteTableId", id);
+    return cfnkit_ec2_update_tags(ctx, table_props, "RouteTableId");
 }
 
 static int table_remove(cfn_ctx *ctx)
 {
-    return remove_by(ctx, "DeleteRouteTable", "RouteTableId");
+    return cfnkit_ec2_remove(ctx, "DeleteRouteTable", "RouteTableId", "rtb-");
 }
 
 static const char *const table_replaces[] = {"VpcId", NULL};
@@ -262,7 +237,7 @@ static int assoc_update(cfn_ctx *ctx)
 
 static int assoc_remove(cfn_ctx *ctx)
 {
-    return remove_by(ctx, "DisassociateRouteTable", "AssociationId");
+    return cfnkit_ec2_remove(ctx, "DisassociateRouteTable", "AssociationId", "rtbassoc-");
 }
 
 static const char *const assoc_replaces[] = {"SubnetId", "RouteTableId", NULL};

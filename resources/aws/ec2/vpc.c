@@ -167,14 +167,7 @@ done:
 
 static int vpc_remove(cfn_ctx *ctx)
 {
-    cfn_aws *aws;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = cfnkit_ec2_delete(
-        ctx, aws, "DeleteVpc",
-        cfnkit_json_strings(cJSON_CreateObject(), "VpcId", cfn_request_physical_id(ctx), NULL));
-    cfn_aws_free(aws);
-    return rc;
+    return cfnkit_ec2_remove(ctx, "DeleteVpc", "VpcId", "vpc-");
 }
 
 static const char *const vpc_replaces[] = {"CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength",
@@ -330,14 +323,7 @@ done:
 
 static int subnet_remove(cfn_ctx *ctx)
 {
-    cfn_aws *aws;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = cfnkit_ec2_delete(
-        ctx, aws, "DeleteSubnet",
-        cfnkit_json_strings(cJSON_CreateObject(), "SubnetId", cfn_request_physical_id(ctx), NULL));
-    cfn_aws_free(aws);
-    return rc;
+    return cfnkit_ec2_remove(ctx, "DeleteSubnet", "SubnetId", "subnet-");
 }
 
 static const char *const subnet_replaces[] = {
@@ -378,48 +364,30 @@ static const char *const igw_props[] = {"Tags", NULL};
 static int igw_create(cfn_ctx *ctx)
 {
     cfn_aws *aws = NULL;
-    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON *in = cJSON_CreateObject();
+    char id[128];
     int rc = -1;
     if (native_check_props(ctx, igw_props) < 0 || !in ||
         cfnkit_ec2_tag_spec(ctx, in, "internet-gateway") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    rc = cfnkit_ec2_call(aws, "CreateInternetGateway", in, &out);
+    rc =
+        cfnkit_ec2_create(ctx, aws, "CreateInternetGateway", in,
+                          "InternetGateway.InternetGatewayId", "InternetGatewayId", id, sizeof(id));
     in = NULL;
-    if (rc < 0)
-        goto done;
-    const char *id = cfnkit_ec2_get_string(out, "InternetGateway.InternetGatewayId");
-    if (!id)
-        rc = cfn_fail(ctx, "EC2 CreateInternetGateway answered without its id");
-    else if (cfn_set_physical_id(ctx, id) < 0 || cfn_set_data(ctx, "InternetGatewayId", id) < 0)
-        rc = -1;
 done:
     cJSON_Delete(in);
-    cJSON_Delete(out);
     cfn_aws_free(aws);
     return rc;
 }
 
 static int igw_update(cfn_ctx *ctx)
 {
-    const char *id = cfn_request_physical_id(ctx);
-    cfn_aws *aws;
-    if (native_check_props(ctx, igw_props) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = cfnkit_ec2_retag(ctx, aws, id);
-    cfn_aws_free(aws);
-    return rc < 0 ? -1 : cfn_set_data(ctx, "InternetGatewayId", id);
+    return cfnkit_ec2_update_tags(ctx, igw_props, "InternetGatewayId");
 }
 
 static int igw_remove(cfn_ctx *ctx)
 {
-    cfn_aws *aws;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = cfnkit_ec2_delete(ctx, aws, "DeleteInternetGateway",
-                               cfnkit_json_strings(cJSON_CreateObject(), "InternetGatewayId",
-                                                   cfn_request_physical_id(ctx), NULL));
-    cfn_aws_free(aws);
-    return rc;
+    return cfnkit_ec2_remove(ctx, "DeleteInternetGateway", "InternetGatewayId", "igw-");
 }
 
 static const char *const igw_attrs[] = {"InternetGatewayId", NULL};
