@@ -340,9 +340,11 @@ int cfnkit_ec2_tag_spec(cfn_ctx *ctx, cJSON *in, const char *resource_type)
     cJSON *tags = tags_of(ctx, false);
     if (!tags)
         return -1;
-    if (cJSON_GetArraySize(tags) == 0) {
+    if (!cJSON_AddItemToArray(tags, cfnkit_json_strings(cJSON_CreateObject(), "Key",
+                                                        CFNKIT_EC2_REQUEST_TAG, "Value",
+                                                        cfn_request_id(ctx), NULL))) {
         cJSON_Delete(tags);
-        return 0;
+        return oom(ctx);
     }
     cJSON *spec = cfnkit_json_item(
         cfnkit_json_strings(cJSON_CreateObject(), "ResourceType", resource_type, NULL), "Tags",
@@ -517,4 +519,34 @@ int cfnkit_ec2_list_changes(cfn_ctx *ctx, cJSON *in, const char *name)
         }
     }
     return 0;
+}
+
+int cfnkit_ec2_made(cfn_ctx *ctx, cfn_aws *aws, const char *operation, const char *id_path,
+                    char *id, size_t size)
+{
+    cJSON *out = NULL;
+    if (cfnkit_ec2_call(
+            aws, operation,
+            cfnkit_ec2_filters("tag:" CFNKIT_EC2_REQUEST_TAG, cfn_request_id(ctx), NULL, NULL),
+            &out) < 0)
+        return -1;
+    const char *s = cfnkit_ec2_get_string(out, id_path);
+    int found = s && (size_t)snprintf(id, size, "%s", s) < size;
+    cJSON_Delete(out);
+    return found;
+}
+
+int cfnkit_ec2_create_once(cfn_ctx *ctx, cfn_aws *aws, const char *operation, cJSON *in,
+                           const char *id_path, const char *find, const char *find_path,
+                           const char *data_key, char *id, size_t size)
+{
+    int found = cfnkit_ec2_made(ctx, aws, find, find_path, id, size);
+    if (found != 0) {
+        cJSON_Delete(in);
+        if (found < 0 || cfn_set_physical_id(ctx, id) < 0 ||
+            (data_key && cfn_set_data(ctx, data_key, id) < 0))
+            return -1;
+        return 1;
+    }
+    return cfnkit_ec2_create(ctx, aws, operation, in, id_path, data_key, id, size);
 }

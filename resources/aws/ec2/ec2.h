@@ -77,8 +77,15 @@ int cfnkit_ec2_wait(cfn_ctx *ctx, cfn_aws *aws, const char *what, const char *op
                     const cJSON *in, const char *state, const char *want, const char *const *failed,
                     const char *reason, cJSON **out);
 
-/* Adds TagSpecifications [{ResourceType, Tags}] from the Tags property (a
- * list of {Key, Value}), when it has any. */
+/* The tag cfnkit adds to what a Create makes: the request's RequestId, by
+ * which a Create delivered again (an engine killed before it recorded the
+ * answer sends it again) finds what the first delivery made. CloudFormation
+ * tags EC2 resources with its own aws:cloudformation:* keys, which EC2
+ * reserves. */
+#define CFNKIT_EC2_REQUEST_TAG "cfnkit:request"
+
+/* Adds TagSpecifications [{ResourceType, Tags}]: the Tags property (a list
+ * of {Key, Value}) and CFNKIT_EC2_REQUEST_TAG. */
 int cfnkit_ec2_tag_spec(cfn_ctx *ctx, cJSON *in, const char *resource_type);
 
 /* On Update: the tags removed from, and added to or changed in, Tags
@@ -102,6 +109,19 @@ int cfnkit_ec2_data(cfn_ctx *ctx, const cJSON *item, const char *const *names);
  * Data `data_key` (may be NULL) to it. */
 int cfnkit_ec2_create(cfn_ctx *ctx, cfn_aws *aws, const char *operation, cJSON *in,
                       const char *id_path, const char *data_key, char *id, size_t size);
+
+/* What a delivery of this Create made before: `operation` (a Describe*)
+ * filtered by CFNKIT_EC2_REQUEST_TAG, the string at `id_path` of its answer
+ * copied into `id`. Returns 1 when found, 0 when not, -1 on error. */
+int cfnkit_ec2_made(cfn_ctx *ctx, cfn_aws *aws, const char *operation, const char *id_path,
+                    char *id, size_t size);
+
+/* cfnkit_ec2_create, once: when cfnkit_ec2_made finds the resource (Describe
+ * `find`, id at `find_path`), that one is the resource (`in` freed, nothing
+ * made) and it returns 1; 0 when it made one; -1 on error. */
+int cfnkit_ec2_create_once(cfn_ctx *ctx, cfn_aws *aws, const char *operation, cJSON *in,
+                           const char *id_path, const char *find, const char *find_path,
+                           const char *data_key, char *id, size_t size);
 
 /* An Update that changes only Tags: checks the properties against
  * `supported`, retags the physical id and sets Data `data_key` (may be NULL)

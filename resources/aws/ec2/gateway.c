@@ -54,11 +54,24 @@ static int eip_create(cfn_ctx *ctx)
         rc = cfn_fail(ctx, "out of memory");
         goto done;
     }
-    rc = cfnkit_ec2_call(aws, "AllocateAddress", in, &out);
-    in = NULL;
-    if (rc < 0)
+    /* An address from an earlier delivery of this Create is this one. */
+    char found[64];
+    int made = cfnkit_ec2_made(ctx, aws, "DescribeAddresses", "Addresses.0.PublicIp", found,
+                               sizeof(found));
+    if (made < 0)
         goto done;
-    rc = -1;
+    if (made) {
+        cJSON_Delete(in);
+        in = NULL;
+        if (eip_find(aws, found, &out) < 0)
+            goto done;
+    } else {
+        rc = cfnkit_ec2_call(aws, "AllocateAddress", in, &out);
+        in = NULL;
+        if (rc < 0)
+            goto done;
+        rc = -1;
+    }
     const char *ip = cfn_json_string(out, "PublicIp");
     const char *allocation = cfn_json_string(out, "AllocationId");
     if (!ip || !allocation) {

@@ -620,12 +620,22 @@ static int key_create(cfn_ctx *ctx)
         goto done;
     if (cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    rc = cfnkit_ec2_call(aws, import ? "ImportKeyPair" : "CreateKeyPair", in, &out);
-    in = NULL;
-    if (rc < 0)
+    /* A key from an earlier delivery of this Create is this one (its private
+     * key was stored then, or lost with the engine that made it). */
+    char found[256];
+    int made =
+        cfnkit_ec2_made(ctx, aws, "DescribeKeyPairs", "KeyPairs.0.KeyName", found, sizeof(found));
+    if (made < 0)
         goto done;
-    rc = -1;
-    if (cfn_set_physical_id(ctx, name) < 0 || (!import && key_store_private(ctx, aws, out) < 0) ||
+    if (!made) {
+        rc = cfnkit_ec2_call(aws, import ? "ImportKeyPair" : "CreateKeyPair", in, &out);
+        in = NULL;
+        if (rc < 0)
+            goto done;
+        rc = -1;
+    }
+    if (cfn_set_physical_id(ctx, name) < 0 ||
+        (!import && !made && key_store_private(ctx, aws, out) < 0) ||
         key_read(ctx, aws, name, NULL) < 0)
         goto done;
     rc = 0;

@@ -189,6 +189,18 @@ const cfn_resource_type cfnkit_ec2_network_interface = {
 static const char *const peer_props[] = {"PeerOwnerId", "PeerRegion", "PeerVpcId",
                                          "Tags",        "VpcId",      NULL};
 
+static bool peer_pending(cfn_aws *aws, const cJSON *ids)
+{
+    cJSON *ans = NULL;
+    bool pending = cfn_aws_call(aws, "ec2", "DescribeVpcPeeringConnections", ids, &ans) == 0 &&
+                   strcmp(cfnkit_ec2_get_string(ans, "VpcPeeringConnections.0.Status.Code")
+                              ? cfnkit_ec2_get_string(ans, "VpcPeeringConnections.0.Status.Code")
+                              : "",
+                          "pending-acceptance") == 0;
+    cJSON_Delete(ans);
+    return pending;
+}
+
 static int peer_create(cfn_ctx *ctx)
 {
     static const char *const failed[] = {"failed", "rejected", "expired", "deleted", NULL};
@@ -223,21 +235,25 @@ static int peer_create(cfn_ctx *ctx)
             goto done;
         }
     }
-    rc = cfnkit_ec2_create(ctx, aws, "CreateVpcPeeringConnection", in,
-                           "VpcPeeringConnection.VpcPeeringConnectionId", "Id", id, sizeof(id));
+    int made = cfnkit_ec2_create_once(
+        ctx, aws, "CreateVpcPeeringConnection", in, "VpcPeeringConnection.VpcPeeringConnectionId",
+        "DescribeVpcPeeringConnections", "VpcPeeringConnections.0.VpcPeeringConnectionId", "Id", id,
+        sizeof(id));
     in = NULL;
-    if (rc < 0)
+    if (made < 0)
         goto done;
-    rc = -1;
     if (!(ids = cfnkit_ec2_ids("VpcPeeringConnectionIds", id))) {
         rc = oom(ctx);
         goto done;
     }
-    if (cfnkit_ec2_call(
+    /* A connection found from an earlier delivery may be accepted already. */
+    if ((made == 0 || peer_pending(aws, ids)) &&
+        cfnkit_ec2_call(
             aws, "AcceptVpcPeeringConnection",
             cfnkit_json_strings(cJSON_CreateObject(), "VpcPeeringConnectionId", id, NULL),
-            NULL) < 0 ||
-        cfnkit_ec2_wait(ctx, aws, "the VPC peering connection", "DescribeVpcPeeringConnections",
+            NULL) < 0)
+        goto done;
+    if (cfnkit_ec2_wait(ctx, aws, "the VPC peering connection", "DescribeVpcPeeringConnections",
                         ids, "VpcPeeringConnections.0.Status.Code", "active", failed,
                         "VpcPeeringConnections.0.Status.Message", NULL) < 0)
         goto done;

@@ -101,8 +101,11 @@ static int dhcp_create(cfn_ctx *ctx)
             goto done;
     if (cfnkit_ec2_tag_spec(ctx, in, "dhcp-options") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    rc = cfnkit_ec2_create(ctx, aws, "CreateDhcpOptions", in, "DhcpOptions.DhcpOptionsId",
-                           "DhcpOptionsId", id, sizeof(id));
+    rc = cfnkit_ec2_create_once(ctx, aws, "CreateDhcpOptions", in, "DhcpOptions.DhcpOptionsId",
+                                "DescribeDhcpOptions", "DhcpOptions.0.DhcpOptionsId",
+                                "DhcpOptionsId", id, sizeof(id)) < 0
+             ? -1
+             : 0;
     in = NULL;
 done:
     cJSON_Delete(in);

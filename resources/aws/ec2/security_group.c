@@ -219,6 +219,34 @@ static cJSON *difference(const char *group_id, const cJSON *from, const cJSON *o
                             "IpPermissions", perms);
 }
 
+/* Authorizes {GroupId, IpPermissions}. A rule that is there already (a
+ * Create delivered again) is no error: EC2 refuses the whole call for it, so
+ * then each rule goes alone. */
+static int authorize(cfn_aws *aws, const char *op, const cJSON *in)
+{
+    const cJSON *perms = cJSON_GetObjectItem(in, "IpPermissions"), *p;
+    if (cfn_aws_call(aws, "ec2", op, in, NULL) == 0)
+        return 0;
+    if (!cfn_aws_error_is(aws, "InvalidPermission.Duplicate"))
+        return -1;
+    cJSON_ArrayForEach(p, perms)
+    {
+        cJSON *one = cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "GroupId",
+                                                          cfn_json_string(in, "GroupId"), NULL),
+                                      "IpPermissions", cJSON_CreateArray());
+        if (!one || !cJSON_AddItemToArray(cJSON_GetObjectItem(one, "IpPermissions"),
+                                          cJSON_Duplicate(p, true))) {
+            cJSON_Delete(one);
+            return cfn_error_set(CFN_ENOMEM, "out of memory");
+        }
+        int rc = cfn_aws_call(aws, "ec2", op, one, NULL);
+        cJSON_Delete(one);
+        if (rc < 0 && !cfn_aws_error_is(aws, "InvalidPermission.Duplicate"))
+            return -1;
+    }
+    return 0;
+}
+
 /* Makes the group's rules of one direction go from `before` to the rules of
  * the template: revokes what went, authorizes what came. */
 static int rules_sync(cfn_ctx *ctx, cfn_aws *aws, const char *group_id, const rule_keys *keys,
@@ -241,9 +269,8 @@ static int rules_sync(cfn_ctx *ctx, cfn_aws *aws, const char *group_id, const ru
         !cfnkit_ec2_gone(aws))
         goto done;
     if (cJSON_GetArraySize(cJSON_GetObjectItem(added, "IpPermissions")) > 0 &&
-        cfn_aws_call(aws, "ec2",
-                     in ? "AuthorizeSecurityGroupIngress" : "AuthorizeSecurityGroupEgress", added,
-                     NULL) < 0)
+        authorize(aws, in ? "AuthorizeSecurityGroupIngress" : "AuthorizeSecurityGroupEgress",
+                  added) < 0)
         goto done;
     rc = 0;
 done:
@@ -325,14 +352,22 @@ static int group_create(cfn_ctx *ctx)
     snprintf(group_name, sizeof(group_name), "%s", cfn_json_string(in, "GroupName"));
     if (cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    cJSON *req = in;
-    in = NULL;
-    if (cfnkit_ec2_call(aws, "CreateSecurityGroup", req, &out) < 0)
+    char id[128];
+    int made = cfnkit_ec2_made(ctx, aws, "DescribeSecurityGroups", "SecurityGroups.0.GroupId", id,
+                               sizeof(id));
+    if (made < 0)
         goto done;
-    const char *id = cfnkit_ec2_get_string(out, "GroupId");
-    if (!id) {
-        rc = cfn_fail(ctx, "EC2 CreateSecurityGroup answered without GroupId");
-        goto done;
+    if (!made) {
+        cJSON *req = in;
+        in = NULL;
+        if (cfnkit_ec2_call(aws, "CreateSecurityGroup", req, &out) < 0)
+            goto done;
+        const char *made_id = cfnkit_ec2_get_string(out, "GroupId");
+        if (!made_id) {
+            rc = cfn_fail(ctx, "EC2 CreateSecurityGroup answered without GroupId");
+            goto done;
+        }
+        snprintf(id, sizeof(id), "%s", made_id);
     }
     if (cfn_set_physical_id(ctx, cfn_prop_has(ctx, "VpcId") ? id : group_name) < 0 ||
         rules_sync(ctx, aws, id, &ingress, before_in) < 0 ||

@@ -7,6 +7,7 @@ place, deleted, and deleted again."""
 import os
 import sys
 import unittest
+import uuid
 
 from botocore.exceptions import ClientError
 
@@ -16,7 +17,9 @@ from harness import NativeTest  # noqa: E402
 
 
 def tags(resource):
-    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
+    """The template's tags (cfnkit's own cfnkit:request tag left out)."""
+    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])
+            if not t["Key"].startswith("cfnkit:")}
 
 
 class Network(NativeTest):
@@ -79,6 +82,33 @@ class Network(NativeTest):
 
         self.delete_twice("AWS::EC2::VPC", new, vpc_id)
         self.gone("InvalidVpcID.NotFound", self.ec2.describe_vpcs, VpcIds=[vpc_id])
+
+    def test_create_delivered_twice_makes_one(self):
+        # An engine killed before it recorded the answer sends the Create again,
+        # with the same RequestId: what the first delivery made is the answer.
+        cases = [("AWS::EC2::VPC", {"CidrBlock": "10.3.0.0/16"}, "describe_vpcs", "Vpcs"),
+                 ("AWS::EC2::InternetGateway", {}, "describe_internet_gateways",
+                  "InternetGateways"),
+                 ("AWS::EC2::EIP", {"Domain": "vpc"}, "describe_addresses", "Addresses")]
+        for resource_type, props, describe, key in cases:
+            with self.subTest(resource_type):
+                rid = str(uuid.uuid4())
+                a = self.call(resource_type, "Create", props, request_id=rid)
+                b = self.call(resource_type, "Create", props, request_id=rid)
+                self.assertEqual((a["PhysicalResourceId"], a["Data"]),
+                                 (b["PhysicalResourceId"], b["Data"]))
+                made = getattr(self.ec2, describe)(
+                    Filters=[{"Name": "tag:cfnkit:request", "Values": [rid]}])[key]
+                self.assertEqual(len(made), 1)
+                self.call(resource_type, "Delete", props, physical_id=a["PhysicalResourceId"])
+        vpc = self.call("AWS::EC2::VPC", "Create", {"CidrBlock": "10.8.0.0/16"})["PhysicalResourceId"]
+        rid = str(uuid.uuid4())
+        props = {"VpcId": vpc, "CidrBlock": "10.8.1.0/24"}
+        a = self.call("AWS::EC2::Subnet", "Create", props, request_id=rid)
+        b = self.call("AWS::EC2::Subnet", "Create", props, request_id=rid)
+        self.assertEqual(a["PhysicalResourceId"], b["PhysicalResourceId"])
+        self.call("AWS::EC2::Subnet", "Delete", props, physical_id=a["PhysicalResourceId"])
+        self.call("AWS::EC2::VPC", "Delete", {"CidrBlock": "10.8.0.0/16"}, physical_id=vpc)
 
     def test_unsupported_property_is_refused(self):
         before = len(self.ec2.describe_vpcs()["Vpcs"])

@@ -14,7 +14,9 @@ from harness import NativeTest  # noqa: E402
 
 
 def tags(resource):
-    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
+    """The template's tags (cfnkit's own cfnkit:request tag left out)."""
+    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])
+            if not t["Key"].startswith("cfnkit:")}
 
 
 class NetworkParts(NativeTest):

@@ -6,6 +6,7 @@ import os
 import re
 import sys
 import unittest
+import uuid
 
 from botocore.exceptions import ClientError
 
@@ -14,6 +15,12 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
 from harness import NativeTest  # noqa: E402
 
 EVERYTHING_OUT = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+
+
+def tags(resource):
+    """The template's tags (cfnkit's own cfnkit:request tag left out)."""
+    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])
+            if not t["Key"].startswith("cfnkit:")}
 
 
 def rules(perms):
@@ -58,7 +65,7 @@ class SecurityGroups(NativeTest):
         # The generated name: "<stack>-<logical id>-<12 characters>".
         self.assertRegex(g["GroupName"], r"^ports-WebGroup-[A-Z0-9]{12}$")
         self.assertEqual(g["Description"], "web")
-        self.assertEqual({t["Key"]: t["Value"] for t in g["Tags"]}, {"app": "web"})
+        self.assertEqual(tags(g), {"app": "web"})
         self.assertEqual(rules(g["IpPermissions"]), {("tcp", 80, 80, "0.0.0.0/0", "http"),
                                                      ("tcp", 443, 443, self.peer, None)})
         self.assertEqual(rules(g["IpPermissionsEgress"]), rules([EVERYTHING_OUT]))
@@ -78,7 +85,7 @@ class SecurityGroups(NativeTest):
         self.assertEqual(rules(g["IpPermissions"]), {("tcp", 80, 80, "0.0.0.0/0", "http"),
                                                      ("tcp", 22, 22, "10.0.0.0/8", None)})
         self.assertEqual(rules(g["IpPermissionsEgress"]), {("tcp", 443, 443, "10.0.0.0/8", None)})
-        self.assertEqual({t["Key"]: t["Value"] for t in g["Tags"]}, {"app": "api"})
+        self.assertEqual(tags(g), {"app": "api"})
 
         # Without egress rules, the default one comes back.
         last = {k: v for k, v in new.items() if k != "SecurityGroupEgress"}
@@ -90,6 +97,26 @@ class SecurityGroups(NativeTest):
         with self.assertRaises(ClientError) as e:
             self.group(gid)
         self.assertEqual(e.exception.response["Error"]["Code"], "InvalidGroup.NotFound")
+
+    def test_create_delivered_twice_makes_one_group(self):
+        # An engine killed before it recorded the answer sends the Create again,
+        # with the same RequestId: the group the first made is the answer.
+        props = {"GroupDescription": "twice", "VpcId": self.vpc,
+                 "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
+                                           "CidrIp": "0.0.0.0/0"}],
+                 "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                          "CidrIp": "10.0.0.0/8"}]}
+        rid = str(uuid.uuid4())
+        a = self.invoke("Create", props, logical="Twice", request_id=rid, expect="SUCCESS")
+        b = self.invoke("Create", props, logical="Twice", request_id=rid, expect="SUCCESS")
+        self.assertEqual((a["PhysicalResourceId"], a["Data"]), (b["PhysicalResourceId"], b["Data"]))
+        made = self.ec2.describe_security_groups(
+            Filters=[{"Name": "tag:cfnkit:request", "Values": [rid]}])["SecurityGroups"]
+        self.assertEqual([g["GroupId"] for g in made], [a["PhysicalResourceId"]])
+        self.assertEqual(rules(made[0]["IpPermissions"]), {("tcp", 80, 80, "0.0.0.0/0", None)})
+        self.assertEqual(rules(made[0]["IpPermissionsEgress"]),
+                         {("tcp", 443, 443, "10.0.0.0/8", None)})
+        self.invoke("Delete", props, physical_id=a["PhysicalResourceId"], expect="SUCCESS")
 
     def test_group_in_the_default_vpc_is_named(self):
         props = {"GroupDescription": "plain", "GroupName": "plain-group"}

@@ -106,16 +106,13 @@ static int vpc_create(cfn_ctx *ctx)
         cfnkit_ec2_str(ctx, in, "InstanceTenancy", "InstanceTenancy", false) < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "vpc") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    rc = cfnkit_ec2_call(aws, "CreateVpc", in, &out);
+    char id[128];
+    rc = cfnkit_ec2_create_once(ctx, aws, "CreateVpc", in, "Vpc.VpcId", "DescribeVpcs",
+                                "Vpcs.0.VpcId", NULL, id, sizeof(id));
     in = NULL;
     if (rc < 0)
         goto done;
     rc = -1;
-    const char *id = cfnkit_ec2_get_string(out, "Vpc.VpcId");
-    if (!id) {
-        rc = cfn_fail(ctx, "EC2 CreateVpc answered without Vpc.VpcId");
-        goto done;
-    }
     cJSON *ids = cfnkit_ec2_ids("VpcIds", id);
     if (cfn_set_physical_id(ctx, id) < 0 ||
         cfnkit_ec2_wait(ctx, aws, "the VPC", "DescribeVpcs", ids, "Vpcs.0.State", "available", NULL,
@@ -278,16 +275,13 @@ static int subnet_create(cfn_ctx *ctx)
         cfnkit_ec2_bool(ctx, in, "Ipv6Native", "Ipv6Native") < 0 ||
         cfnkit_ec2_tag_spec(ctx, in, "subnet") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    rc = cfnkit_ec2_call(aws, "CreateSubnet", in, &out);
+    char id[128];
+    rc = cfnkit_ec2_create_once(ctx, aws, "CreateSubnet", in, "Subnet.SubnetId", "DescribeSubnets",
+                                "Subnets.0.SubnetId", NULL, id, sizeof(id));
     in = NULL;
     if (rc < 0)
         goto done;
     rc = -1;
-    const char *id = cfnkit_ec2_get_string(out, "Subnet.SubnetId");
-    if (!id) {
-        rc = cfn_fail(ctx, "EC2 CreateSubnet answered without Subnet.SubnetId");
-        goto done;
-    }
     ids = cfnkit_ec2_ids("SubnetIds", id);
     if (cfn_set_physical_id(ctx, id) < 0 ||
         cfnkit_ec2_wait(ctx, aws, "the subnet", "DescribeSubnets", ids, "Subnets.0.State",
@@ -370,9 +364,12 @@ static int igw_create(cfn_ctx *ctx)
     if (native_check_props(ctx, igw_props) < 0 || !in ||
         cfnkit_ec2_tag_spec(ctx, in, "internet-gateway") < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    rc =
-        cfnkit_ec2_create(ctx, aws, "CreateInternetGateway", in,
-                          "InternetGateway.InternetGatewayId", "InternetGatewayId", id, sizeof(id));
+    rc = cfnkit_ec2_create_once(ctx, aws, "CreateInternetGateway", in,
+                                "InternetGateway.InternetGatewayId", "DescribeInternetGateways",
+                                "InternetGateways.0.InternetGatewayId", "InternetGatewayId", id,
+                                sizeof(id)) < 0
+             ? -1
+             : 0;
     in = NULL;
 done:
     cJSON_Delete(in);
