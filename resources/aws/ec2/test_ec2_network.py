@@ -102,6 +102,14 @@ class Network(NativeTest):
                 self.assertEqual(len(made), 1)
                 self.call(resource_type, "Delete", props, physical_id=a["PhysicalResourceId"])
         vpc = self.call("AWS::EC2::VPC", "Create", {"CidrBlock": "10.8.0.0/16"})["PhysicalResourceId"]
+        igw = self.call("AWS::EC2::InternetGateway", "Create", {})["PhysicalResourceId"]
+        attach = {"VpcId": vpc, "InternetGatewayId": igw}
+        rid = str(uuid.uuid4())
+        for _ in range(2):
+            self.assertEqual(self.call("AWS::EC2::VPCGatewayAttachment", "Create", attach,
+                                       request_id=rid)["PhysicalResourceId"], f"IGW|{vpc}")
+        self.call("AWS::EC2::VPCGatewayAttachment", "Delete", attach, physical_id=f"IGW|{vpc}")
+        self.call("AWS::EC2::InternetGateway", "Delete", {}, physical_id=igw)
         rid = str(uuid.uuid4())
         props = {"VpcId": vpc, "CidrBlock": "10.8.1.0/24"}
         a = self.call("AWS::EC2::Subnet", "Create", props, request_id=rid)

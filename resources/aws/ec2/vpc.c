@@ -404,6 +404,22 @@ const cfn_resource_type cfnkit_ec2_internet_gateway = {
  * (AttachmentType|VpcId, the schema's primary identifier). */
 static const char *const attach_props[] = {"InternetGatewayId", "VpcId", "VpnGatewayId", NULL};
 
+static bool igw_attached(cfn_aws *aws, const char *igw, const char *vpc)
+{
+    cJSON *ans = NULL;
+    const cJSON *a;
+    bool attached = false;
+    if (cfnkit_ec2_call(aws, "DescribeInternetGateways", cfnkit_ec2_ids("InternetGatewayIds", igw),
+                        &ans) == 0)
+        cJSON_ArrayForEach(a, cfnkit_ec2_get(ans, "InternetGateways.0.Attachments"))
+        {
+            const char *v = cfn_json_string(a, "VpcId");
+            attached = attached || (v && strcmp(v, vpc) == 0);
+        }
+    cJSON_Delete(ans);
+    return attached;
+}
+
 /* Attaches or detaches the gateway of the new (or old) properties. */
 static int attach_gateway(cfn_ctx *ctx, cfn_aws *aws, bool old, bool attach)
 {
@@ -421,7 +437,14 @@ static int attach_gateway(cfn_ctx *ctx, cfn_aws *aws, bool old, bool attach)
     cJSON *in =
         cfnkit_json_strings(cJSON_CreateObject(), "VpcId", vpc,
                             igw ? "InternetGatewayId" : "VpnGatewayId", igw ? igw : vgw, NULL);
-    return attach ? cfnkit_ec2_call(aws, op, in, NULL) : cfnkit_ec2_delete(ctx, aws, op, in);
+    if (!attach)
+        return cfnkit_ec2_delete(ctx, aws, op, in);
+    int rc = cfnkit_ec2_call(aws, op, in, NULL);
+    /* Attached to this VPC already: the Create was delivered before. */
+    if (rc < 0 && igw && cfn_aws_error_is(aws, "Resource.AlreadyAssociated") &&
+        igw_attached(aws, igw, vpc))
+        rc = 0;
+    return rc;
 }
 
 static int attach_report(cfn_ctx *ctx)
