@@ -80,6 +80,7 @@ static void json_protocol(void **state)
     assert_string_equal(fake.sent[0].url, "http://127.0.0.1:9/");
     assert_string_equal(fake.sent[0].content_type, "application/x-amz-json-1.0");
     has_header(0, "X-Amz-Target: AmazonSQS.CreateQueue\n");
+    has_header(0, "x-amzn-query-mode: true\n");
     has_header(0, "Credential=AKIDTEST/");
     assert_string_equal(fake.sent[0].body,
                         "{\"QueueName\":\"q\",\"Attributes\":{\"DelaySeconds\":\"5\"}}");

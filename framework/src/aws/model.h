@@ -26,6 +26,7 @@ typedef struct aws_model_entry {
     const char *api_version;
     const char *target_prefix; /* JSON: X-Amz-Target's "Prefix." */
     const char *json_version;  /* JSON: "1.0" or "1.1" */
+    bool query_compatible;     /* JSON, formerly query (SQS): x-amzn-query-mode */
     const char *model;         /* the pruned model, deflated (see aws_model) */
     size_t model_len, raw_len;
 } aws_model_entry;
