@@ -86,7 +86,9 @@ def prune(model):
         t = s["type"]
         c = {"t": t}
         keep[name] = c
-        if t == "structure":
+        if s.get("document"):
+            c["t"] = "document"  # any JSON value, sent and read as it is
+        elif t == "structure":
             c["m"] = {m: member_ref(r, shapes) for m, r in s.get("members", {}).items()}
             for key, short in (("payload", "p"), ("locationName", "l")):
                 if key in s:

@@ -106,6 +106,18 @@ static void json_protocol(void **state)
     free(out);
     assert_string_equal(fake.sent[3].body, "{}");
     has_header(3, "X-Amz-Target: AmazonEC2ContainerServiceV20141113.ListServices\n");
+    /* Documents (any JSON value) go and come back as they are. */
+    static const char doc[] = "{\"deploymentConfiguration\":{\"lifecycleHooks\":[{"
+                              "\"hookDetails\":{\"any\":[1,{\"x\":null}]}}]}}";
+    char answer[256];
+    snprintf(answer, sizeof(answer), "{\"service\":%s}", doc);
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = answer});
+    char service[256];
+    snprintf(service, sizeof(service), "{\"serviceName\":\"s\",%s", doc + 1);
+    out = call(aws, "ecs", "CreateService", service);
+    same_json(out, answer);
+    free(out);
+    same_json(fake.sent[4].body, service);
     /* Error codes: the query-compatible one when given, else the type
      * without its namespace. */
     fake_http_push(&fake, (fake_answer){.status = 400,
