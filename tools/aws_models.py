@@ -90,6 +90,8 @@ def prune(model):
             c["t"] = "document"  # any JSON value, sent and read as it is
         elif t == "structure":
             c["m"] = {m: member_ref(r, shapes) for m, r in s.get("members", {}).items()}
+            if s.get("required"):
+                c["r"] = s["required"]
             for key, short in (("payload", "p"), ("locationName", "l")):
                 if key in s:
                     c[short] = s[key]

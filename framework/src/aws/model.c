@@ -326,6 +326,13 @@ static int check(const aws_model *m, const char *op, const cJSON *shape, const c
             path->len = mark;
             path->data[mark] = '\0';
         }
+        /* Unknown members first: "QueueNam" is better told as a typo. */
+        const cJSON *required = cJSON_GetObjectItemCaseSensitive(shape, "r");
+        for (const cJSON *r = want || rc ? NULL : required ? required->child : NULL; r; r = r->next)
+            if (cJSON_IsString(r) && !cJSON_GetObjectItemCaseSensitive(v, r->valuestring))
+                return cfn_error_set(CFN_EINVAL, "%s %s: %s%s%s is required", m->entry->svc.name,
+                                     op, path->len ? path->data : "", path->len ? "." : "",
+                                     r->valuestring);
     } else if (strcmp(t, "list") == 0) {
         if (!cJSON_IsArray(v))
             want = "a list";

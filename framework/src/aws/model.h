@@ -36,11 +36,14 @@ extern const aws_model_entry cfn__aws_models[];
 /* A service's model, inflated on first use and kept for the process: its
  * first line is the operations as JSON, then one line per shape, "Name JSON",
  * sorted by name; a shape's JSON is parsed when first looked up. Shapes are
- * JSON objects (their `string` is their name): "t" the type ("document": any JSON value);
- * structures "m" (members), "p" (payload member), "l" (XML element name), "x" (XML namespace);
- * lists "m" (the member); maps "k" and "v"; "f" flattened. A member reference has "s" (its shape's
- * name) and optionally "l" (locationName), "q" (EC2's queryName), "n" (location: uri, querystring,
- * header, headers, statusCode), "f" (flattened), "a" (XML attribute), "tf" (timestamp format). */
+ * JSON objects (their `string` is their name): "t" the type ("document": any
+ * JSON value); structures "m" (members), "r" (the required ones), "p"
+ * (payload member), "l" (XML element name), "x" and "xp" (XML namespace and
+ * prefix); lists "m" (the member); maps "k" and "v"; "f" flattened. A member
+ * reference has "s" (its shape's name) and optionally "l" (locationName), "q"
+ * (EC2's queryName), "n" (location: uri, querystring, header, headers,
+ * statusCode), "f" (flattened), "a" (XML attribute), "x"/"xp", "tf"
+ * (timestamp format). */
 typedef struct aws_shape_line {
     const char *name, *json; /* in the model's text */
     size_t name_len, json_len;
