@@ -29,10 +29,22 @@ typedef struct cfn_aws cfn_aws;
  * and cached until they expire. Free with cfn_aws_free. */
 CFN_EXTERN int cfn_aws_new(cfn_aws **out, const char *region);
 
-/* A client for a callback, bounded by the callback's deadline: in `region`,
- * or when NULL the provider's region (the stack's when none is configured).
- * On failure the request's reason is set. */
+/* A client for a callback, bounded by the callback's deadline less a margin
+ * (a tenth of the time left, 250 ms to 5 s): in `region`, or when NULL the
+ * provider's region (the stack's when none is configured). On failure the
+ * request's reason is set. */
 CFN_EXTERN int cfn_aws_for(cfn_ctx *ctx, const char *region, cfn_aws **out);
+
+/* After a call of `aws` failed with an unknown outcome (it may have taken
+ * effect: no answer came, or AWS answered 5xx), gives the client the margin
+ * that cfn_aws_for kept, up to the callback's own deadline, so the module
+ * can find and undo what the call may have done before the worker is
+ * stopped. (What still escapes is found by the type's remove_failed_create.) */
+CFN_EXTERN void cfn_aws_for_undo(cfn_ctx *ctx, cfn_aws *aws);
+
+/* Whether the last failed call of `aws` may have taken effect: it was sent
+ * and no answer came, or the answer was a 5xx after the retries. */
+CFN_EXTERN bool cfn_aws_outcome_unknown(const cfn_aws *aws);
 
 CFN_EXTERN void cfn_aws_free(cfn_aws *aws);
 CFN_EXTERN const char *cfn_aws_region(const cfn_aws *aws);

@@ -17,18 +17,24 @@
 #ifndef CFNKIT_STACK_DISPATCH_H
 #define CFNKIT_STACK_DISPATCH_H
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 typedef struct stk_dispatch stk_dispatch;
+
+/* The local default wait for an answer when neither the request nor the
+ * resource's ServiceTimeout says (CloudFormation's default is 3600 s, too
+ * long to wait for a provider that will never answer on one machine). */
+#define STK_DISPATCH_DEFAULT_TIMEOUT_S 300
 
 typedef struct stk_dispatch_config {
     const char *self;             /* the cfnkit executable (built-ins, natives) */
     const char *const *providers; /* --provider programs, in order given */
     size_t n_providers;
     const char *region, *account; /* of the target AWS */
-    int default_timeout_s;        /* when a resource sets no ServiceTimeout */
+    int default_timeout_s;        /* when a resource sets no ServiceTimeout; 0: the
+                                     STK_DISPATCH_DEFAULT_TIMEOUT_S */
 } stk_dispatch_config;
 
 /* Starts the ResponseURL server and asks each program which types it serves.
@@ -65,7 +71,8 @@ void stk_result_clear(stk_result *r);
 /* Sends one request; returns at once. */
 int stk_dispatch_start(stk_dispatch *d, const stk_request *req);
 
-/* How many requests are in flight. */
+/* How many requests are in flight: started and not yet returned by
+ * stk_dispatch_wait. */
 size_t stk_dispatch_running(const stk_dispatch *d);
 
 /* Waits up to timeout_ms for the next finished request: 1 and *out filled,
