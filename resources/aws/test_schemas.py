@@ -29,8 +29,8 @@ REGION = "us-east-1"
 DIFFERENCES = {
     "AWS::CloudFormation::WaitConditionHandle": {
         "attributes": (set(), {"Id"},
-                       "CloudFormation documents only Ref (the presigned URL) for a handle; "
-                       "the schema's read-only Id is its primary identifier, no Fn::GetAtt"),
+                       "the schema's read-only Id is the handle's identifier, which Ref returns "
+                       "(the presigned URL); CloudFormation documents no Fn::GetAtt for the type"),
     },
     "AWS::SNS::Topic": {
         "attributes": ({"TopicName"}, set(),
@@ -62,6 +62,19 @@ DIFFERENCES = {
         "attributes": ({"CidrBlock"}, set(),
                        "CloudFormation documents Fn::GetAtt CidrBlock (cfn-lint's get_atts "
                        "has it) though it is a property, not read-only"),
+    },
+    "AWS::S3::Bucket": {
+        "attributes": (set(), {
+            "MetadataConfiguration.Destination",
+            "MetadataConfiguration.InventoryTableConfiguration.TableArn",
+            "MetadataConfiguration.InventoryTableConfiguration.TableName",
+            "MetadataConfiguration.JournalTableConfiguration.TableArn",
+            "MetadataConfiguration.JournalTableConfiguration.TableName",
+            "MetadataTableConfiguration.S3TablesDestination.TableArn",
+            "MetadataTableConfiguration.S3TablesDestination.TableNamespace"},
+            "cfnkit refuses MetadataConfiguration and MetadataTableConfiguration (S3 "
+            "Metadata tables, which moto lacks), so their read-only members never have a "
+            "value"),
     },
     "AWS::SSM::Parameter": {
         "attributes": ({"Type", "Value"}, set(),

@@ -391,6 +391,52 @@ static int remove_resource_policy(cfn_ctx *ctx)
     return rc;
 }
 
+/* ---- AWS::Logs::LogStream ---- */
+
+static const char *const stream_supported[] = {"LogGroupName", "LogStreamName", NULL};
+
+static int create_stream(cfn_ctx *ctx)
+{
+    const char *group, *given;
+    char *generated = NULL;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, stream_supported) < 0 ||
+        cfn_prop_string(ctx, "LogGroupName", &group) < 0 ||
+        cfn_prop_string_or(ctx, "LogStreamName", NULL, &given) < 0 ||
+        (!given && native_name(ctx, MAX_NAME, 0, &generated) < 0))
+        return -1;
+    const char *name = given ? given : generated;
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0) {
+        rc = native_call(ctx, aws, "logs", "CreateLogStream",
+                         cfnkit_json_strings(named(group), "logStreamName", name, NULL), NULL);
+        /* A generated name is this request's own: delivered before. */
+        if (rc < 0 && generated && native_error_is(aws, "ResourceAlreadyExistsException"))
+            rc = 0;
+    }
+    if (rc == 0)
+        rc = cfn_set_physical_id(ctx, name);
+    cfn_aws_free(aws);
+    free(generated);
+    return rc < 0 ? -1 : 0;
+}
+
+static int remove_stream(cfn_ctx *ctx)
+{
+    const char *group;
+    cfn_aws *aws = NULL;
+    if (cfn_prop_string(ctx, "LogGroupName", &group) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = native_call(
+        ctx, aws, "logs", "DeleteLogStream",
+        cfnkit_json_strings(named(group), "logStreamName", cfn_request_physical_id(ctx), NULL),
+        NULL);
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
+        rc = 0;
+    cfn_aws_free(aws);
+    return rc;
+}
+
 static const char *const replaces[] = {"LogGroupName", NULL};
 static const char *const attributes[] = {"Arn", NULL};
 
@@ -425,5 +471,17 @@ static const cfn_resource_type resource_policy_type = {
     .replaces = resource_policy_replaces,
 };
 
-const cfn_resource_type *const cfnkit_native_logs[] = {&log_group_type, &metric_filter_type,
-                                                       &resource_policy_type, NULL};
+static const char *const stream_replaces[] = {"LogGroupName", "LogStreamName", NULL};
+
+/* Both properties are create-only: a change is a replacement, never an
+ * Update (NULL: an Update fails saying the type cannot be updated). */
+static const cfn_resource_type log_stream_type = {
+    .type = "AWS::Logs::LogStream",
+    .create = create_stream,
+    .remove = remove_stream,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = stream_replaces,
+};
+
+const cfn_resource_type *const cfnkit_native_logs[] = {
+    &log_group_type, &log_stream_type, &metric_filter_type, &resource_policy_type, NULL};

@@ -1,4 +1,4 @@
-"""AWS::Logs::MetricFilter and AWS::Logs::ResourcePolicy through `cfnkit
+"""AWS::Logs::MetricFilter, ResourcePolicy and LogStream through `cfnkit
 native-provider` against moto: read back with boto3, Ref, update in place,
 delete and delete again."""
 
@@ -77,6 +77,37 @@ class ResourcePolicy(NativeTest):
         self.invoke("Delete", new, physical_id="search", expect="SUCCESS")
         self.assertNotIn("search", self.policies())
         self.invoke("Delete", new, physical_id="search", expect="SUCCESS")
+
+
+class LogStream(NativeTest):
+    resource_type = "AWS::Logs::LogStream"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.logs = cls.moto.client("logs")
+        cls.logs.create_log_group(logGroupName="streams")
+
+    def streams(self):
+        return [s["logStreamName"] for s in
+                self.logs.describe_log_streams(logGroupName="streams")["logStreams"]]
+
+    def test_lifecycle(self):
+        props = {"LogGroupName": "streams", "LogStreamName": "app"}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "app")
+        self.assertEqual(self.streams(), ["app"])
+        self.invoke("Delete", props, physical_id="app", expect="SUCCESS")
+        self.assertEqual(self.streams(), [])
+        self.invoke("Delete", props, physical_id="app", expect="SUCCESS")
+
+    def test_generated_name(self):
+        props = {"LogGroupName": "streams"}
+        body = self.invoke("Create", props, logical="Events", expect="SUCCESS")
+        name = body["PhysicalResourceId"]
+        self.assertRegex(name, r"^[A-Za-z0-9-]+-Events-[A-Z0-9]{12}$")
+        self.assertIn(name, self.streams())
+        self.invoke("Delete", props, physical_id=name, expect="SUCCESS")
 
 
 if __name__ == "__main__":

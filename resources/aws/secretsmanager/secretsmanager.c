@@ -278,6 +278,77 @@ static int remove_secret(cfn_ctx *ctx)
     return rc;
 }
 
+/* ---- AWS::SecretsManager::ResourcePolicy ---- */
+
+static const char *const policy_supported[] = {"SecretId", "ResourcePolicy", "BlockPublicPolicy",
+                                               NULL};
+
+/* The secret's ARN (the caller frees it): Ref and Id of the policy. */
+static int secret_arn(cfn_ctx *ctx, cfn_aws *aws, const char *secret, char **arn)
+{
+    cJSON *out = NULL;
+    *arn = NULL;
+    if (native_call(ctx, aws, "secretsmanager", "DescribeSecret",
+                    cfnkit_json_strings(cJSON_CreateObject(), "SecretId", secret, NULL), &out) < 0)
+        return -1;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(out, "ARN");
+    int rc = !cJSON_IsString(a)                 ? cfn_fail(ctx, "secret %s has no ARN", secret)
+             : !(*arn = strdup(a->valuestring)) ? cfn_fail(ctx, "out of memory")
+                                                : 0;
+    cJSON_Delete(out);
+    return rc;
+}
+
+static int put_policy(cfn_ctx *ctx)
+{
+    const char *secret, *given;
+    bool block;
+    cfn_aws *aws = NULL;
+    char *arn = NULL;
+    if (native_check_props(ctx, policy_supported) < 0 ||
+        cfn_prop_string(ctx, "SecretId", &secret) < 0 ||
+        cfn_prop_bool_or(ctx, "BlockPublicPolicy", false, &block) < 0)
+        return -1;
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "ResourcePolicy");
+    char *text = cJSON_IsObject(p) ? cJSON_PrintUnformatted(p) : NULL;
+    if (!text && cfn_prop_string(ctx, "ResourcePolicy", &given) < 0)
+        return -1;
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "SecretId", secret, "ResourcePolicy",
+                                    text ? text : given, NULL);
+    free(text);
+    if (in && block && !cJSON_AddBoolToObject(in, "BlockPublicPolicy", true)) {
+        cJSON_Delete(in);
+        in = NULL;
+    }
+    if (cfn_aws_for(ctx, NULL, &aws) < 0) {
+        cJSON_Delete(in);
+        return -1;
+    }
+    int rc = native_call(ctx, aws, "secretsmanager", "PutResourcePolicy", in, NULL);
+    if (rc == 0)
+        rc = secret_arn(ctx, aws, secret, &arn);
+    if (rc == 0 && (rc = cfn_set_data(ctx, "Id", arn)) == 0)
+        rc = cfn_set_physical_id(ctx, arn);
+    free(arn);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+static int remove_policy(cfn_ctx *ctx)
+{
+    cfn_aws *aws = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = native_call(
+        ctx, aws, "secretsmanager", "DeleteResourcePolicy",
+        cfnkit_json_strings(cJSON_CreateObject(), "SecretId", cfn_request_physical_id(ctx), NULL),
+        NULL);
+    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
+        rc = 0;
+    cfn_aws_free(aws);
+    return rc;
+}
+
 static const char *const replaces[] = {"Name", NULL};
 static const char *const write_only[] = {"SecretString", "GenerateSecretString", NULL};
 static const char *const attributes[] = {"Id", NULL};
@@ -293,4 +364,18 @@ static const cfn_resource_type secret_type = {
     .attributes = attributes,
 };
 
-const cfn_resource_type *const cfnkit_native_secretsmanager[] = {&secret_type, NULL};
+static const char *const policy_replaces[] = {"SecretId", NULL};
+static const char *const policy_write_only[] = {"BlockPublicPolicy", NULL};
+
+static const cfn_resource_type policy_type = {
+    .type = "AWS::SecretsManager::ResourcePolicy",
+    .create = put_policy,
+    .update = put_policy,
+    .remove = remove_policy,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = policy_replaces,
+    .write_only = policy_write_only,
+    .attributes = attributes,
+};
+
+const cfn_resource_type *const cfnkit_native_secretsmanager[] = {&secret_type, &policy_type, NULL};

@@ -104,5 +104,39 @@ class Secret(NativeTest):
         self.sm.describe_secret(SecretId=pid)
         self.invoke("Delete", props, physical_id=pid, expect="SUCCESS")
 
+class ResourcePolicy(NativeTest):
+    resource_type = "AWS::SecretsManager::ResourcePolicy"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sm = cls.moto.client("secretsmanager")
+
+    def policy(self, arn):
+        got = self.sm.get_resource_policy(SecretId=arn).get("ResourcePolicy")
+        return json.loads(got) if got else None
+
+    def test_lifecycle(self):
+        arn = self.sm.create_secret(Name="guarded", SecretString="x")["ARN"]
+        doc = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}
+        props = {"SecretId": "guarded", "ResourcePolicy": doc, "BlockPublicPolicy": True}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], arn)
+        self.assertEqual(body["Data"], {"Id": arn})
+        self.assertEqual(self.policy(arn), doc)
+
+        doc2 = dict(doc, Statement=[dict(doc["Statement"][0], Action="secretsmanager:*")])
+        new = dict(props, ResourcePolicy=json.dumps(doc2))
+        self.invoke("Update", new, physical_id=arn, old=props, expect="SUCCESS")
+        self.assertEqual(self.policy(arn), doc2)
+
+        self.invoke("Delete", new, physical_id=arn, expect="SUCCESS")
+        self.assertIsNone(self.policy(arn))
+        self.sm.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+        self.invoke("Delete", new, physical_id=arn, expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()

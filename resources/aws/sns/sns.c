@@ -551,6 +551,50 @@ static int remove_topic_policy(cfn_ctx *ctx)
     return rc;
 }
 
+/* AWS::SNS::TopicInlinePolicy: one topic's policy; Ref is the topic. */
+static const char *const inline_supported[] = {"PolicyDocument", "TopicArn", NULL};
+
+static int put_inline_policy(cfn_ctx *ctx)
+{
+    const char *topic;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, inline_supported) < 0 ||
+        cfn_prop_string(ctx, "TopicArn", &topic) < 0)
+        return -1;
+    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "PolicyDocument");
+    char *policy = cJSON_IsObject(doc)   ? cJSON_PrintUnformatted(doc)
+                   : cJSON_IsString(doc) ? strdup(doc->valuestring)
+                                         : NULL;
+    if (!policy)
+        return cfn_fail(ctx, "AWS::SNS::TopicInlinePolicy property PolicyDocument must be a "
+                             "JSON object or string");
+    cJSON *topics = cJSON_CreateStringArray(&topic, 1);
+    int rc = !topics ? cfn_fail(ctx, "out of memory") : cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = set_topic_policies(ctx, aws, topics, NULL, policy);
+    if (rc == 0)
+        rc = cfn_set_physical_id(ctx, topic);
+    cJSON_Delete(topics);
+    free(policy);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+static int remove_inline_policy(cfn_ctx *ctx)
+{
+    const char *topic = cfn_request_physical_id(ctx);
+    cfn_aws *aws = NULL;
+    cJSON *topics = cJSON_CreateStringArray(&topic, 1);
+    if (!topics)
+        return cfn_fail(ctx, "out of memory");
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = set_topic_policies(ctx, aws, topics, NULL, NULL);
+    cJSON_Delete(topics);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
 static const char *const topic_replaces[] = {"TopicName", "FifoTopic", NULL};
 static const char *const topic_attributes_out[] = {"TopicArn", "TopicName", NULL};
 static const char *const subscription_replaces[] = {"Endpoint", "Protocol", "TopicArn", NULL};
@@ -591,5 +635,16 @@ static const cfn_resource_type topic_policy_type = {
     .attributes = topic_policy_attributes,
 };
 
-const cfn_resource_type *const cfnkit_native_sns[] = {&topic_type, &subscription_type,
-                                                      &topic_policy_type, NULL};
+static const char *const inline_replaces[] = {"TopicArn", NULL};
+
+static const cfn_resource_type inline_policy_type = {
+    .type = "AWS::SNS::TopicInlinePolicy",
+    .create = put_inline_policy,
+    .update = put_inline_policy,
+    .remove = remove_inline_policy,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = inline_replaces,
+};
+
+const cfn_resource_type *const cfnkit_native_sns[] = {
+    &topic_type, &subscription_type, &topic_policy_type, &inline_policy_type, NULL};

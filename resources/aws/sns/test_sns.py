@@ -163,5 +163,30 @@ class TopicPolicy(NativeTest):
         self.invoke("Delete", new, physical_id=pid, expect="SUCCESS")
 
 
+class TopicInlinePolicy(NativeTest):
+    resource_type = "AWS::SNS::TopicInlinePolicy"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sns = cls.moto.client("sns")
+
+    def test_lifecycle(self):
+        t = self.sns.create_topic(Name="inline")["TopicArn"]
+        doc = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "sns:Publish", "Resource": t}]}
+        props = {"PolicyDocument": doc, "TopicArn": t}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], t)
+        got = self.sns.get_topic_attributes(TopicArn=t)["Attributes"]["Policy"]
+        self.assertEqual(json.loads(got), doc)
+        self.invoke("Delete", props, physical_id=t, expect="SUCCESS")
+        got = self.sns.get_topic_attributes(TopicArn=t)["Attributes"]["Policy"]
+        self.assertEqual(json.loads(got)["Id"], "__default_policy_ID")
+        self.sns.delete_topic(TopicArn=t)
+        self.invoke("Delete", props, physical_id=t, expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()

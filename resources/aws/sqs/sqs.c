@@ -393,6 +393,45 @@ static int remove_policy(cfn_ctx *ctx)
     return rc;
 }
 
+/* AWS::SQS::QueueInlinePolicy: one queue's policy; Ref is the queue. */
+static const char *const inline_supported[] = {"PolicyDocument", "Queue", NULL};
+
+static int put_inline_policy(cfn_ctx *ctx)
+{
+    const char *queue;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, inline_supported) < 0 || cfn_prop_string(ctx, "Queue", &queue) < 0)
+        return -1;
+    char *policy = policy_text(ctx);
+    cJSON *queues = cJSON_CreateStringArray(&queue, 1);
+    int rc = !policy || !queues ? -1 : cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = set_policies(ctx, aws, queues, NULL, policy);
+    if (rc == 0)
+        rc = cfn_set_physical_id(ctx, queue);
+    if (!queues && policy)
+        cfn_fail(ctx, "out of memory");
+    cJSON_Delete(queues);
+    free(policy);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+static int remove_inline_policy(cfn_ctx *ctx)
+{
+    const char *queue = cfn_request_physical_id(ctx);
+    cfn_aws *aws = NULL;
+    cJSON *queues = cJSON_CreateStringArray(&queue, 1);
+    if (!queues)
+        return cfn_fail(ctx, "out of memory");
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = set_policies(ctx, aws, queues, NULL, NULL);
+    cJSON_Delete(queues);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
 static const char *const queue_replaces[] = {"FifoQueue", "QueueName", NULL};
 static const char *const queue_attributes_out[] = {"Arn", "QueueName", "QueueUrl", NULL};
 static const char *const policy_attributes[] = {"Id", NULL};
@@ -416,4 +455,16 @@ static const cfn_resource_type policy_type = {
     .attributes = policy_attributes,
 };
 
-const cfn_resource_type *const cfnkit_native_sqs[] = {&queue_type, &policy_type, NULL};
+static const char *const inline_replaces[] = {"Queue", NULL};
+
+static const cfn_resource_type inline_policy_type = {
+    .type = "AWS::SQS::QueueInlinePolicy",
+    .create = put_inline_policy,
+    .update = put_inline_policy,
+    .remove = remove_inline_policy,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = inline_replaces,
+};
+
+const cfn_resource_type *const cfnkit_native_sqs[] = {&queue_type, &policy_type,
+                                                      &inline_policy_type, NULL};

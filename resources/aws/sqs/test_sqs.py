@@ -125,5 +125,34 @@ class QueuePolicy(NativeTest):
         self.invoke("Delete", new, physical_id=pid, expect="SUCCESS")
 
 
+class QueueInlinePolicy(NativeTest):
+    resource_type = "AWS::SQS::QueueInlinePolicy"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sqs = cls.moto.client("sqs")
+
+    def test_lifecycle(self):
+        q = self.sqs.create_queue(QueueName="inline")["QueueUrl"]
+        doc = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}]}
+        props = {"PolicyDocument": doc, "Queue": q}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], q)
+        a = self.sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["Policy"])["Attributes"]
+        self.assertEqual(json.loads(a["Policy"]), doc)
+        doc2 = dict(doc, Statement=[dict(doc["Statement"][0], Action="sqs:*")])
+        self.invoke("Update", dict(props, PolicyDocument=doc2), physical_id=q, old=props,
+                    expect="SUCCESS")
+        a = self.sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["Policy"])["Attributes"]
+        self.assertEqual(json.loads(a["Policy"]), doc2)
+        self.invoke("Delete", props, physical_id=q, expect="SUCCESS")
+        a = self.sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["Policy"])
+        self.assertNotIn("Policy", a.get("Attributes", {}))
+        self.sqs.delete_queue(QueueUrl=q)
+        self.invoke("Delete", props, physical_id=q, expect="SUCCESS")
+
+
 if __name__ == "__main__":
     unittest.main()
