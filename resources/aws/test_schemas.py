@@ -48,6 +48,27 @@ DIFFERENCES = {
                        "CloudFormation documents Fn::GetAtt QueueName; the schema lists only "
                        "Arn and QueueUrl as read-only (QueueName is also a property)"),
     },
+    "AWS::EC2::Instance": {
+        "attributes": ({"AvailabilityZone"}, set(),
+                       "CloudFormation documents Fn::GetAtt AvailabilityZone (cfn-lint's "
+                       "get_atts has it) though it is a property, not read-only"),
+    },
+    "AWS::EC2::SecurityGroup": {
+        "attributes": ({"VpcId"}, set(),
+                       "CloudFormation documents Fn::GetAtt VpcId (cfn-lint's get_atts has "
+                       "it) though it is a property, not read-only"),
+    },
+    "AWS::EC2::Subnet": {
+        "attributes": ({"AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "OutpostArn",
+                        "VpcId"}, set(),
+                       "CloudFormation documents these Fn::GetAtt return values (cfn-lint's "
+                       "get_atts has them) though they are properties, not read-only"),
+    },
+    "AWS::EC2::VPC": {
+        "attributes": ({"CidrBlock"}, set(),
+                       "CloudFormation documents Fn::GetAtt CidrBlock (cfn-lint's get_atts "
+                       "has it) though it is a property, not read-only"),
+    },
     "AWS::S3::Bucket": {
         "attributes": (set(), {
             "MetadataConfiguration.Destination",

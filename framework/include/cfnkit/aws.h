@@ -83,9 +83,10 @@ CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *opera
  * - OPERATION is the API's name ("CreateQueue") or the CLI's ("create-queue").
  *   `output` may be NULL when the answer is not wanted.
  * - The input is checked against the model before anything is sent: an unknown
- *   parameter or a value of the wrong JSON type fails with CFN_EINVAL naming its
- *   path ("Tags[0].Valu") and the closest names; so do an unknown service or
- *   operation. Required members are left to AWS, except those in a REST URL.
+ *   parameter, a missing required one or a value of the wrong JSON type fails
+ *   with CFN_EINVAL naming its path ("Tags[0].Valu", "Tags[0].Key is
+ *   required") and, when unknown, the closest names; so do an unknown service
+ *   or operation.
  * - Requests as the SDKs serialise them: JSON 1.0/1.1 (X-Amz-Target), query
  *   (X.member.N, maps X.entry.N.key/value), EC2 (X.N, queryName or capitalised
  *   locationName), REST-JSON and REST-XML (path, query string, headers and the
@@ -97,13 +98,15 @@ CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *opera
  *   names renamed to member names; members the model does not know and nulls
  *   are left out; timestamps as the CLI prints them ("2026-01-02T03:04:05+00:00",
  *   with microseconds when not zero, always UTC); blobs stay base64; IAM policy
- *   documents are decoded into JSON. Header and status-code members are read
- *   from the answer. A blob or string payload (S3 GetObject's Body, Lambda
- *   Invoke's Payload) is sent and returned as text; S3's streaming calls below
- *   are for files and binary data.
+ *   documents and CloudFormation's JSON TemplateBody are decoded into JSON;
+ *   S3 GetBucketLocation gives LocationConstraint null for us-east-1. Header and status-code
+ * members are read from the answer. A blob or string payload (S3 GetObject's Body, Lambda Invoke's
+ * Payload) is sent and returned as text; S3's streaming calls below are for files and binary data.
+ * - S3 operations that require a body checksum get Content-MD5; Route 53 ids
+ *   are taken as answered ("/hostedzone/Z1") or bare ("Z1"), as in the SDKs.
  * - Not done: botocore's per-service customisations beyond IAM's policy
- *   documents (S3 ListObjects' EncodingType=url, Content-MD5 and flexible
- *   checksums, EC2 presigned copies, ...), event streams, pagination. */
+ *   documents (S3 ListObjects' EncodingType=url, flexible checksums, EC2
+ *   presigned copies, ...), event streams, pagination. */
 
 /* The AWS CLI name of the i-th service cfn_aws_call knows, or NULL past the
  * last: for listing them. */
