@@ -33,13 +33,18 @@ class Kill(ModuleTest):
         cls.ddb = cls.moto.client("dynamodb")
         cls.env = dict(os.environ, **cls.env, CFNKIT_UNIQUE_PORT_TABLE=cls.table)
 
-    def start(self, ev):
+    def start(self, ev, send=True):
         p = subprocess.Popen([self.tool, "invoke", "--event", "-"], stdin=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
                              start_new_session=True, text=True)
+        if send:
+            self.send(p, ev)
+        return p
+
+    @staticmethod
+    def send(p, ev):
         p.stdin.write(json.dumps(ev))
         p.stdin.close()
-        return p
 
     def deliver_all(self, events, width=40):
         """Each event once more, `width` at a time; the exit codes."""
@@ -64,7 +69,13 @@ class Kill(ModuleTest):
                          request_id=str(uuid.uuid4()))
             ev["LogicalResourceId"] = f"Port{i}"
             events.append(ev)
-        procs = [self.start(ev) for ev in events]
+        # Every process started first, waiting for its request on stdin, then
+        # all the requests given at once: the allocations run together, and
+        # none is over before the kills begin (starting 210 processes takes
+        # longer than an allocation).
+        procs = [self.start(ev, send=False) for ev in events]
+        for p, ev in zip(procs, events):
+            self.send(p, ev)
         # A third killed, at moments spread over the time the allocations
         # take (before, during and after their writes); the whole process
         # group, as Lambda does. One that finished already is replaced by
