@@ -4,6 +4,7 @@
 #include "check_cmd.h"
 
 #include "event_cmd.h"
+#include "request.h"
 #include "loopback.h"
 
 #include <cfnkit/cfnkit.h>
@@ -565,7 +566,7 @@ int check_cmd(int argc, char **argv)
         fprintf(stderr, "cfnkit check: %s\n", cfn_error_last());
         goto done;
     }
-    event_uuid(suffix);
+    stk_uuid(suffix);
     snprintf(stack, sizeof(stack), "cfnkit-check-%.8s", suffix);
     c.o.stack_name = stack;
     c.o.logical_id = "Checked";

@@ -4,9 +4,9 @@
 
 #include <cfnkit/cfnkit.h>
 
+#include "request.h"
+
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,33 +44,6 @@ static int usage_error(const char *what, const char *arg)
 {
     fprintf(stderr, "cfnkit event: %s%s\n\n%s", what, arg, usage_text);
     return 2;
-}
-
-static void format_uuid(const unsigned char b[16], char out[37])
-{
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
-}
-
-void event_uuid(char out[37])
-{
-    unsigned char b[16];
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    size_t got = 0;
-    while (fd >= 0 && got < sizeof(b)) {
-        ssize_t n = read(fd, b + got, sizeof(b) - got);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    if (fd >= 0)
-        close(fd);
-    for (size_t i = got; i < sizeof(b); i++)
-        b[i] = (unsigned char)(rand() ^ (getpid() << 3) ^ (int)i);
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    format_uuid(b, out);
 }
 
 static char *read_text(const char *path)
@@ -124,87 +97,10 @@ int event_read_json(const char *arg, cJSON **out)
     return rc;
 }
 
-/* CloudFormation writes numbers as they read in the template; cJSON keeps a
- * double, so integers print without a fraction and others in shortest form. */
-static cJSON *number_string(double d)
-{
-    char buf[64];
-    if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d)
-        snprintf(buf, sizeof(buf), "%lld", (long long)d);
-    else {
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(buf, sizeof(buf), "%.*g", prec, d);
-            if (strtod(buf, NULL) == d)
-                break;
-        }
-    }
-    return cJSON_CreateString(buf);
-}
-
-cJSON *event_stringify(const cJSON *v)
-{
-    if (cJSON_IsString(v))
-        return cJSON_CreateString(v->valuestring);
-    if (cJSON_IsBool(v))
-        return cJSON_CreateString(cJSON_IsTrue(v) ? "true" : "false");
-    if (cJSON_IsNumber(v))
-        return number_string(v->valuedouble);
-    if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
-        return NULL;
-    cJSON *out = cJSON_IsArray(v) ? cJSON_CreateArray() : cJSON_CreateObject();
-    const cJSON *item;
-    cJSON_ArrayForEach(item, v)
-    {
-        if (!out)
-            return NULL;
-        if (cJSON_IsNull(item))
-            continue;
-        cJSON *s = event_stringify(item);
-        if (!s || (cJSON_IsArray(v) ? !cJSON_AddItemToArray(out, s)
-                                    : !cJSON_AddItemToObject(out, item->string, s))) {
-            cJSON_Delete(s);
-            cJSON_Delete(out);
-            return NULL;
-        }
-    }
-    return out;
-}
-
-static const char *partition_of(const char *region)
-{
-    if (strncmp(region, "cn-", 3) == 0)
-        return "aws-cn";
-    if (strncmp(region, "us-gov-", 7) == 0)
-        return "aws-us-gov";
-    return "aws";
-}
-
-/* A stack's id is fixed when CloudFormation creates it; here it follows from
- * the region, account and name, so that every request generated for one
- * stack names the same stack (modules key ownership on it). */
-static void stack_uuid(const event_origin *o, char out[37])
-{
-    uint64_t h[2] = {0xcbf29ce484222325ull, 0x84222325cbf29ce4ull};
-    const char *parts[] = {o->region, o->account, o->stack_name};
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-            for (const unsigned char *p = (const unsigned char *)parts[i];; p++) {
-                h[k] = (h[k] ^ *p) * 0x100000001b3ull;
-                if (!*p)
-                    break;
-            }
-    unsigned char b[16];
-    for (int i = 0; i < 16; i++)
-        b[i] = (unsigned char)(h[i / 8] >> (8 * (i % 8)));
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    format_uuid(b, out);
-}
-
 int event_origin_init(event_origin *o, const char *account)
 {
     cfn_aws *aws = NULL;
-    char uuid[37], *arn = NULL;
+    char *arn = NULL;
     int rc = -1;
     if (!o->stack_name)
         o->stack_name = "my-stack";
@@ -225,15 +121,12 @@ int event_origin_init(event_origin *o, const char *account)
             o->account = strdup("123456789012");
         }
     }
-    stack_uuid(o, uuid);
-    size_t len = strlen(o->region) + strlen(o->account) + strlen(o->stack_name) + 80;
-    o->stack_id = malloc(len);
-    if (!o->region || !o->account || !o->stack_id) {
+    if (!o->region || !o->account) {
         cfn_error_set(CFN_ENOMEM, "out of memory");
         goto done;
     }
-    snprintf(o->stack_id, len, "arn:%s:cloudformation:%s:%s:stack/%s/%s", partition_of(o->region),
-             o->region, o->account, o->stack_name, uuid);
+    if (stk_stack_arn(o->region, o->account, o->stack_name, &o->stack_id) < 0)
+        goto done;
     rc = 0;
 done:
     free(arn);
@@ -277,85 +170,28 @@ static char *default_response_url(const event_origin *o, const char *request_id)
     return url;
 }
 
-static cJSON *with_token(const cJSON *props, const char *token)
-{
-    if (props && !cJSON_IsObject(props)) {
-        cfn_error_set(CFN_EINVAL, "properties must be a JSON object");
-        return NULL;
-    }
-    cJSON *s = props ? event_stringify(props) : cJSON_CreateObject();
-    if (s && !cJSON_GetObjectItemCaseSensitive(s, "ServiceToken")) {
-        /* CloudFormation lists ServiceToken first. */
-        cJSON *t = cJSON_CreateString(token);
-        if (t)
-            t->string = strdup("ServiceToken");
-        if (!t || !t->string || !cJSON_InsertItemInArray(s, 0, t)) {
-            cJSON_Delete(t);
-            cJSON_Delete(s);
-            s = NULL;
-        }
-    }
-    if (!s)
-        cfn_error_set(CFN_ENOMEM, "out of memory");
-    return s;
-}
-
 int event_build(const event_origin *o, const char *action, const char *type, const cJSON *props,
                 const cJSON *old_props, const char *physical_id, cJSON **out)
 {
     char request_id[37], token[512];
-    char *url = NULL;
-    cJSON *ev = NULL, *p = NULL, *old = NULL;
-    int rc = -1;
-    bool update = strcmp(action, "Update") == 0;
-    *out = NULL;
-    if (!update && strcmp(action, "Create") != 0 && strcmp(action, "Delete") != 0)
-        return cfn_error_set(CFN_EINVAL, "no request type %s", action);
-    if (strcmp(action, "Create") != 0 && (!physical_id || !*physical_id))
-        return cfn_error_set(CFN_EINVAL, "a%s %s request needs a physical id", update ? "n" : "",
-                             action);
     snprintf(token, sizeof(token), "arn:%s:lambda:%s:%s:function:cfnkit-provider",
-             partition_of(o->region), o->region, o->account);
-    const char *service_token = o->service_token ? o->service_token : token;
-    event_uuid(request_id);
-    url = o->response_url ? strdup(o->response_url) : default_response_url(o, request_id);
-    p = with_token(props, service_token);
-    if (update)
-        old = with_token(old_props ? old_props : props, service_token);
+             stk_partition(o->region), o->region, o->account);
+    stk_uuid(request_id);
+    char *url = o->response_url ? strdup(o->response_url) : default_response_url(o, request_id);
     if (!url)
-        cfn_error_set(CFN_ENOMEM, "out of memory");
-    if (!url || !p || (update && !old))
-        goto done;
-    const cJSON *token_item = cJSON_GetObjectItemCaseSensitive(p, "ServiceToken");
-    if (cJSON_IsString(token_item))
-        service_token = token_item->valuestring;
-    ev = cJSON_CreateObject();
-    if (!ev || !cJSON_AddStringToObject(ev, "RequestType", action) ||
-        !cJSON_AddStringToObject(ev, "ServiceToken", service_token) ||
-        !cJSON_AddStringToObject(ev, "ResponseURL", url) ||
-        !cJSON_AddStringToObject(ev, "StackId", o->stack_id) ||
-        !cJSON_AddStringToObject(ev, "RequestId", request_id) ||
-        !cJSON_AddStringToObject(ev, "LogicalResourceId", o->logical_id) ||
-        (physical_id && strcmp(action, "Create") != 0 &&
-         !cJSON_AddStringToObject(ev, "PhysicalResourceId", physical_id)) ||
-        !cJSON_AddStringToObject(ev, "ResourceType", type)) {
-        cfn_error_set(CFN_ENOMEM, "out of memory");
-        goto done;
-    }
-    cJSON_AddItemToObject(ev, "ResourceProperties", p);
-    p = NULL;
-    if (old) {
-        cJSON_AddItemToObject(ev, "OldResourceProperties", old);
-        old = NULL;
-    }
-    *out = ev;
-    ev = NULL;
-    rc = 0;
-done:
+        return cfn_error_set(CFN_ENOMEM, "out of memory");
+    stk_event e = {.request_type = action,
+                   .stack_id = o->stack_id,
+                   .logical_id = o->logical_id,
+                   .resource_type = type,
+                   .physical_id = physical_id,
+                   .request_id = request_id,
+                   .response_url = url,
+                   .service_token = o->service_token ? o->service_token : token,
+                   .properties = props,
+                   .old_properties = old_props};
+    int rc = stk_event_build(&e, out);
     free(url);
-    cJSON_Delete(p);
-    cJSON_Delete(old);
-    cJSON_Delete(ev);
     return rc;
 }
 

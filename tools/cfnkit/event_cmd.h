@@ -24,23 +24,17 @@ int event_origin_init(event_origin *o, const char *account);
 void event_origin_free(event_origin *o);
 
 /* A request of `action` ("Create", "Update", "Delete") as CloudFormation
- * sends it: properties turned to strings as CloudFormation turns them, a
- * fresh RequestId, ServiceToken in the properties and beside them.
+ * sends it (stk_event_build of framework/src/stack/request.h): properties
+ * turned to strings, a fresh RequestId, ServiceToken in the properties and
+ * beside them.
  * `old_props` is used for Update only, `physical_id` for Update and Delete.
  * The caller frees *out with cJSON_Delete. Returns 0 or -1 (cfn_error_last). */
 int event_build(const event_origin *o, const char *action, const char *type, const cJSON *props,
                 const cJSON *old_props, const char *physical_id, cJSON **out);
 
-/* Properties as CloudFormation passes them to a custom resource: every
- * number and boolean a string, nested too; null members dropped. */
-cJSON *event_stringify(const cJSON *value);
-
 /* Parses JSON given inline, as @FILE, or as - (standard input). The caller
  * frees *out. Returns 0 or -1 (cfn_error_last). */
 int event_read_json(const char *arg, cJSON **out);
-
-/* A fresh random (version 4) UUID, 36 characters. */
-void event_uuid(char out[37]);
 
 int event_cmd(int argc, char **argv);
 

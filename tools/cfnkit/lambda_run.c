@@ -4,6 +4,7 @@
 #include "lambda_run.h"
 
 #include "event_cmd.h"
+#include "request.h"
 #include "loopback.h"
 
 #include <cfnkit/cfnkit.h>
@@ -237,7 +238,7 @@ static int build_env(runner *r, int memory, const char *handler, const cJSON *fi
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    event_uuid(hex);
+    stk_uuid(hex);
     snprintf(stream, sizeof(stream), "%04d/%02d/%02d/[$LATEST]%.8s%.4s%.4s%.4s%.12s",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, hex, hex + 9, hex + 14, hex + 19,
              hex + 24);
@@ -403,7 +404,7 @@ static int handle(runner *r, size_t cur, lo_request *req, int *running, int64_t 
         }
         char *body = payload_for(r, cur);
         char headers[1024], trace[37];
-        event_uuid(trace);
+        stk_uuid(trace);
         *deadline = lo_mono_ms() + (int64_t)(r->timeout * 1000);
         snprintf(headers, sizeof(headers),
                  "Content-Type: application/json\r\n"
@@ -453,7 +454,7 @@ static int invoke_one(runner *r, size_t cur)
     invocation *inv = &r->inv[cur];
     int running = 0, status;
     int64_t deadline = lo_mono_ms() + INIT_LIMIT_MS;
-    event_uuid(inv->id);
+    stk_uuid(inv->id);
     if (r->pid == 0 && start(r) < 0)
         return -1;
     for (;;) {

@@ -23,12 +23,18 @@
 
 typedef struct stk_dispatch stk_dispatch;
 
+/* The local default wait for an answer when neither the request nor the
+ * resource's ServiceTimeout says (CloudFormation's default is 3600 s, too
+ * long to wait for a provider that will never answer on one machine). */
+#define STK_DISPATCH_DEFAULT_TIMEOUT_S 300
+
 typedef struct stk_dispatch_config {
     const char *self;             /* the cfnkit executable (built-ins, natives) */
     const char *const *providers; /* --provider programs, in order given */
     size_t n_providers;
     const char *region, *account; /* of the target AWS */
-    int default_timeout_s;        /* when a resource sets no ServiceTimeout */
+    int default_timeout_s;        /* when a resource sets no ServiceTimeout; 0: the
+                                     STK_DISPATCH_DEFAULT_TIMEOUT_S */
 } stk_dispatch_config;
 
 /* Starts the ResponseURL server and asks each program which types it serves.
