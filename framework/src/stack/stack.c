@@ -1,7 +1,7 @@
 /* The stack lifecycle (stack.h): the change set, the forward phase in
  * dependency order, rollback, cleanup and delete in reverse order, and the
  * recovery of what a killed engine left in flight, all over the scheduler
- * (sched.h), the dispatcher and the store.
+ * (scheduler.h), the dispatcher and the store.
  *
  * Resource documents (store keys: the logical id; LogicalId#PhysicalId for
  * an old resource kept until cleanup or rollback) hold LogicalResourceId,
@@ -26,7 +26,7 @@
 #include "eval.h"
 #include "graph.h"
 #include "params.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "strbuf.h"
 #include "template.h"
 #include "validate.h"
@@ -246,13 +246,19 @@ static int res_status(op *o, const char *key, cJSON *doc, const char *status, co
 {
     set_str(doc, "ResourceStatus", status);
     set_str(doc, "ResourceStatusReason", reason);
+    char why[1024];
     int rc = put_res(o, key, doc);
-    if (rc < 0)
-        return rc;
+    if (rc < 0 && strstr(status, "FAILED")) {
+        /* The state could not be written: said with the reason. */
+        snprintf(why, sizeof(why), "%s (and recording it failed: %s)", reason ? reason : "",
+                 cfn_error_last());
+        reason = why;
+    }
     if (strstr(status, "FAILED"))
         failure(o, doc, status, reason);
-    return event(o, str(doc, "LogicalResourceId"), str(doc, "PhysicalResourceId"),
-                 str(doc, "ResourceType"), status, reason);
+    int erc = event(o, str(doc, "LogicalResourceId"), str(doc, "PhysicalResourceId"),
+                    str(doc, "ResourceType"), status, reason);
+    return rc < 0 ? rc : erc;
 }
 
 /* ---- sending requests ---- */
@@ -810,11 +816,13 @@ static int start_forward(op *o, size_t i)
                 cJSON_AddItemToObject(prev, "Data", cJSON_Duplicate(data, 1));
             set_item(doc, "Previous", prev);
             set_str(doc, "Op", "updated");
+            /* Properties is replaced: OldResourceProperties from the copy in Previous. */
             set_item(doc, "Properties", props);
             set_item(doc, "DependsOn", node_depends(o, i));
             set_str(doc, "DeletionPolicy", policy(o, i, "DeletionPolicy"));
             set_str(doc, "UpdateReplacePolicy", policy(o, i, "UpdateReplacePolicy"));
-            rc = send(o, logical, doc, "Update", old);
+            rc = send(o, logical, doc, "Update",
+                      cJSON_GetObjectItemCaseSensitive(prev, "Properties"));
             if (rc == 0)
                 rc = res_status(o, logical, doc, "UPDATE_IN_PROGRESS", NULL);
             if (rc == 0)
@@ -912,9 +920,10 @@ static int finished(op *o, size_t node, stk_result *r, bool *ok)
 {
     const char *key = o->phase == PH_FORWARD ? o->g->ids[node] : o->keys[node];
     cJSON *doc = cJSON_GetObjectItemCaseSensitive(o->res, key);
-    const char *type = str(doc, "RequestType") ? str(doc, "RequestType") : "";
-    const char *did = str(doc, "Op");
-    bool update_op = o->update || (did && strcmp(did, "replacement") == 0);
+    char type[16], did[16];
+    snprintf(type, sizeof(type), "%s", str(doc, "RequestType") ? str(doc, "RequestType") : "");
+    snprintf(did, sizeof(did), "%s", str(doc, "Op") ? str(doc, "Op") : "");
+    bool update_op = o->update || strcmp(did, "replacement") == 0;
     char reason[1200];
     snprintf(reason, sizeof(reason), "%s", r->reason ? r->reason : "");
     *ok = r->success;

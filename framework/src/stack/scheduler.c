@@ -1,6 +1,6 @@
-/* The scheduler (sched.h): ready nodes in a FIFO, a counter of unfinished
+/* The scheduler (scheduler.h): ready nodes in a FIFO, a counter of unfinished
  * dependencies per node. */
-#include "sched.h"
+#include "scheduler.h"
 
 #include <cfnkit/cfnkit.h>
 

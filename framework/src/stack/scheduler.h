@@ -4,8 +4,8 @@
  * finish. The same loop runs creates and updates in dependency order and
  * deletes in reverse order (given the reversed graph). Knows nothing of
  * resources: the lifecycle (stack.c) gives the callbacks. */
-#ifndef CFNKIT_STACK_SCHED_H
-#define CFNKIT_STACK_SCHED_H
+#ifndef CFNKIT_STACK_SCHEDULER_H
+#define CFNKIT_STACK_SCHEDULER_H
 
 #include <stdbool.h>
 #include <stddef.h>
