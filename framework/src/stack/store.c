@@ -448,9 +448,11 @@ static int create_table(stk_store *s)
         "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
         "{\"AttributeName\":\"sk\",\"AttributeType\":\"S\"}]}";
     cJSON *in = cJSON_Parse(shape);
-    if (!in)
+    if (!in || !cJSON_AddStringToObject(in, "TableName", s->table)) {
+        cJSON_Delete(in);
         return oom();
-    int rc = call(s, "CreateTable", in, NULL);
+    }
+    int rc = cfn_dynamodb(s->aws, "CreateTable", in, NULL);
     cJSON_Delete(in);
     if (rc != 0 && cfn_aws_error_is(s->aws, "ResourceInUseException"))
         return 0; /* another engine made it first */
