@@ -26,6 +26,8 @@
 #include "eval.h"
 #include "graph.h"
 #include "params.h"
+#include "plan.h"
+#include "request.h"
 #include "scheduler.h"
 #include "strbuf.h"
 #include "template.h"
@@ -105,12 +107,6 @@ static void set_item(cJSON *o, const char *name, cJSON *value)
     cJSON_DeleteItemFromObjectCaseSensitive(o, name);
     if (value)
         cJSON_AddItemToObject(o, name, value);
-}
-
-static bool is_custom(const char *type)
-{
-    return strncmp(type, "Custom::", 8) == 0 ||
-           strcmp(type, "AWS::CloudFormation::CustomResource") == 0;
 }
 
 /* s with every secret replaced by MASK; the caller frees it. */
@@ -347,7 +343,7 @@ static int op_getatt(void *arg, const char *logical, const char *attr, cJSON **o
         return (*out = cJSON_Duplicate(v, 1)) ? 0 : oom();
     if (o->planning)
         return (*out = cfn_eval_unknown()) ? 0 : oom();
-    if (type && is_custom(type))
+    if (type && stk_type_is_custom(type))
         return cfn_error_set(CFN_EINVAL,
                              "CustomResource attribute error: Vendor response doesn't contain %s "
                              "key in object %s|%s",
@@ -450,100 +446,6 @@ static const char *policy(const op *o, size_t i, const char *name)
 {
     const char *p = cfn_node_scalar(cfn_node_get(node_res(o, i), name));
     return p ? p : "Delete";
-}
-
-/* Whether a change of `prop` replaces a resource of `type`: "Always",
- * "Conditionally" or "Never". A custom resource is replaced when its
- * provider answers a new physical id, which no change set can know. */
-static const char *recreation(const char *type, const char *prop)
-{
-    if (is_custom(type))
-        return strcmp(prop, "ServiceToken") == 0 ? "Always" : "Conditionally";
-    const cfn_resource_type *d = cfn_lookup(type);
-    if (d && cfn_type_replaces(d, prop))
-        return "Always";
-    if (d && cfn_type_replaces_conditionally(d, prop))
-        return "Conditionally";
-    return "Never";
-}
-
-/* The change of one resource between its stored document and its new
- * properties; NULL when nothing changed. */
-static cJSON *change_of(const char *logical, const char *type, const cJSON *doc, const cJSON *props)
-{
-    cJSON *c = cJSON_CreateObject(), *rc = cJSON_AddObjectToObject(c, "ResourceChange");
-    cJSON_AddStringToObject(c, "Type", "Resource");
-    cJSON_AddStringToObject(rc, "LogicalResourceId", logical);
-    cJSON_AddStringToObject(rc, "ResourceType", type);
-    if (!doc) {
-        cJSON_AddStringToObject(rc, "Action", "Add");
-        return c;
-    }
-    cJSON_AddStringToObject(rc, "Action", "Modify");
-    if (str(doc, "PhysicalResourceId"))
-        cJSON_AddStringToObject(rc, "PhysicalResourceId", str(doc, "PhysicalResourceId"));
-    const cJSON *old = cJSON_GetObjectItemCaseSensitive(doc, "Properties");
-    cJSON *details = cJSON_CreateArray(), *scope = cJSON_CreateArray();
-    int worst = 0; /* 0 Never, 1 Conditionally, 2 Always */
-    if (!str(doc, "ResourceType") || strcmp(str(doc, "ResourceType"), type) != 0)
-        worst = 2;
-    /* Every top-level property added, changed or removed. */
-    for (int pass = 0; pass < 2; pass++) {
-        const cJSON *from = pass == 0 ? props : old, *other = pass == 0 ? old : props;
-        for (const cJSON *p = from ? from->child : NULL; p; p = p->next) {
-            const cJSON *q = cJSON_GetObjectItemCaseSensitive(other, p->string);
-            if (pass == 1 && q)
-                continue; /* seen in the first pass */
-            if (q && cJSON_Compare(p, q, 1) && !cfn_eval_is_unknown(p))
-                continue;
-            bool dynamic = pass == 0 && cfn_eval_is_unknown(p);
-            const char *rec = recreation(type, p->string);
-            int level = strcmp(rec, "Always") == 0          ? (dynamic ? 1 : 2)
-                        : strcmp(rec, "Conditionally") == 0 ? 1
-                                                            : 0;
-            worst = level > worst ? level : worst;
-            cJSON *d = cJSON_CreateObject(), *tgt = cJSON_AddObjectToObject(d, "Target");
-            cJSON_AddStringToObject(tgt, "Attribute", "Properties");
-            cJSON_AddStringToObject(tgt, "Name", p->string);
-            cJSON_AddStringToObject(tgt, "RequiresRecreation", rec);
-            cJSON_AddStringToObject(d, "Evaluation", dynamic ? "Dynamic" : "Static");
-            cJSON_AddStringToObject(d, "ChangeSource",
-                                    dynamic ? "ResourceReference" : "DirectModification");
-            cJSON_AddItemToArray(details, d);
-        }
-    }
-    if (cJSON_GetArraySize(details) == 0 && worst == 0) {
-        cJSON_Delete(details);
-        cJSON_Delete(scope);
-        cJSON_Delete(c);
-        return NULL;
-    }
-    cJSON_AddItemToArray(scope, cJSON_CreateString("Properties"));
-    cJSON_AddStringToObject(rc, "Replacement",
-                            worst == 2   ? "True"
-                            : worst == 1 ? "Conditional"
-                                         : "False");
-    cJSON_AddItemToObject(rc, "Scope", scope);
-    cJSON_AddItemToObject(rc, "Details", details);
-    return c;
-}
-
-/* Whether an in-place update of `type` from old to new properties must be a
- * replacement (a createOnly property changed), naming the property. */
-static const char *replacing_property(const char *type, const cJSON *old, const cJSON *props)
-{
-    if (is_custom(type))
-        return NULL;
-    const cfn_resource_type *d = cfn_lookup(type);
-    for (int pass = 0; d && pass < 2; pass++) {
-        const cJSON *from = pass == 0 ? props : old, *other = pass == 0 ? old : props;
-        for (const cJSON *p = from ? from->child : NULL; p; p = p->next) {
-            const cJSON *q = cJSON_GetObjectItemCaseSensitive(other, p->string);
-            if ((!q || !cJSON_Compare(p, q, 1)) && cfn_type_replaces(d, p->string))
-                return p->string;
-        }
-    }
-    return NULL;
 }
 
 /* ---- phases ---- */
@@ -778,7 +680,7 @@ static int start_forward(op *o, size_t i)
         cJSON_Delete(d);
         return -1;
     }
-    if (is_custom(type) && !cJSON_GetObjectItemCaseSensitive(props, "ServiceToken")) {
+    if (stk_type_is_custom(type) && !cJSON_GetObjectItemCaseSensitive(props, "ServiceToken")) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "LogicalResourceId", logical);
         cJSON_AddStringToObject(d, "ResourceType", type);
@@ -796,7 +698,7 @@ static int start_forward(op *o, size_t i)
             cJSON_Delete(props);
             return 0; /* unchanged: not touched */
         }
-        if (is_custom(type) && same_type) {
+        if (stk_type_is_custom(type) && same_type) {
             const char *a = str(old, "ServiceToken"), *b = str(props, "ServiceToken");
             if (!a || !b || strcmp(a, b) != 0) {
                 const char *why = "Modifying service token is not allowed.";
@@ -806,7 +708,7 @@ static int start_forward(op *o, size_t i)
                 return -1;
             }
         }
-        if (same_type && !replacing_property(type, old, props)) {
+        if (same_type && !stk_plan_replacing_property(type, old, props)) {
             /* In place. */
             cJSON *prev = cJSON_CreateObject();
             cJSON_AddItemToObject(prev, "Properties", cJSON_Duplicate(old, 1));
@@ -1489,7 +1391,7 @@ static int plan(op *o, cJSON **changes)
         if (doc && str(doc, "ResourceStatus") &&
             strcmp(str(doc, "ResourceStatus"), "CREATE_FAILED") == 0)
             doc = NULL;
-        cJSON *c = change_of(o->g->ids[i], node_type(o, i), doc, props);
+        cJSON *c = stk_plan_change(o->g->ids[i], node_type(o, i), doc, props);
         cJSON_Delete(props);
         if (c) {
             cJSON_AddItemToArray(list, c);
