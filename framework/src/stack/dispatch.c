@@ -26,6 +26,10 @@
 
 extern char **environ;
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* the same on every architecture (Linux 5.3) */
+#endif
+
 #define TYPES_WAIT_MS   15000 /* for `PROGRAM types` */
 #define EXIT_GRACE_MS   200   /* an answer in flight when its program exits */
 #define DRAIN_MS        10000 /* a program still running after its answer */
@@ -359,7 +363,6 @@ static int finish(stk_dispatch *d, job *j)
     memset(&j->r, 0, sizeof(j->r));
     j->finished = true;
     j->drain_by = cfn__clock_mono_ms() + DRAIN_MS;
-    d->running--;
     return 0;
 }
 
@@ -494,13 +497,15 @@ static int response_url(stk_dispatch *d, job *j, char **url)
     free(plain);
     if (rc < 0)
         return rc;
-    if (asprintf(&j->path, "%s/%s", d->bucket, key) < 0 ||
-        asprintf(url,
-                 "http://127.0.0.1:%d%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=%s"
-                 "&X-Amz-SignedHeaders=host&X-Amz-Expires=7200&X-Amz-Credential=cfnkit%%2F%.8s"
-                 "%%2F%s%%2Fs3%%2Faws4_request&X-Amz-Signature=%s",
-                 stk_respond_port(d->srv), j->path, stamp, stamp, d->region, j->signature) < 0) {
+    if (asprintf(&j->path, "%s/%s", d->bucket, key) < 0) {
         j->path = NULL;
+        rc = oom();
+    } else if (asprintf(
+                   url,
+                   "http://127.0.0.1:%d%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=%s"
+                   "&X-Amz-SignedHeaders=host&X-Amz-Expires=7200&X-Amz-Credential=cfnkit%%2F%.8s"
+                   "%%2F%s%%2Fs3%%2Faws4_request&X-Amz-Signature=%s",
+                   stk_respond_port(d->srv), j->path, stamp, stamp, d->region, j->signature) < 0) {
         *url = NULL;
         rc = oom();
     }
@@ -671,7 +676,9 @@ static int expire(stk_dispatch *d, int64_t now)
         } else if (!j->finished && j->exited && now >= j->exit_by) {
             char tail[STDERR_TAIL], how[64];
             stderr_tail(j->errfd, j->signature, tail, sizeof(tail));
-            if (WIFSIGNALED(j->status))
+            if (j->status == -1)
+                snprintf(how, sizeof(how), "ended (its status was not kept)");
+            else if (WIFSIGNALED(j->status))
                 snprintf(how, sizeof(how), "was killed by signal %d (SIG%s)", WTERMSIG(j->status),
                          signal_name(WTERMSIG(j->status)));
             else
@@ -707,6 +714,7 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
     struct pollfd *fds = NULL;
     size_t cap = 0;
     int rc = 0;
+    bool polled = false; /* even with no time to wait, look once at the sockets */
     memset(out, 0, sizeof(*out));
     for (;;) {
         int64_t now = cfn__clock_mono_ms();
@@ -718,10 +726,11 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
         if (d->n_done) {
             *out = d->done[d->head_done++];
             d->n_done--;
+            d->running--;
             rc = 1;
             break;
         }
-        if (now >= end)
+        if (now >= end && polled)
             break;
         size_t want = 1 + 256 + d->n_jobs;
         if (want > cap) {
@@ -748,6 +757,7 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
             rc = cfn_error_set(CFN_EIO, "poll: %s", strerror(errno));
             break;
         }
+        polled = true;
         stk_respond_step(d->srv, fds, n_srv);
         for (size_t k = n_srv; k < n; k++) {
             if (!fds[k].revents)
@@ -757,12 +767,17 @@ int stk_dispatch_wait(stk_dispatch *d, int timeout_ms, stk_result *out)
                 if (j->pidfd != fds[k].fd || j->exited)
                     continue;
                 siginfo_t info = {0};
-                if (waitid(P_PID, (id_t)j->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-                    info.si_pid == j->pid) {
+                int got = waitid(P_PID, (id_t)j->pid, &info, WEXITED | WNOHANG | WNOWAIT);
+                if ((got == 0 && info.si_pid == j->pid) || (got < 0 && errno == ECHILD)) {
                     /* Whatever it left in its group goes with it, killed
-                     * before the reap so that the group id is still its. */
+                     * before the reap so that the group id is still its.
+                     * ECHILD: the engine ignores SIGCHLD and the kernel
+                     * reaped it; its status is lost. */
                     kill(-j->pid, SIGKILL);
-                    waitpid(j->pid, &j->status, 0);
+                    if (got == 0)
+                        waitpid(j->pid, &j->status, 0);
+                    else
+                        j->status = -1;
                     j->exited = true;
                     j->exit_by = cfn__clock_mono_ms() + EXIT_GRACE_MS;
                     close(j->pidfd);

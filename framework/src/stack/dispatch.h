@@ -80,7 +80,8 @@ void stk_result_clear(stk_result *r);
 /* Sends one request; returns at once. */
 int stk_dispatch_start(stk_dispatch *d, const stk_request *req);
 
-/* How many requests are in flight. */
+/* How many requests are in flight: started and not yet returned by
+ * stk_dispatch_wait. */
 size_t stk_dispatch_running(const stk_dispatch *d);
 
 /* Waits up to timeout_ms for the next finished request: 1 and *out filled,

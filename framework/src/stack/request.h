@@ -19,7 +19,7 @@ const char *stk_partition(const char *region);
 /* The StackId ARN of stack `name`: arn:PARTITION:cloudformation:REGION:
  * ACCOUNT:stack/NAME/UUID, the UUID following from region, account and name
  * so that every request built for one stack names the same stack. The caller
- * frees *out. Returns 0 or -1 (cfn_error_last). */
+ * frees *out. Returns 0 or negative (cfn_error_last). */
 int stk_stack_arn(const char *region, const char *account, const char *name, char **out);
 
 /* Properties as CloudFormation passes them to a custom resource: every number
@@ -48,8 +48,8 @@ typedef struct stk_event {
 /* The request of `e` as CloudFormation sends it: RequestType, ServiceToken,
  * ResponseURL, StackId, RequestId, LogicalResourceId, PhysicalResourceId
  * (not on Create), ResourceType, ResourceProperties (ServiceToken first),
- * OldResourceProperties (Update). The caller frees *out. Returns 0 or -1
- * (cfn_error_last) on a bad request type, a missing physical id, properties
+ * OldResourceProperties (Update). The caller frees *out. Returns 0 or a negative code
+ * (negative, cfn_error_last) on a bad request type, a missing physical id, properties
  * that are not an object, or no memory. */
 int stk_event_build(const stk_event *e, cJSON **out);
 
