@@ -361,6 +361,42 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(self.of("A", "Create")[0]["ResourceProperties"]["Pass"], "hunter2-pw")
         self.ok(self.delete("secret"))
 
+    def test_native_type_conditions_and_intrinsics(self):
+        """A template of AWS::CloudFormation::WaitConditionHandle only (served
+        by cfnkit native-provider): conditions decide what exists, outputs
+        evaluate the intrinsic functions, a resource new in an update is
+        created (CREATE_* events)."""
+        resources = {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"},
+                     "ProdOnly": {"Type": "AWS::CloudFormation::WaitConditionHandle",
+                                  "Condition": "IsProd"}}
+        outputs = {"Url": {"Value": {"Ref": "Handle"}},
+                   "Joined": {"Value": {"Fn::Join": ["-", [
+                       {"Ref": "Env"}, {"Fn::Select": [1, {"Fn::Split": [",", "a,b,c"]}]},
+                       {"Fn::If": ["IsProd", "p", "d"]}]]}}}
+        parameters = {"Env": {"Type": "String", "Default": "dev", "AllowedValues": ["dev", "prod"]}}
+        path = os.path.join(self.tmp.name, "native.json")
+        with open(path, "w") as f:
+            json.dump({"Parameters": parameters, "Resources": resources, "Outputs": outputs,
+                       "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}}}, f)
+        out = self.cfnkit("deploy", "--template-file", path, "--stack-name", "native")
+        self.ok(out)
+        self.assertIn("Joined = dev-b-d", out.stdout)
+        self.assertEqual(sorted(self.stored_resources("native")), ["Handle"])
+        url = self.stored_resources("native")["Handle"]["PhysicalResourceId"]
+        self.assertTrue(url.startswith("https://cloudformation-waitcondition-us-east-1."), url)
+        out = self.cfnkit("deploy", "--template-file", path, "--stack-name", "native",
+                          "--parameter-overrides", "Env=prod")
+        self.ok(out)
+        self.assertIn("Joined = prod-b-p", out.stdout)
+        self.assertEqual(sorted(self.stored_resources("native")), ["Handle", "ProdOnly"])
+        statuses = [(e["LogicalResourceId"], e["ResourceStatus"]) for e in self.events("native")]
+        self.assertIn(("ProdOnly", "CREATE_COMPLETE"), statuses)
+        self.assertNotIn(("Handle", "UPDATE_IN_PROGRESS"), statuses)  # unchanged: not touched
+        self.ok(self.cfnkit("deploy", "--template-file", path, "--stack-name", "native"))
+        self.assertEqual(sorted(self.stored_resources("native")), ["Handle"])  # removed in cleanup
+        self.ok(self.cfnkit("delete-stack", "--stack-name", "native"))
+        self.assertIsNone(self.stack_doc("native"))
+
     def test_sigkill_at_random_moments(self):
         """Killed at a random instant of create, update or delete, the next
         command finishes or rolls back: after the final delete-stack, every

@@ -261,7 +261,8 @@ static int res_status(op *o, const char *key, cJSON *doc, const char *status, co
 
 /* Notes the request in doc; the res_status() that follows records it (write
  * ahead) before dispatch() sends it. */
-static int note_request(op *o, const char *key, cJSON *doc, const char *type, const cJSON *old_props)
+static int note_request(op *o, const char *key, cJSON *doc, const char *type,
+                        const cJSON *old_props)
 {
     char rid[37];
     uuid(rid);
@@ -672,7 +673,7 @@ static int start_forward(op *o, size_t i)
     rc = eval_props(o, i, &props);
     const char *was = str(doc, "ResourceStatus");
     bool fresh = !doc || (was && strcmp(was, "CREATE_FAILED") == 0);
-    const char *in_progress = fresh && !o->update ? "CREATE_IN_PROGRESS" : "UPDATE_IN_PROGRESS";
+    const char *in_progress = fresh ? "CREATE_IN_PROGRESS" : "UPDATE_IN_PROGRESS";
     if (rc < 0) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "LogicalResourceId", logical);
@@ -727,7 +728,7 @@ static int start_forward(op *o, size_t i)
             set_str(doc, "DeletionPolicy", policy(o, i, "DeletionPolicy"));
             set_str(doc, "UpdateReplacePolicy", policy(o, i, "UpdateReplacePolicy"));
             rc = note_request(o, logical, doc, "Update",
-                      cJSON_GetObjectItemCaseSensitive(prev, "Properties"));
+                              cJSON_GetObjectItemCaseSensitive(prev, "Properties"));
             if (rc == 0)
                 rc = res_status(o, logical, doc, "UPDATE_IN_PROGRESS", NULL);
             if (rc == 0)
@@ -828,7 +829,10 @@ static int finished(op *o, size_t node, stk_result *r, bool *ok)
     char type[16], did[16];
     snprintf(type, sizeof(type), "%s", str(doc, "RequestType") ? str(doc, "RequestType") : "");
     snprintf(did, sizeof(did), "%s", str(doc, "Op") ? str(doc, "Op") : "");
-    bool update_op = o->update || strcmp(did, "replacement") == 0;
+    /* A resource new in an update is created (CREATE_*); the new one of a
+     * replacement is its resource's update (UPDATE_*), as CloudFormation's
+     * events show them. */
+    bool update_op = strcmp(did, "replacement") == 0;
     char reason[1200];
     snprintf(reason, sizeof(reason), "%s", r->reason ? r->reason : "");
     *ok = r->success;
