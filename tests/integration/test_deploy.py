@@ -194,6 +194,9 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(out.returncode, 1)
         self.assertEqual(self.stack_doc("keep")["StackStatus"], "CREATE_FAILED")
         self.assertEqual(self.of("A", "Delete"), [])
+        out = self.deploy("keep", {"A": self.res()})
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("CREATE_FAILED state and can not be updated", out.stderr)
         self.ok(self.delete("keep"))
         self.assertEqual(len(self.of("A", "Delete")), 1)
 

@@ -1484,7 +1484,8 @@ int stk_deploy(const stk_env *env, const stk_deploy_args *args, cJSON **report)
     if (o.sdoc) {
         const char *st = str(o.sdoc, "StackStatus");
         if (strcmp(st, "ROLLBACK_COMPLETE") == 0 || strcmp(st, "ROLLBACK_FAILED") == 0 ||
-            strcmp(st, "DELETE_FAILED") == 0 || strcmp(st, "UPDATE_ROLLBACK_FAILED") == 0) {
+            strcmp(st, "CREATE_FAILED") == 0 || strcmp(st, "DELETE_FAILED") == 0 ||
+            strcmp(st, "UPDATE_ROLLBACK_FAILED") == 0) {
             rc = cfn_error_set(
                 CFN_EINVAL, "Stack:%s is in %s state and can not be updated.%s", o.stack_id, st,
                 strncmp(st, "ROLLBACK", 8) == 0 ? " A stack in this state can only be deleted "
@@ -1492,7 +1493,7 @@ int stk_deploy(const stk_env *env, const stk_deploy_args *args, cJSON **report)
                                                 : "");
             goto done;
         }
-        o.update = strcmp(st, "CREATE_FAILED") != 0;
+        o.update = true;
     } else {
         char id[37];
         uuid(id);
@@ -1566,7 +1567,7 @@ int stk_deploy(const stk_env *env, const stk_deploy_args *args, cJSON **report)
         if ((rc = stk_store_add_import(env->store, x->valuestring, o.stack)) < 0)
             goto done;
     if ((rc = stack_status(&o, o.update ? "UPDATE_IN_PROGRESS" : "CREATE_IN_PROGRESS",
-                           o.update ? NULL : "User Initiated")) < 0)
+                           "User Initiated")) < 0)
         goto done;
     o.planning = false;
     o.phase = PH_FORWARD;
