@@ -115,6 +115,9 @@ class DeployTest(unittest.TestCase):
                                                 "stack/order/"))
         self.assertEqual(self.stack_doc("order")["StackStatus"], "CREATE_COMPLETE")
         self.assertEqual(sorted(self.stored_resources("order")), ["A", "B", "C", "D"])
+        stacks = json.loads(self.cfnkit("describe-stacks").stdout)["Stacks"]
+        self.assertIn(("order", "CREATE_COMPLETE"),
+                      [(x["StackName"], x["StackStatus"]) for x in stacks])
         described = json.loads(self.cfnkit("describe-stack-resources", "--stack-name",
                                            "order").stdout)["StackResources"]
         self.assertEqual({r["LogicalResourceId"] for r in described}, {"A", "B", "C", "D"})
@@ -134,8 +137,11 @@ class DeployTest(unittest.TestCase):
         self.assertIn("AId = a-id", out.stdout)
         exports = json.loads(self.cfnkit("list-exports").stdout)["Exports"]
         self.assertIn("exp-a", [e["Name"] for e in exports])
-        self.ok(self.deploy("importer", {"B": self.res(From={"Fn::ImportValue": "exp-a"})}))
+        # ServiceToken is evaluated like any property: imported from the provider stack.
+        self.ok(self.deploy("importer", {"B": self.res(From={"Fn::ImportValue": "exp-a"},
+                                                       ServiceToken={"Fn::ImportValue": "exp-a"})}))
         self.assertEqual(self.of("B", "Create")[0]["ResourceProperties"]["From"], "a-id")
+        self.assertEqual(self.of("B", "Create")[0]["ResourceProperties"]["ServiceToken"], "a-id")
         # Neither deleted nor changed while imported: the error names the importer.
         out = self.delete("exporter")
         self.assertEqual(out.returncode, 1)

@@ -700,7 +700,22 @@ static int start_forward(op *o, size_t i)
         bool same_type = str(doc, "ResourceType") && strcmp(str(doc, "ResourceType"), type) == 0;
         if (same_type && cJSON_Compare(old, props, 1)) {
             cJSON_Delete(props);
-            return 0; /* unchanged: not touched */
+            /* Unchanged: not touched; what the engine keeps of it (its
+             * dependencies, for deletes; its policies) follows the template. */
+            cJSON *deps = node_depends(o, i);
+            const char *dp = policy(o, i, "DeletionPolicy");
+            const char *rp = policy(o, i, "UpdateReplacePolicy");
+            if (cJSON_Compare(deps, cJSON_GetObjectItemCaseSensitive(doc, "DependsOn"), 1) &&
+                str(doc, "DeletionPolicy") && strcmp(str(doc, "DeletionPolicy"), dp) == 0 &&
+                str(doc, "UpdateReplacePolicy") &&
+                strcmp(str(doc, "UpdateReplacePolicy"), rp) == 0) {
+                cJSON_Delete(deps);
+                return 0;
+            }
+            set_item(doc, "DependsOn", deps);
+            set_str(doc, "DeletionPolicy", dp);
+            set_str(doc, "UpdateReplacePolicy", rp);
+            return put_res(o, logical, doc) < 0 ? -1 : 0;
         }
         if (stk_type_is_custom(type) && same_type) {
             const char *a = str(old, "ServiceToken"), *b = str(props, "ServiceToken");
