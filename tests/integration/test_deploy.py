@@ -406,6 +406,38 @@ class DeployTest(unittest.TestCase):
         self.ok(self.cfnkit("delete-stack", "--stack-name", "native"))
         self.assertIsNone(self.stack_doc("native"))
 
+    def test_live_view_on_a_terminal(self):
+        """On a terminal, a table redrawn in place (waiting, in progress with
+        its time, done); delete-stack without the provider is refused first."""
+        import pty
+        path = self.template({"A": self.res(Sleep="800"), "B": self.res(Up={"Ref": "A"})})
+        master, slave = pty.openpty()
+        p = subprocess.Popen([self.tool, "deploy", "--template-file", path, "--stack-name",
+                              "live", "--provider", self.provider], stdout=slave, stderr=slave,
+                             env=dict(os.environ, **self.moto.env()))
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(master)
+        self.assertEqual(p.wait(30), 0, shown)
+        text = shown.decode()
+        self.assertIn("\033[2K", text)
+        self.assertRegex(text, r"A +Custom::Test +in progress +CREATE_IN_PROGRESS +0\.[2-9] s")
+        self.assertRegex(text, r"B +Custom::Test +waiting")
+        self.assertRegex(text, r"B +Custom::Test +done +CREATE_COMPLETE")
+        out = self.cfnkit("delete-stack", "--stack-name", "live")
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("no provider serves Custom::Test", out.stderr)
+        self.assertEqual(self.stack_doc("live")["StackStatus"], "CREATE_COMPLETE")
+        self.ok(self.delete("live"))
+
     def test_sigkill_at_random_moments(self):
         """Killed at a random instant of create, update or delete, the next
         command finishes or rolls back: after the final delete-stack, every

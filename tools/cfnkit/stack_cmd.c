@@ -12,12 +12,19 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "clock.h"
 #include "stack.h"
 
 /* The wait for a resource that sets no ServiceTimeout: shorter than
  * CloudFormation's hour, since a local provider that does not answer in
  * five minutes will not. */
 #define DEFAULT_SERVICE_TIMEOUT 300
+
+/* A resource in the live view. */
+typedef struct row {
+    char *logical, *type, *status;
+    int64_t start_ms, end_ms;
+} row;
 
 typedef struct args {
     const char *cmd;
@@ -26,6 +33,11 @@ typedef struct args {
     size_t noverrides, ncapabilities, nproviders, nretain;
     bool no_execute, disable_rollback, json;
     long max_concurrency, service_timeout;
+    /* The live view (a terminal, text output): one line per resource, redrawn. */
+    bool live;
+    row *rows;
+    size_t nrows, drawn;
+    char *stack_status;
 } args;
 
 static const char deploy_usage[] =
@@ -170,6 +182,13 @@ static int parse(args *a, int argc, char **argv, const char *allowed)
 
 static void free_args(args *a)
 {
+    for (size_t i = 0; i < a->nrows; i++) {
+        free(a->rows[i].logical);
+        free(a->rows[i].type);
+        free(a->rows[i].status);
+    }
+    free(a->rows);
+    free(a->stack_status);
     free(a->overrides);
     free(a->capabilities);
     free(a->providers);
@@ -187,9 +206,57 @@ static void print_json(const cJSON *v, bool pretty)
 
 /* ---- progress ---- */
 
+static row *row_of(args *a, const char *logical, const char *type)
+{
+    for (size_t i = 0; i < a->nrows; i++)
+        if (strcmp(a->rows[i].logical, logical) == 0)
+            return &a->rows[i];
+    row *grown = realloc(a->rows, (a->nrows + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    a->rows = grown;
+    row *r = &a->rows[a->nrows++];
+    memset(r, 0, sizeof(*r));
+    r->logical = strdup(logical);
+    r->type = strdup(type ? type : "");
+    r->status = strdup("waiting");
+    return r;
+}
+
+/* Redraws the live view in place: waiting, in progress with the time so
+ * far, done or failed with the time taken. */
+static void redraw(args *a)
+{
+    int64_t now = cfn__clock_mono_ms();
+    if (a->drawn)
+        printf("\033[%zuA", a->drawn);
+    printf("\033[2K%s: %s\n", a->stack, a->stack_status ? a->stack_status : "starting");
+    for (size_t i = 0; i < a->nrows; i++) {
+        const row *r = &a->rows[i];
+        char when[32] = "";
+        if (r->start_ms)
+            snprintf(when, sizeof(when), "%.1f s",
+                     (double)((r->end_ms ? r->end_ms : now) - r->start_ms) / 1000.0);
+        const char *what = !r->start_ms                    ? "waiting"
+                           : strstr(r->status, "PROGRESS") ? "in progress"
+                           : strstr(r->status, "FAILED")   ? "failed"
+                                                           : "done";
+        printf("\033[2K  %-30s %-36s %-12s %-28s %s\n", r->logical, r->type, what, r->status, when);
+    }
+    a->drawn = a->nrows + 1;
+    fflush(stdout);
+}
+
+static void on_tick(void *arg)
+{
+    args *a = arg;
+    if (a->live && a->drawn)
+        redraw(a);
+}
+
 static void on_change(void *arg, const cJSON *c)
 {
-    const args *a = arg;
+    args *a = arg;
     if (a->json) {
         print_json(c, false);
         return;
@@ -216,13 +283,41 @@ static void on_change(void *arg, const cJSON *c)
     }
     printf("\n");
     fflush(stdout);
+    if (a->live && strcmp(action, "Remove") != 0)
+        row_of(a, cJSON_GetStringValue(cJSON_GetObjectItem(rc, "LogicalResourceId")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(rc, "ResourceType")));
 }
 
 static void on_event(void *arg, const cJSON *e)
 {
-    const args *a = arg;
+    args *a = arg;
     if (a->json) {
         print_json(e, false);
+        return;
+    }
+    if (a->live) {
+        const char *logical = cJSON_GetStringValue(cJSON_GetObjectItem(e, "LogicalResourceId"));
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(e, "ResourceStatus"));
+        if (strcmp(logical, a->stack) == 0) {
+            free(a->stack_status);
+            a->stack_status = strdup(status);
+        } else {
+            row *r =
+                row_of(a, logical, cJSON_GetStringValue(cJSON_GetObjectItem(e, "ResourceType")));
+            if (r) {
+                free(r->status);
+                r->status = strdup(status);
+                if (strstr(status, "PROGRESS")) {
+                    r->start_ms = cfn__clock_mono_ms();
+                    r->end_ms = 0;
+                } else {
+                    if (!r->start_ms)
+                        r->start_ms = cfn__clock_mono_ms();
+                    r->end_ms = cfn__clock_mono_ms();
+                }
+            }
+        }
+        redraw(a);
         return;
     }
     const char *reason = cJSON_GetStringValue(cJSON_GetObjectItem(e, "ResourceStatusReason"));
@@ -373,7 +468,10 @@ static int run(const char *cmd, int argc, char **argv)
                        .max_concurrency = (size_t)a.max_concurrency,
                        .on_event = on_event,
                        .on_change = on_change,
+                       .on_tick = on_tick,
+                       .tick_ms = 250,
                        .arg = &a};
+        a.live = !a.json && isatty(STDOUT_FILENO);
         if (deploy) {
             stk_deploy_args d = {.stack_name = a.stack,
                                  .template_file = a.template_file,

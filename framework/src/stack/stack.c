@@ -818,9 +818,12 @@ static int sched_wait(void *arg, size_t *node, bool *ok)
     op *o = arg;
     for (;;) {
         stk_result r = {0};
-        int rc = stk_dispatch_wait(o->env->dispatch, 1000, &r);
+        int tick = o->env->on_tick && o->env->tick_ms > 0 ? o->env->tick_ms : 1000;
+        int rc = stk_dispatch_wait(o->env->dispatch, tick < 1000 ? tick : 1000, &r);
         if (rc < 0)
             return rc;
+        if (rc == 0 && o->env->on_tick && o->env->tick_ms > 0)
+            o->env->on_tick(o->env->arg);
         if (renew(o, false) < 0) {
             stk_result_clear(&r);
             return cfn_error_set(CFN_EBUSY, "lost the lease on stack %s: %s", o->stack,
@@ -1702,6 +1705,17 @@ int stk_delete(const stk_env *env, const char *stack_name, const char *const *re
             rc = cfn_error_set(CFN_EINVAL, "Export %s cannot be deleted as it is in use by %s",
                                name, who);
             free(who);
+            goto done;
+        }
+    }
+    /* Every resource's type must be served, before anything is asked. */
+    for (const cJSON *d = o.res->child; d; d = d->next) {
+        const char *type = str(d, "ResourceType");
+        if (type && !stk_dispatch_provider_for(env->dispatch, type)) {
+            rc = cfn_error_set(CFN_EINVAL,
+                               "no provider serves %s (resource %s): give the --provider "
+                               "PROGRAM that served it when the stack was deployed",
+                               type, str(d, "LogicalResourceId"));
             goto done;
         }
     }

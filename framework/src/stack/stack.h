@@ -32,6 +32,10 @@ typedef struct stk_env {
      * of the change set before anything is executed. May be NULL. */
     void (*on_event)(void *arg, const cJSON *event);
     void (*on_change)(void *arg, const cJSON *change);
+    /* Called about every `tick_ms` while requests are in flight (a live
+     * view's clock); NULL or 0: never. */
+    void (*on_tick)(void *arg);
+    int tick_ms;
     void *arg;
 } stk_env;
 
