@@ -152,13 +152,20 @@ class DeployTest(unittest.TestCase):
         self.assertIn("in use by importer", out.stdout + out.stderr)
         self.assertEqual(self.stack_doc("exporter")["StackStatus"], "UPDATE_ROLLBACK_COMPLETE")
         # A second stack cannot export the same name.
-        out = self.deploy("exporter2", {"A2": self.res()}, outputs={
-            "X": {"Value": "x", "Export": {"Name": "exp-a"}}})
+        # (its rollback gives up the export it had claimed, and its import)
+        out = self.deploy("exporter2", {"A2": self.res(From={"Fn::ImportValue": "exp-a"})},
+                          outputs={"Z": {"Value": "z", "Export": {"Name": "exp-z"}},
+                                   "X": {"Value": "x", "Export": {"Name": "exp-a"}}})
         self.assertEqual(out.returncode, 1)
         self.assertIn("already exported by stack exporter", out.stdout + out.stderr)
+        self.assertEqual(self.stack_doc("exporter2")["StackStatus"], "ROLLBACK_COMPLETE")
+        self.assertNotIn("exp-z", [e["Name"] for e in json.loads(
+            self.cfnkit("list-exports").stdout)["Exports"]])
         self.ok(self.delete("exporter2"))
-        self.ok(self.delete("importer"))
+        # An update that stops importing lets the exporter go.
+        self.ok(self.deploy("importer", {"C": self.res()}))  # B (and its import) removed
         self.ok(self.delete("exporter"))
+        self.ok(self.delete("importer"))
         self.assertNotIn("exp-a", [e["Name"] for e in json.loads(
             self.cfnkit("list-exports").stdout)["Exports"]])
 

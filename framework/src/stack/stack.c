@@ -979,19 +979,51 @@ static int reload(op *o)
 }
 
 /* Rolls a failed create back: everything deleted, in reverse order. */
+static int release_imports(op *o, const cJSON *from, const cJSON *keep);
+
+/* The exports the stack holds made those of `outs` again (after a rollback:
+ * a claim the failed operation made is undone, a value it changed is set
+ * back). Every export is tried; the first error is returned. */
+static int sync_exports(op *o, const cJSON *outs)
+{
+    cJSON *all = NULL;
+    int rc = stk_store_list_exports(o->env->store, &all), first = 0;
+    if (rc < 0)
+        return rc;
+    for (const cJSON *x = all ? all->child : NULL; x; x = x->next) {
+        const char *name = str(x, "Name"), *by = str(x, "ExportingStackId");
+        if (!name || !by || strcmp(by, o->stack_id) != 0)
+            continue;
+        const cJSON *want = NULL;
+        for (const cJSON *y = outs ? outs->child : NULL; y; y = y->next)
+            if (str(y, "ExportName") && strcmp(str(y, "ExportName"), name) == 0)
+                want = y;
+        rc = want ? stk_store_claim_export(o->env->store, name, str(want, "OutputValue"),
+                                           o->stack_id)
+                  : stk_store_release_export(o->env->store, name, o->stack_id);
+        if (rc < 0 && !first)
+            first = rc;
+    }
+    cJSON_Delete(all);
+    return first;
+}
+
 static int rollback_create(op *o, const char *reason)
 {
     int rc = stack_status(o, "ROLLBACK_IN_PROGRESS", reason);
     if (rc < 0)
         return rc;
     o->delete_why = "rollback";
-    rc = run_docs(o, PH_DELETE, pick_all);
-    if (rc < 0)
-        return rc;
-    return stack_status(o, rc == 0 ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", NULL);
+    int bad = run_docs(o, PH_DELETE, pick_all);
+    if (bad < 0)
+        return bad;
+    /* Nothing of the stack stays: no export, no import. */
+    sync_exports(o, NULL);
+    release_imports(o, cJSON_GetObjectItemCaseSensitive(o->sdoc, "Imports"), NULL);
+    set_item(o->sdoc, "Imports", cJSON_CreateArray());
+    set_item(o->sdoc, "Outputs", cJSON_CreateArray());
+    return stack_status(o, bad == 0 ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", NULL);
 }
-
-static int release_imports(op *o, const cJSON *keep);
 
 /* Rolls a failed update back: updates sent back, replacements undone, then
  * what the update created deleted. */
@@ -1006,9 +1038,15 @@ static int rollback_update(op *o, const char *reason)
     if (bad > 0)
         return stack_status(o, "UPDATE_ROLLBACK_FAILED", NULL);
     const cJSON *prev = cJSON_GetObjectItemCaseSensitive(o->sdoc, "Previous");
-    for (const cJSON *p = prev ? prev->child : NULL; p; p = p->next)
-        set_item(o->sdoc, p->string, cJSON_Duplicate(p, 1));
-    set_item(o->sdoc, "Previous", NULL);
+    if (prev) {
+        /* The outputs, exports and imports as they were. */
+        release_imports(o, cJSON_GetObjectItemCaseSensitive(o->sdoc, "Imports"),
+                        cJSON_GetObjectItemCaseSensitive(prev, "Imports"));
+        for (const cJSON *p = prev->child; p; p = p->next)
+            set_item(o->sdoc, p->string, cJSON_Duplicate(p, 1));
+        set_item(o->sdoc, "Previous", NULL);
+        sync_exports(o, cJSON_GetObjectItemCaseSensitive(o->sdoc, "Outputs"));
+    }
     if ((rc = stack_status(o, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", NULL)) < 0)
         return rc;
     o->delete_why = "rollback";
@@ -1062,10 +1100,8 @@ static int recover(op *o, bool *gone)
         strcmp(status, "UPDATE_ROLLBACK_IN_PROGRESS") == 0 ||
         strcmp(status, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS") == 0)
         return rollback_update(o, "The engine stopped before the stack was updated.");
-    if (strcmp(status, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS") == 0) {
-        o->g = NULL;
+    if (strcmp(status, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS") == 0)
         return cleanup_update(o);
-    }
     if (strcmp(status, "DELETE_IN_PROGRESS") == 0) {
         o->delete_why = "delete";
         int bad = run_docs(o, PH_DELETE, pick_all);
@@ -1073,7 +1109,7 @@ static int recover(op *o, bool *gone)
             return bad;
         if (bad > 0)
             return stack_status(o, "DELETE_FAILED", NULL);
-        release_imports(o, NULL);
+        release_imports(o, cJSON_GetObjectItemCaseSensitive(o->sdoc, "Imports"), NULL);
         const cJSON *outs = cJSON_GetObjectItemCaseSensitive(o->sdoc, "Outputs");
         for (const cJSON *x = outs ? outs->child : NULL; x; x = x->next)
             if (str(x, "ExportName"))
@@ -1170,10 +1206,10 @@ static cJSON *make_report(op *o, cJSON *changes)
 
 /* ---- exports and imports ---- */
 
-static int release_imports(op *o, const cJSON *keep)
+/* Removes the imports of `from` that `keep` does not list. */
+static int release_imports(op *o, const cJSON *from, const cJSON *keep)
 {
-    const cJSON *had = cJSON_GetObjectItemCaseSensitive(o->sdoc, "Imports");
-    for (const cJSON *x = had ? had->child : NULL; x; x = x->next) {
+    for (const cJSON *x = from ? from->child : NULL; x; x = x->next) {
         bool kept = false;
         for (const cJSON *k = keep ? keep->child : NULL; k; k = k->next)
             kept |= strcmp(k->valuestring, x->valuestring) == 0;
@@ -1647,7 +1683,10 @@ int stk_deploy(const stk_env *env, const stk_deploy_args *args, cJSON **report)
     mask_outputs(&o, outs);
     set_item(o.sdoc, "Outputs", outs);
     outs = NULL;
-    release_imports(&o, o.imports);
+    release_imports(&o,
+                    cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(o.sdoc, "Previous"), "Imports"),
+                    o.imports);
     if (o.update)
         rc = cleanup_update(&o);
     else if ((rc = clear_ops(&o)) == 0)
@@ -1745,7 +1784,7 @@ int stk_delete(const stk_env *env, const char *stack_name, const char *const *re
             rc = cfn_error_set(CFN_ERROR, "%s", why);
         goto done;
     }
-    release_imports(&o, NULL);
+    release_imports(&o, cJSON_GetObjectItemCaseSensitive(o.sdoc, "Imports"), NULL);
     for (const cJSON *x = outs ? outs->child : NULL; x; x = x->next)
         if (str(x, "ExportName"))
             stk_store_release_export(env->store, str(x, "ExportName"), o.stack_id);
