@@ -413,6 +413,16 @@ class DeployTest(unittest.TestCase):
         self.ok(self.cfnkit("delete-stack", "--stack-name", "native"))
         self.assertIsNone(self.stack_doc("native"))
 
+    def test_ssm_parameter_values(self):
+        self.moto.client("ssm").put_parameter(Name="/cfnkit/test/size", Value="42",
+                                              Type="String")
+        out = self.deploy("ssm", {"A": self.res(Size={"Ref": "Size"})}, parameters={
+            "Size": {"Type": "AWS::SSM::Parameter::Value<String>",
+                     "Default": "/cfnkit/test/size"}})
+        self.ok(out)
+        self.assertEqual(self.of("A", "Create")[0]["ResourceProperties"]["Size"], "42")
+        self.ok(self.delete("ssm"))
+
     def test_live_view_on_a_terminal(self):
         """On a terminal, a table redrawn in place (waiting, in progress with
         its time, done); delete-stack without the provider is refused first."""
