@@ -129,6 +129,13 @@ class DeployTest(unittest.TestCase):
         self.assertLess(da["StartMs"], db["EndMs"])  # deletes in parallel too
         self.assertIsNone(self.stack_doc("order"))
         self.assertEqual(self.stored_resources("order"), {})
+        # --max-concurrency bounds what runs at once.
+        os.remove(self.rec)
+        self.ok(self.deploy("order1", {"A": self.res(Sleep="300"), "B": self.res(Sleep="300")},
+                            "--max-concurrency", "1"))
+        a, b = sorted((self.of("A")[0], self.of("B")[0]), key=lambda r: r["StartMs"])
+        self.assertGreaterEqual(b["StartMs"], a["EndMs"])
+        self.ok(self.delete("order1"))
 
     def test_outputs_exports_and_imports(self):
         out = self.deploy("exporter", {"A": self.res(Id="a-id")}, outputs={
@@ -233,6 +240,16 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(up[0]["OldResourceProperties"]["Size"], "1")
         self.assertEqual(self.of("B", "Update"), [])  # unchanged: not touched
         self.assertEqual(self.stack_doc("inplace")["StackStatus"], "UPDATE_COMPLETE")
+        # --output json: one JSON document a line, changes and events, then the end.
+        out = self.deploy("inplace", {"A": self.res(Id="a", Size="3"), "B": self.res(Id="b")},
+                          "--output", "json")
+        self.ok(out)
+        lines = [json.loads(line) for line in out.stdout.splitlines()]
+        self.assertEqual(lines[0]["ResourceChange"]["LogicalResourceId"], "A")
+        self.assertIn(("A", "UPDATE_COMPLETE"),
+                      [(x.get("LogicalResourceId"), x.get("ResourceStatus")) for x in lines])
+        self.assertEqual(lines[-1]["Stack"]["StackStatus"], "UPDATE_COMPLETE")
+        self.assertEqual(lines[-1]["Failures"], [])
         self.ok(self.delete("inplace"))
 
     def test_replacement_with_cleanup(self):
