@@ -473,7 +473,7 @@ class DeployTest(unittest.TestCase):
         self.ok(self.delete("live"))
 
     def test_sigkill_at_random_moments(self):
-        """Killed at a random instant of create, update or delete, the next
+        """Killed at a random instant of create, update, update rollback or delete, the next
         command finishes or rolls back: after the final delete-stack, every
         resource the provider made has been deleted, none forgotten."""
         rng = random.Random(11)
@@ -487,10 +487,12 @@ class DeployTest(unittest.TestCase):
             v2 = {k: v for k, v in v1.items() if k != "R3"}
             v2["R1"] = self.res(Id=f"{stack}-r1", Sleep="150", Up={"Ref": "R0"}, Size="2")
             v2["X"] = self.res(Id=f"{stack}-x", Sleep="150")
-            phase = n % 3
+            v3 = dict(v2, Y=self.res(Id=f"{stack}-y", Sleep="300", FailOn="Create"))
+            phase = n % 4  # create, update, delete, update rolled back
             if phase >= 1:
                 self.ok(self.deploy(stack, v1))
-            steps = [["deploy", "--template-file", self.template(v1 if phase == 0 else v2),
+            steps = [["deploy", "--template-file",
+                      self.template({0: v1, 1: v2, 3: v3}.get(phase, v1)),
                       "--stack-name", stack, "--provider", self.provider]]
             if phase == 2:
                 steps = [["delete-stack", "--stack-name", stack, "--provider", self.provider]]
