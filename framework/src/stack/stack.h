@@ -75,4 +75,8 @@ int stk_describe_resources(stk_store *s, const char *stack_name, cJSON **out);
 int stk_describe_events(stk_store *s, const char *stack_name, cJSON **out);
 int stk_list_exports(stk_store *s, cJSON **out);
 
+/* Internal (stack.c, describe.c): a stack document as describe-stacks
+ * shows it, a new object. */
+cJSON *stk__stack_view(const cJSON *sdoc);
+
 #endif
