@@ -430,6 +430,26 @@ class DeployTest(unittest.TestCase):
         self.ok(self.cfnkit("delete-stack", "--stack-name", "native"))
         self.assertIsNone(self.stack_doc("native"))
 
+    def test_usage(self):
+        for cmd in ("deploy", "delete-stack", "describe-stacks", "describe-stack-resources",
+                    "describe-stack-events", "list-exports"):
+            out = self.cfnkit(cmd, "--help")
+            self.assertEqual(out.returncode, 0, cmd)
+            self.assertIn(f"cfnkit {cmd}", out.stdout)
+        out = self.cfnkit("deploy", "--stack-name", "x")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--template-file is required", out.stderr)
+        out = self.cfnkit("deploy", "--template-file", "t", "--stack-name", "x",
+                          "--max-concurrency", "0")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--max-concurrency is 1 to 1000, not 0", out.stderr)
+        out = self.cfnkit("delete-stack", "--stack-name", "x", "--template-file", "t")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("unknown option: --template-file", out.stderr)
+        out = self.cfnkit("describe-stacks", "--stack-name", "nosuch")
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("Stack with id nosuch does not exist", out.stderr)
+
     def test_ssm_parameter_values(self):
         self.moto.client("ssm").put_parameter(Name="/cfnkit/test/size", Value="42",
                                               Type="String")

@@ -159,18 +159,24 @@ static int parse(args *a, int argc, char **argv, const char *allowed)
         else if (strcmp(o, "--provider") == 0)
             a->providers[a->nproviders++] = v;
         else if (strcmp(o, "--output") == 0) {
-            if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
-                return usage_error(a, "--output is text or json, not", v);
+            if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0) {
+                char msg[300];
+                snprintf(msg, sizeof(msg), "--output is text or json, not %.200s", v);
+                return usage_error(a, msg, NULL);
+            }
             a->json = strcmp(v, "json") == 0;
         } else {
             char *end;
             long n = strtol(v, &end, 10);
             bool timeout = strcmp(o, "--service-timeout") == 0;
-            if (*end || n < 1 || n > (timeout ? 3600 : 1000))
-                return usage_error(a,
-                                   timeout ? "--service-timeout is 1 to 3600 seconds, not"
-                                           : "--max-concurrency is 1 to 1000, not",
-                                   v);
+            if (*end || n < 1 || n > (timeout ? 3600 : 1000)) {
+                char msg[300];
+                snprintf(msg, sizeof(msg), "%s, not %.200s",
+                         timeout ? "--service-timeout is 1 to 3600 seconds"
+                                 : "--max-concurrency is 1 to 1000",
+                         v);
+                return usage_error(a, msg, NULL);
+            }
             if (timeout)
                 a->service_timeout = n;
             else
