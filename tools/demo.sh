@@ -32,6 +32,6 @@ cc -O2 -o "$build/echo" "$root/tests/example_module/echo.c" "${flags[@]}"
 echo "   $build/echo serves: $("$build/echo" types)"
 
 echo "== packaging the provider for Lambda (provided.al2023)"
-"$root/tools/package.sh" --tool "$build/tools/cfnkit" --out "$build/cfnkit-provider.zip" | sed 's/^/   /'
+"$root/tools/package.sh" --tool "$build/tools/cfnkit-provider" --out "$build/cfnkit-provider.zip" | sed 's/^/   /'
 
 exec python3 "$root/tools/demo.py" --package "$build/cfnkit-provider.zip"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Makes the provider package for Lambda (provided.al2023): the cfnkit tool as
-# `bootstrap`, with every shared library it loads and the dynamic loader
-# bundled, so it never depends on the host's libraries (Amazon Linux 2023's
-# glibc is older than the build machine's).
+# Makes the provider package for Lambda (provided.al2023): the provider program
+# (cfnkit-provider, the built-in modules under cfn_main; or --tool, a module
+# author's own) as `bootstrap`, with every shared library it loads and the
+# dynamic loader bundled, so it never depends on the host's libraries (Amazon
+# Linux 2023's glibc is older than the build machine's).
 # With --static the package is one statically linked executable, `bootstrap`,
 # built against tools/static/deps.sh's libraries (no loader, no library).
 # Usage: tools/package.sh [--tool PATH] [--out ZIP] [--static [--libc musl|glibc]]
-#   default: build an optimised tool in build-package/ and write
+#   default: build an optimised cfnkit-provider in build-package/ and write
 #   build-package/cfnkit-provider.zip (--static: build-static/, cfnkit-provider-static.zip)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,9 +53,10 @@ if [ "$static" = 1 ]; then
         compat=""
         [ "$libc" = musl ] && compat="-include $root/tools/static/musl_compat.h"
         cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$prefix/toolchain.cmake" \
-            -DCMAKE_BUILD_TYPE=Release -DCFNKIT_TESTS=OFF -DCMAKE_C_FLAGS="$compat" >/dev/null
-        cmake --build "$build" -j 2 --target cfnkit_tool >/dev/null
-        tool="$build/tools/cfnkit"
+            -DCMAKE_BUILD_TYPE=Release -DCFNKIT_TESTS=OFF -DCFNKIT_TOOL=OFF \
+            -DCMAKE_C_FLAGS="$compat" >/dev/null
+        cmake --build "$build" -j 2 --target cfnkit_provider_exe >/dev/null
+        tool="$build/tools/cfnkit-provider"
     fi
     [ -x "$tool" ] || { echo "package.sh: no tool at $tool" >&2; exit 2; }
     if readelf -l "$tool" | grep -q INTERP; then
@@ -72,8 +74,8 @@ fi
 [ -n "$out" ] || out="$root/build-package/cfnkit-provider.zip"
 if [ -z "$tool" ]; then
     cmake -S "$root" -B "$root/build-package" -DCMAKE_BUILD_TYPE=Release -DCFNKIT_TESTS=OFF >/dev/null
-    cmake --build "$root/build-package" -j "$(nproc)" --target cfnkit_tool >/dev/null
-    tool="$root/build-package/tools/cfnkit"
+    cmake --build "$root/build-package" -j "$(nproc)" --target cfnkit_provider_exe >/dev/null
+    tool="$root/build-package/tools/cfnkit-provider"
 fi
 [ -x "$tool" ] || { echo "package.sh: no tool at $tool" >&2; exit 2; }
 

@@ -198,7 +198,7 @@ static cJSON *list_items(cfn_aws *aws, const char *op, const char *api)
             cJSON_Delete(all);
             return NULL;
         }
-        cJSON *items = cJSON_DetachItemFromObject(out, "item"), *it;
+        cJSON *items = cJSON_DetachItemFromObject(out, "items"), *it;
         while (items && (it = cJSON_DetachItemViaPointer(items, items->child)) != NULL)
             cJSON_AddItemToArray(all, it);
         cJSON_Delete(items);
@@ -858,9 +858,72 @@ done:
     return rc;
 }
 
+/* Removes the function's permissions for `api` (their SourceArn names it). */
+static void remove_api_permissions(cfn_aws *aws, const char *function_arn, const char *api)
+{
+    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", function_arn, NULL);
+    cJSON *out = NULL, *policy = NULL;
+    char needle[80];
+    snprintf(needle, sizeof(needle), ":%s/", api);
+    if (in && cfn_lambda(aws, "GetPolicy", in, &out) == 0)
+        policy = cJSON_Parse(cfn_json_string(out, "Policy") ? cfn_json_string(out, "Policy") : "");
+    const cJSON *st;
+    cJSON_ArrayForEach(st, cJSON_GetObjectItem(policy, "Statement"))
+    {
+        const char *sid = cfn_json_string(st, "Sid");
+        char *text = cJSON_PrintUnformatted(cJSON_GetObjectItem(st, "Condition"));
+        if (sid && text && strstr(text, needle)) {
+            cJSON *rm = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", function_arn,
+                                            "StatementId", sid, NULL);
+            if (rm)
+                cfn_lambda(aws, "RemovePermission", rm, NULL);
+            cJSON_Delete(rm);
+        }
+        free(text);
+    }
+    cJSON_Delete(policy);
+    cJSON_Delete(out);
+    cJSON_Delete(in);
+}
+
+/* The Delete after a failed Create: the REST API that Create made for this
+ * resource (tagged with its owner and that Create's RequestId), if a call of
+ * it took effect after all, with the function's permissions for it. A path
+ * the Create began in an existing API (RestApiId given) is that API's and
+ * stays, as after any failed Create of the type. */
+static int remove_failed_create(cfn_ctx *ctx)
+{
+    char owner[65], api[64];
+    const char *function_arn = NULL;
+    cfn_aws *aws = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    cfn_request_resource_hash(ctx, owner);
+    /* Failing without a reason answers with the AWS error. */
+    int rc = find_owned_api(aws, owner, cfn_request_failed_create_id(ctx), api);
+    if (rc == 0 && api[0]) {
+        cfn_prop_string_or(ctx, "IntegrationRequest.FunctionArn", NULL, &function_arn);
+        if (function_arn && check_function_arn(function_arn) == 0)
+            remove_api_permissions(aws, function_arn, api);
+        rc = call(aws, "DeleteRestApi", ids(api, NULL, NULL), NULL);
+        if (rc < 0 && cfn_aws_error_is(aws, "NotFoundException"))
+            rc = 0;
+        if (rc == 0)
+            cfn_log(CFN_LOG_INFO, "REST API %s, made by the failed Create %s, deleted", api,
+                    cfn_request_failed_create_id(ctx));
+    } else if (rc == 0) {
+        cfn_log(CFN_LOG_INFO, "the failed Create %s made no REST API",
+                cfn_request_failed_create_id(ctx));
+    }
+    cfn_aws_free(aws);
+    return rc;
+}
+
 const cfn_resource_type cfnkit_apigateway_resource = {
     .type = "Custom::APIGatewayResource",
     .create = create,
     .update = update,
     .remove = remove_resource,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .remove_failed_create = remove_failed_create,
 };

@@ -83,6 +83,33 @@ class APIGatewayResource(Base):
         self.invoke("Delete", self.lam_props("{name}"), physical_id=body["PhysicalResourceId"],
                     logical="Hits", expect="SUCCESS")
 
+    def test_delete_after_failed_create_deletes_its_api(self):
+        # Issue #14.2: the Create made its API (and the function's
+        # permission) but CloudFormation was told FAILED; the Delete with the
+        # failed-create marker finds the API by its owner and RequestId tags.
+        props = self.lam_props("late/{id}", StageName="dev")
+        rid = str(uuid.uuid4())
+        made = self.invoke("Create", props, request_id=rid, logical="Late", expect="SUCCESS")
+        api = made["Data"]["RestApiId"]
+        other = self.invoke("Create", self.lam_props("kept"), logical="Kept", expect="SUCCESS")
+        # Another request's marker, or another resource's: nothing happens.
+        self.invoke("Delete", props, physical_id=f"cfnkit-failed-create-Late-{uuid.uuid4()}",
+                    logical="Late", expect="SUCCESS")
+        self.invoke("Delete", props, physical_id=f"cfnkit-failed-create-Else-{rid}", logical="Else",
+                    expect="SUCCESS")
+        self.assertIn(api, [a["id"] for a in self.ag.get_rest_apis()["items"]])
+        self.invoke("Delete", props, physical_id=f"cfnkit-failed-create-Late-{rid}", logical="Late",
+                    expect="SUCCESS")
+        apis = [a["id"] for a in self.ag.get_rest_apis()["items"]]
+        self.assertNotIn(api, apis)
+        self.assertIn(other["Data"]["RestApiId"], apis)
+        self.assertFalse([s for s in self.statements() if api in json.dumps(s)])
+        self.assertTrue([s for s in self.statements() if other["Data"]["RestApiId"] in json.dumps(s)])
+        self.invoke("Delete", props, physical_id=f"cfnkit-failed-create-Late-{rid}", logical="Late",
+                    expect="SUCCESS")
+        self.invoke("Delete", self.lam_props("kept"), physical_id=other["PhysicalResourceId"],
+                    logical="Kept", expect="SUCCESS")
+
     def shared_prefix(self, first_deleted):
         api = self.ag.create_rest_api(name=f"shared-{first_deleted}")["id"]
         a = self.invoke("Create", self.lam_props("users/{id}", RestApiId=api), logical="A", expect="SUCCESS")

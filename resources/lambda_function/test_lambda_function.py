@@ -181,6 +181,38 @@ class LambdaFunction(ModuleTest):
                     expect="SUCCESS")
         self.original_untouched()
 
+    def test_delete_after_failed_create_finds_the_function(self):
+        # Issue #14.2: CreateFunction took effect but CloudFormation was told
+        # FAILED; the Delete with the failed-create marker deletes the
+        # function (generated name and explicit name) and its package, and
+        # never another resource's function of that name.
+        names = [f["FunctionName"] for f in self.lam.list_functions()["Functions"]]
+        for extra in ({}, {"FunctionName": "late-made", "Env": {"TABLE": "late"}}):
+            rid = str(uuid.uuid4())
+            made = self.invoke("Create", self.props(**extra), request_id=rid, logical="Late",
+                               expect="SUCCESS")
+            name = made["PhysicalResourceId"]
+            _, key = self.artifact(name)
+            marker = f"cfnkit-failed-create-Late-{rid}"
+            # Another resource's failed Create leaves this function alone.
+            self.invoke("Delete", self.props(**extra), physical_id=f"cfnkit-failed-create-Else-{rid}",
+                        logical="Else", expect="SUCCESS")
+            self.assertIn(name, [f["FunctionName"] for f in self.lam.list_functions()["Functions"]])
+            self.invoke("Delete", self.props(**extra), physical_id=marker, logical="Late",
+                        expect="SUCCESS")
+            now = [f["FunctionName"] for f in self.lam.list_functions()["Functions"]]
+            self.assertNotIn(name, now)
+            if extra:
+                self.assertNotIn(key, [o["Key"] for o in
+                                       self.s3.list_objects_v2(Bucket="code").get("Contents", [])])
+            self.invoke("Delete", self.props(**extra), physical_id=marker, logical="Late",
+                        expect="SUCCESS")
+        self.assertEqual(sorted(names), sorted(f["FunctionName"] for f in self.lam.list_functions()["Functions"]))
+        # Properties the Create refused: nothing was made.
+        self.invoke("Delete", {"Code": "nonsense"}, physical_id=f"cfnkit-failed-create-Late-{uuid.uuid4()}",
+                    logical="Late", expect="SUCCESS")
+        self.original_untouched()
+
     def test_aws_errors_are_the_reason(self):
         """A callback failing on an AWS call without a reason of its own
         answers with the AWS error (#15)."""

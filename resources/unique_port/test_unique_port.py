@@ -30,6 +30,62 @@ def table_from_template(moto, name):
         "AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]})
 
 
+class SlowProxy:
+    """A loopback proxy in front of moto that forwards everything, except
+    that the first PutItem whose body holds `needle` is sent on to moto (it
+    takes effect) while its answer is held back for 6 s."""
+
+    def __init__(self, upstream, needle):
+        import http.client
+        import http.server
+        import threading
+        import urllib.parse
+        target = urllib.parse.urlparse(upstream)
+        outer = self
+        self.delayed = False
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                headers["Host"] = target.netloc
+                conn.request("POST", self.path, body=body, headers=headers)
+                res = conn.getresponse()
+                data = res.read()
+                slow = (not outer.delayed and needle in body and
+                        self.headers.get("X-Amz-Target", "").endswith(".PutItem") and
+                        b'"port"' in body)
+                if slow:
+                    outer.delayed = True
+                    outer.stop.wait(6)
+                try:
+                    self.send_response(res.status)
+                    for k, v in res.getheaders():
+                        if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                            self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up on the held answer
+
+        self.stop = threading.Event()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class UniquePort(ModuleTest):
     resource_type = "Custom::UniquePort"
 
@@ -103,6 +159,53 @@ class UniquePort(ModuleTest):
         self.invoke("Delete", props, physical_id="cfnkit-failed-create-x", expect="SUCCESS")
         self.invoke("Delete", props, physical_id="not-a-port-id", expect="SUCCESS")
         self.invoke("Delete", props, physical_id="web-99999", expect="SUCCESS")
+
+    def test_delete_after_failed_create_finds_its_port(self):
+        # Issue #14.2: a Create whose write took effect although CloudFormation
+        # was told FAILED (the answer came too late). Its Delete carries the
+        # failed-create marker and the module finds the port by the Create's
+        # RequestId, by both ways a Create takes one.
+        for key, ports, before in (("late", "13000-13999", 0), ("latecrowd", "13000-13007", 6)):
+            props = {"Key": key, "PortRange": ports}
+            for _ in range(before):  # a crowded range: the port comes from the hints
+                self.invoke("Create", props, logical="Other", expect="SUCCESS")
+            rid = str(uuid.uuid4())
+            self.invoke("Create", props, request_id=rid, expect="SUCCESS")
+            self.assertEqual(len(self.held(key)), before + 1)
+            # A marker of another request frees nothing.
+            self.invoke("Delete", props, physical_id=f"cfnkit-failed-create-Res-{uuid.uuid4()}",
+                        expect="SUCCESS")
+            self.assertEqual(len(self.held(key)), before + 1)
+            body = self.invoke("Delete", props, physical_id=f"cfnkit-failed-create-Res-{rid}",
+                               expect="SUCCESS")
+            self.assertEqual(body["PhysicalResourceId"], f"cfnkit-failed-create-Res-{rid}")
+            self.assertEqual(len(self.held(key)), before, key)
+            self.invoke("Delete", props, physical_id=f"cfnkit-failed-create-Res-{rid}", expect="SUCCESS")
+        # Properties the Create refused: nothing was made, the Delete succeeds.
+        self.invoke("Delete", {"Key": "late", "PortRange": "bad"},
+                    physical_id=f"cfnkit-failed-create-Res-{uuid.uuid4()}", expect="SUCCESS")
+
+    def test_late_write_is_undone_within_the_margin(self):
+        # Issue #14.2: the port's PutItem takes effect in DynamoDB but its
+        # answer comes after the client's deadline. With the margin that
+        # cfn_aws_for keeps, the module finds the port and releases it
+        # before answering FAILED.
+        proxy = SlowProxy(self.moto.url, b"pool#slow")
+        try:
+            key = "resp/" + uuid.uuid4().hex
+            props = {"Key": "slow", "PortRange": "16000-16999"}
+            ev = request("Create", self.resource_type, self.bucket.presign(key), props,
+                         request_id=str(uuid.uuid4()))
+            ev["LogicalResourceId"] = "Res"
+            res = run([self.tool, "invoke", "--event", "-", "--timeout", "4"], stdin=json.dumps(ev),
+                      env=dict(self.env, AWS_ENDPOINT_URL=proxy.url))
+            body = self.bucket.read(key)
+            self.assertEqual(body["Status"], "FAILED", res.stderr)
+            self.assertTrue(proxy.delayed, "the proxy never held back a PutItem")
+            self.assertEqual(self.held("slow"), [], res.stderr)
+            self.assertIn("released again", res.stderr)
+        finally:
+            proxy.close()
 
     def test_delete_frees_only_its_own_port(self):
         props = {"Key": "own", "PortRange": "15000-15999"}

@@ -2,6 +2,7 @@
  * locks. Each allocated port is one item; taking a port is one conditional
  * write, and a request delivered twice finds the port it already took. */
 #include "resources.h"
+#include "unique_port.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -11,14 +12,14 @@
 
 #define DEFAULT_RANGE "10000-50000"
 #define SEED_RANGE    "10000-59999" /* what the seed's bitset really held */
-#define TABLE_ENV     "CFNKIT_UNIQUE_PORT_TABLE"
+#define TABLE_ENV     UNIQUE_PORT_TABLE_ENV
 #define MAX_RANGES    32
 #define RANDOM_PROBES 2 /* plain conditional writes before the hints */
 #define CLAIM_TTL_S   (7 * 24 * 3600)
-#define MAX_KEY_BYTES 512
+#define MAX_KEY_BYTES UNIQUE_PORT_MAX_KEY
 /* The pool of the item `cfnkit unique-port import-seed` writes once it has
  * copied a seed table's allocated ports: seed-shaped requests wait for it. */
-#define SEED_MARK "seed#"
+#define SEED_MARK UNIQUE_PORT_SEED_MARK
 
 typedef struct range {
     long lo, hi;
@@ -285,8 +286,7 @@ typedef struct alloc {
     counter n;
 } alloc;
 
-/* {"pool": {"S": pool}, "port": {"N": port}}, or NULL when out of memory. */
-static cJSON *port_key(const char *pool, long port)
+cJSON *unique_port_key(const char *pool, long port)
 {
     char num[24];
     cJSON *k = cJSON_CreateObject();
@@ -331,7 +331,7 @@ static int require_import(alloc *a)
     }
     in = cJSON_CreateObject();
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(pool, 0)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(pool, 0)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         goto done;
@@ -352,7 +352,7 @@ done:
 /* The item of a port this request takes, or NULL when out of memory. */
 static cJSON *port_item(alloc *a, long port)
 {
-    cJSON *item = port_key(a->pool, port);
+    cJSON *item = unique_port_key(a->pool, port);
     if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "owner"), "S", a->owner) ||
         !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "request"), "S", a->request) ||
         !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "resource"), "S", a->resource)) {
@@ -401,7 +401,7 @@ static char *claim_pool(const char *request)
 static cJSON *claim_item(alloc *a, long port)
 {
     char *pool = claim_pool(a->request), num[16], expires[24];
-    cJSON *item = pool ? port_key(pool, 0) : NULL;
+    cJSON *item = pool ? unique_port_key(pool, 0) : NULL;
     free(pool);
     snprintf(num, sizeof(num), "%ld", port);
     snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
@@ -464,12 +464,12 @@ static long begin(alloc *a, const long *probes, int nprobes, summary *sum, long 
     cJSON *in = cJSON_CreateObject(), *out = NULL, *keys = NULL;
     cJSON *req = cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "RequestItems"), a->s->table);
     bool built = claim && (keys = cJSON_AddArrayToObject(req, "Keys")) &&
-                 append(keys, port_key(claim, 0)) &&
-                 append(keys, port_key(a->hints, SUMMARY_SLOT)) &&
+                 append(keys, unique_port_key(claim, 0)) &&
+                 append(keys, unique_port_key(a->hints, SUMMARY_SLOT)) &&
                  cJSON_AddBoolToObject(req, "ConsistentRead", 1);
     for (int i = 0; i < nprobes; i++)
         if (i == 0 || probes[i] != probes[0])
-            built = built && append(keys, port_key(a->pool, probes[i]));
+            built = built && append(keys, unique_port_key(a->pool, probes[i]));
     long port = 0;
     free(claim);
     memset(sum, 0, sizeof(*sum));
@@ -572,7 +572,7 @@ static int read_block(alloc *a, int b, block *blk)
 {
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, b)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         return -1;
@@ -587,7 +587,7 @@ static int hint_update(alloc *a, long slot, const char *expression, const char *
 {
     cJSON *in = cJSON_CreateObject();
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->hints, slot)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, slot)) &&
                  cJSON_AddStringToObject(in, "UpdateExpression", expression) &&
                  cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"),
                                          "#a", attr) &&
@@ -608,7 +608,7 @@ static int rebuild_block(alloc *a, int b, summary *sum, block *blk)
     cJSON *in = cJSON_CreateObject();
     bool built =
         cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-        cJSON_AddItemToObject(in, "Key", port_key(a->hints, b)) &&
+        cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, b)) &&
         cJSON_AddStringToObject(in, "UpdateExpression",
                                 n ? "SET #free = :f, #ready = :t"
                                   : "SET #ready = :t REMOVE #free") &&
@@ -640,7 +640,7 @@ static int owns_port(alloc *a, long port)
 {
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->pool, port)) &&
                  cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         return -1;
@@ -762,23 +762,47 @@ static long allocate_hinted(alloc *a, summary *sum, uint64_t *state)
                     a->s->key, RANDOM_PROBES + HINT_VISITS);
 }
 
+/* The request's own candidates: a sequence seeded by the request, so that
+ * allocators rarely meet and a repeated delivery finds its own. Returns how
+ * many; *state continues the sequence. */
+static int request_probes(alloc *a, long probes[RANDOM_PROBES], uint64_t *state)
+{
+    char seed_hex[65];
+    int nprobes = 0;
+    *state = 0;
+    hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
+    for (int i = 0; i < 16; i++)
+        *state = *state << 4 |
+                 (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
+    for (; nprobes < RANDOM_PROBES && nprobes < a->s->total; nprobes++)
+        probes[nprobes] = nth_port(a->s, (long)(next_random(state) % (uint64_t)a->s->total));
+    return nprobes;
+}
+
+/* The port that a->request holds, found as a repeated delivery of it finds
+ * its own: a probe's item or the claimed port. 0 none, -1 error. */
+static long held_by_request(alloc *a)
+{
+    long probes[RANDOM_PROBES], claimed = 0;
+    uint64_t state;
+    summary sum;
+    int nprobes = request_probes(a, probes, &state);
+    long port = begin(a, probes, nprobes, &sum, &claimed);
+    if (port != 0 || claimed <= 0)
+        return port;
+    int mine = owns_port(a, claimed);
+    return mine < 0 ? -1 : mine ? claimed : 0;
+}
+
 static long allocate(alloc *a)
 {
     const spec *s = a->s;
-    char seed_hex[65];
-    uint64_t state = 0;
+    uint64_t state;
     summary sum;
-    int cand[NBLOCKS], nprobes = 0;
+    int cand[NBLOCKS];
     long probes[RANDOM_PROBES];
     bool all_ready;
-    /* The common case: candidates from a sequence seeded by the request, so
-     * that allocators rarely meet and a repeated delivery finds its own. */
-    hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
-    for (int i = 0; i < 16; i++)
-        state = state << 4 |
-                (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
-    for (; nprobes < RANDOM_PROBES && nprobes < s->total; nprobes++)
-        probes[nprobes] = nth_port(s, (long)(next_random(&state) % (uint64_t)s->total));
+    int nprobes = request_probes(a, probes, &state);
     long claimed = 0, port = begin(a, probes, nprobes, &sum, &claimed);
     if (port != 0)
         return port;
@@ -819,15 +843,44 @@ static int answer(cfn_ctx *ctx, const spec *s, long port)
     return cfn_set_physical_id(ctx, id);
 }
 
+static int release_port(alloc *a, long port);
+
+/* After a failed allocation whose last write may have taken effect (no
+ * answer came in time): within the margin cfn_aws_for kept, find the port
+ * this request holds and give it back, so the failed Create leaves nothing.
+ * What this misses, the Delete after the failed Create finds. */
+static void undo_unknown(alloc *a)
+{
+    if (!cfn_aws_outcome_unknown(a->aws))
+        return;
+    cfn_aws_for_undo(a->ctx, a->aws);
+    long port = held_by_request(a);
+    if (port > 0 && release_port(a, port) == 1)
+        cfn_log(CFN_LOG_WARN,
+                "pool %s: port %ld, taken by a write whose answer came too late, "
+                "released again",
+                a->s->key, port);
+    else if (port < 0)
+        cfn_log(CFN_LOG_WARN,
+                "pool %s: could not check for a port taken by a late write (%s); "
+                "the Delete after this failed Create will",
+                a->s->key, cfn_error_last());
+}
+
 static int create_port(cfn_ctx *ctx, const spec *s)
 {
     alloc a;
     if (setup_alloc(ctx, s, &a) < 0)
         return -1;
     long port = require_import(&a) < 0 ? -1 : allocate(&a);
-    if (port > 0)
+    if (port > 0) {
         cfn_log(CFN_LOG_INFO, "pool %s: port %ld allocated with %d DynamoDB requests (%d writes)",
                 s->key, port, a.n.requests, a.n.writes);
+    } else if (!cfn_reason(ctx)) {
+        /* The reason first: the undo's calls replace cfn_error_last(). */
+        cfn_fail(ctx, "%s", cfn_error_last());
+        undo_unknown(&a);
+    }
     cfn_aws_free(a.aws);
     return port > 0 ? answer(ctx, s, port) : -1;
 }
@@ -868,7 +921,7 @@ static int keep_port(alloc *a, long port)
     cJSON *values = cJSON_AddObjectToObject(in, "ExpressionAttributeValues");
     bool built =
         cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-        cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+        cJSON_AddItemToObject(in, "Key", unique_port_key(a->pool, port)) &&
         cJSON_AddStringToObject(in, "UpdateExpression",
                                 "SET #owner = :owner, #resource = :resource") &&
         cJSON_AddStringToObject(in, "ConditionExpression",
@@ -933,7 +986,7 @@ static int release_port(alloc *a, long port)
     cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
     int b = (int)(port / BLOCK_PORTS);
     bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", port_key(a->pool, port)) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->pool, port)) &&
                  cJSON_AddStringToObject(in, "ConditionExpression", OWNED_OR_IMPORTED) &&
                  cJSON_AddStringToObject(names, "#owner", "owner") &&
                  cJSON_AddStringToObject(names, "#seed", "seed") &&
@@ -950,7 +1003,7 @@ static int release_port(alloc *a, long port)
     summary sum = {0};
     in = cJSON_CreateObject();
     built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-            cJSON_AddItemToObject(in, "Key", port_key(a->hints, SUMMARY_SLOT)) &&
+            cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, SUMMARY_SLOT)) &&
             cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         return -1;
@@ -998,9 +1051,39 @@ static int remove_port(cfn_ctx *ctx)
     return rc < 0 ? -1 : 0;
 }
 
+/* The Delete after a failed Create: the port that Create's request took, if
+ * a write of it took effect after all (its answer came too late). */
+static int remove_failed_create(cfn_ctx *ctx)
+{
+    spec s;
+    alloc a;
+    if (read_spec(ctx, &s) < 0) {
+        /* Properties the Create refused: it allocated nothing. */
+        cfn_log(CFN_LOG_INFO, "failed Create with invalid properties (%s): nothing to release",
+                cfn_reason(ctx));
+        return 0; /* a success: the reason set on the way is not read */
+    }
+    if (setup_alloc(ctx, &s, &a) < 0)
+        return -1;
+    a.request = cfn_request_failed_create_id(ctx);
+    long port = held_by_request(&a);
+    int rc = port > 0 ? release_port(&a, port) : (int)port;
+    if (rc == 1)
+        cfn_log(CFN_LOG_INFO, "pool %s: port %ld, taken by the failed Create %s, released", s.key,
+                port, a.request);
+    else if (rc == 0)
+        cfn_log(CFN_LOG_INFO, "pool %s: the failed Create %s holds no port", s.key, a.request);
+    else if (cfn_aws_error_is(a.aws, "ResourceNotFoundException"))
+        rc = 0; /* no table: nothing was allocated in it */
+    cfn_aws_free(a.aws);
+    return rc < 0 ? -1 : 0;
+}
+
 const cfn_resource_type cfnkit_unique_port = {
     .type = "Custom::UniquePort",
     .create = create,
     .update = update,
     .remove = remove_port,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .remove_failed_create = remove_failed_create,
 };

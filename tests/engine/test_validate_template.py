@@ -92,6 +92,12 @@ BROKEN = {
                     "  O: {Value: x, Export: {Name: !Sub '${A}-x'}}\n",
                     ["the Name of an Export can't include Ref or GetAtt functions that depend on "
                      "a resource (A)", "(at Outputs/O/Export/Name/Fn::Sub)"]),
+    "list output": ("Parameters:\n  L: {Type: CommaDelimitedList, Default: 'a,b'}\n"
+                    "Resources:\n  A: {Type: X::Y}\nOutputs:\n  O: {Value: !Ref L}\n"
+                    "  M: {Value: {k: v}}\n",
+                    ["The Value field of every Outputs member must evaluate to a String and not a "
+                     "List. (at Outputs/O/Value)",
+                     "must evaluate to a String and not a Map. (at Outputs/M/Value)"]),
     "import": ("Resources:\n  A: {Type: X::Y}\n  B:\n    Type: X::Y\n    Properties:\n"
                "      P: {Fn::ImportValue: !GetAtt A.Name}\n",
                ["Fn::ImportValue can't include Ref or GetAtt functions that depend on a resource"]),
@@ -174,6 +180,46 @@ class Tool(unittest.TestCase):
         self.assertIn("Parameters: [R] must have values", err)
         rc, _, err = self.run_tool(PARAMS, "validate-template", "--parameter-overrides", "R=r")
         self.assertEqual(rc, 0, err)
+
+    def test_parameter_overrides_file_forms(self):
+        # The three JSON forms `aws cloudformation deploy` reads from file://.
+        forms = {
+            "cli": ["R=r", "N=3"],
+            "cloudformation": [{"ParameterKey": "R", "ParameterValue": "r"},
+                               {"ParameterKey": "N", "ParameterValue": 3}],
+            "codepipeline": {"Parameters": {"R": "r", "N": "3"}},
+        }
+        with tempfile.TemporaryDirectory() as d:
+            for name, doc in forms.items():
+                with self.subTest(name):
+                    path = os.path.join(d, name + ".json")
+                    with open(path, "w") as f:
+                        json.dump(doc, f)
+                    rc, out, err = self.run_tool(PARAMS, "validate-template",
+                                                 "--parameter-overrides", "file://" + path)
+                    self.assertEqual(rc, 0, err)
+                    # A value given after the file is read too: N=9 breaks MaxValue.
+                    rc, out, err = self.run_tool(PARAMS, "validate-template",
+                                                 "--parameter-overrides", "file://" + path, "N=9")
+                    self.assertEqual(rc, 1)
+                    self.assertIn("Parameter 'N' must be a number not greater than 5", err)
+            bad = {"notjson.json": ("{", "is not JSON"),
+                   "shape.json": ('"R=r"', "expected"),
+                   "entry.json": ("[5]", "every entry is"),
+                   "value.json": ('{"Parameters": {"R": ["a"]}}', "parameter R: a value must be")}
+            for name, (text, msg) in bad.items():
+                with self.subTest(name):
+                    path = os.path.join(d, name)
+                    with open(path, "w") as f:
+                        f.write(text)
+                    rc, out, err = self.run_tool(PARAMS, "validate-template",
+                                                 "--parameter-overrides", "file://" + path)
+                    self.assertEqual(rc, 2, err)
+                    self.assertIn(msg, err)
+            rc, out, err = self.run_tool(PARAMS, "graph", "--parameter-overrides",
+                                         "file://" + os.path.join(d, "missing.json"))
+            self.assertEqual(rc, 2)
+            self.assertIn("missing.json: No such file", err)
 
     def test_noecho_never_printed(self):
         text = ("Parameters:\n  Pw: {Type: String, NoEcho: true, MinLength: 9}\n"

@@ -1,6 +1,6 @@
 /* Fuzzes what a hostile request reaches: payload splitting, validation, the
  * property getters, and the response built for it (always within 4096 bytes,
- * always valid JSON). */
+ * always valid JSON in valid UTF-8). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = 0;
         if (cfn__response_build(&f, &body, &len) == 0) {
             cJSON *parsed = cJSON_ParseWithLength(body, len);
-            if (len > CFN_MAX_RESPONSE_BYTES || !parsed)
+            if (len > CFN_MAX_RESPONSE_BYTES || !parsed || !cfn__utf8_valid(body, true))
                 abort();
             cJSON_Delete(parsed);
         }

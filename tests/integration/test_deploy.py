@@ -342,7 +342,8 @@ class DeployTest(unittest.TestCase):
         out = self.deploy("unserved", {"A": self.res(), "N": self.res(type_="Custom::Nobody")})
         self.assertEqual(out.returncode, 1)
         self.assertIn("Custom::Nobody", out.stderr)
-        self.assertIn("Custom::Test", out.stderr)  # what is served is listed
+        self.assertIn("Types served:", out.stderr)  # what is served is listed
+        self.assertIn("Custom::Test", out.stderr)
         self.assertEqual(self.records(), [])
         self.assertIsNone(self.stack_doc("unserved"))
 
@@ -491,6 +492,46 @@ class DeployTest(unittest.TestCase):
         self.assertIn("no provider serves Custom::Test", out.stderr)
         self.assertEqual(self.stack_doc("live")["StackStatus"], "CREATE_COMPLETE")
         self.ok(self.delete("live"))
+
+    def test_native_replacement_and_attributes(self):
+        """Native types (cfnkit native-provider against moto): GetAtt of a
+        declared attribute, refused for an undeclared one before anything is
+        made; a createOnly property (TableName) changed replaces the table,
+        its dependent is updated to the new ARN, the old table goes in cleanup;
+        checked with boto3."""
+        ddb, ssm = self.ddb, self.moto.client("ssm")
+
+        def template(name, attr="Arn"):
+            return {"T": {"Type": "AWS::DynamoDB::Table", "Properties": {
+                        "TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}},
+                    "P": {"Type": "AWS::SSM::Parameter", "Properties": {
+                        "Name": "/cfnkit/test/table-arn", "Type": "String",
+                        "Value": {"Fn::GetAtt": ["T", attr]}}}}
+
+        out = self.deploy("natives", template("natives-one", "Nope"))
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("does not support attribute type Nope", out.stderr)
+        self.assertIsNone(self.stack_doc("natives"))
+        self.ok(self.deploy("natives", template("natives-one")))
+        arn = ddb.describe_table(TableName="natives-one")["Table"]["TableArn"]
+        self.assertEqual(ssm.get_parameter(Name="/cfnkit/test/table-arn")["Parameter"]["Value"],
+                         arn)
+        out = self.deploy("natives", template("natives-two"))
+        self.ok(out)
+        self.assertRegex(out.stdout, r"Modify +T +AWS::DynamoDB::Table +Replacement: True "
+                                     r"\(TableName: Always\)")
+        self.assertIn("Requested update requires the creation of a new physical resource",
+                      out.stdout)
+        tables = ddb.list_tables()["TableNames"]
+        self.assertIn("natives-two", tables)
+        self.assertNotIn("natives-one", tables)
+        self.assertEqual(ssm.get_parameter(Name="/cfnkit/test/table-arn")["Parameter"]["Value"],
+                         ddb.describe_table(TableName="natives-two")["Table"]["TableArn"])
+        self.ok(self.cfnkit("delete-stack", "--stack-name", "natives"))
+        self.assertNotIn("natives-two", ddb.list_tables()["TableNames"])
+        self.assertEqual(ssm.get_parameters(Names=["/cfnkit/test/table-arn"])["Parameters"], [])
 
     def test_sigkill_at_random_moments(self):
         """Killed at a random instant of create, update, update rollback or delete, the next

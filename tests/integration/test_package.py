@@ -28,7 +28,7 @@ class ProviderPackage(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.zip = os.path.join(cls.tmp.name, "cfnkit-provider.zip")
-        res = run([os.path.join(ROOT, "tools", "package.sh"), "--tool", program("CFNKIT_TOOL"),
+        res = run([os.path.join(ROOT, "tools", "package.sh"), "--tool", program("CFNKIT_PROVIDER"),
                    "--out", cls.zip], timeout=300)
         if res.returncode != 0:
             raise RuntimeError(res.stdout + res.stderr)

@@ -220,6 +220,27 @@ class StoreAgainstMoto(unittest.TestCase):
         self.assertEqual(self.store_json("list-exports"), [])
         self.store("release-export", "VpcId", net)  # already free
 
+    def test_an_export_never_goes_while_an_import_of_it_lands(self):
+        # Release and import race: either the import landed and the export
+        # stays, or the export went and the import was refused; never an
+        # import of an export that is gone.
+        net = ARN.format("net")
+        for i in range(10):
+            name = f"Race{i}"
+            self.store("claim-export", name, "v", net)
+            release = self.spawn("release-export", name, net)
+            add = self.spawn("add-import", name, "app")
+            _, rerr = release.communicate(timeout=60)
+            _, aerr = add.communicate(timeout=60)
+            exported = self.item("exports", name) is not None
+            imported = self.item(f"import#{name}", "app") is not None
+            if add.returncode == 0:
+                self.assertEqual((release.returncode, exported, imported), (BUSY, True, True), rerr)
+                self.assertEqual(self.item("exports", name)["importers"]["N"], "1")
+            else:
+                self.assertEqual((add.returncode, release.returncode, exported, imported),
+                                 (NOTFOUND, 0, False, False), aerr + rerr)
+
     # --- documents ------------------------------------------------------------
 
     def test_large_documents_round_trip_in_chunks(self):

@@ -71,11 +71,31 @@ static const cfn_resource_type barrier = {.type = "Custom::Barrier",
 static const cfn_resource_type plain = {
     .type = "Custom::Plain", .create = nothing, .remove = nothing};
 
+/* Says which callback ran and which failed Create it was told about. */
+static int finder_remove(cfn_ctx *ctx)
+{
+    const char *id = cfn_request_failed_create_id(ctx);
+    return cfn_set_data(ctx, "Ran", id ? "remove-with-id" : "remove");
+}
+
+static int finder_failed(cfn_ctx *ctx)
+{
+    const char *id = cfn_request_failed_create_id(ctx);
+    return cfn_set_data(ctx, "Ran", id ? id : "no id");
+}
+
+static const cfn_resource_type finder = {.type = "Custom::Finder",
+                                         .create = nothing,
+                                         .remove = finder_remove,
+                                         .version = CFN_RESOURCE_TYPE_VERSION,
+                                         .remove_failed_create = finder_failed};
+
 static int setup_all(void **state)
 {
     (void)state;
     assert_int_equal(cfn_register(&barrier), 0);
     assert_int_equal(cfn_register(&plain), 0);
+    assert_int_equal(cfn_register(&finder), 0);
     return 0;
 }
 
@@ -176,6 +196,66 @@ static void answer_needs_no_response_url(void **state)
     cfn__request_clear(&req);
 }
 
+static void delete_request(request *req, const char *type, const char *physical_id)
+{
+    char *text = NULL;
+    assert_true(asprintf(&text,
+                         "{\"RequestType\":\"Delete\",\"StackId\":\"arn:aws:cloudformation:"
+                         "us-east-1:1:stack/stk/u\",\"RequestId\":\"d1b2c3d4-0000-4000-8000-"
+                         "000000000001\",\"ResourceType\":\"%s\",\"LogicalResourceId\":"
+                         "\"Thing\",\"PhysicalResourceId\":\"%s\",\"ResourceProperties\":{}}",
+                         type, physical_id) > 0);
+    cJSON *obj = cJSON_Parse(text);
+    free(text);
+    assert_non_null(obj);
+    assert_int_equal(cfn__request_init(req, obj), 0);
+}
+
+/* Issue #14.2: the Delete after a failed Create reaches a type that can find
+ * what that Create made, with the Create's RequestId; other types need no
+ * code for it. */
+static void delete_after_failed_create(void **state)
+{
+    (void)state;
+    static const char marker[] = "cfnkit-failed-create-Thing-a1b2c3d4-1111-4222-8333-444455556666";
+    request req;
+    answer a;
+    delete_request(&req, "Custom::Finder", marker);
+    cfn__answer_decide(&req, cfn__clock_mono_ms() + 5000, &a);
+    assert_true(a.success);
+    assert_string_equal(a.physical_id, marker);
+    assert_string_equal(cJSON_GetObjectItem(a.data, "Ran")->valuestring,
+                        "a1b2c3d4-1111-4222-8333-444455556666");
+    cfn__answer_clear(&a);
+    cfn__request_clear(&req);
+
+    /* An ordinary Delete goes to remove, with no failed Create named. */
+    delete_request(&req, "Custom::Finder", "real-id");
+    cfn__answer_decide(&req, cfn__clock_mono_ms() + 5000, &a);
+    assert_true(a.success);
+    assert_string_equal(cJSON_GetObjectItem(a.data, "Ran")->valuestring, "remove");
+    cfn__answer_clear(&a);
+    cfn__request_clear(&req);
+
+    /* A type without remove_failed_create: success, no handler at all. */
+    delete_request(&req, "Custom::Plain", marker);
+    cfn__pending *p;
+    assert_int_equal(cfn__answer_start(&req, cfn__clock_mono_ms() + 5000, &p), 0);
+    assert_null(cfn__answer_job(p));
+    cfn__answer_finish(p, &a);
+    assert_true(a.success);
+    cfn__answer_clear(&a);
+    cfn__request_clear(&req);
+
+    /* A marker of another logical id is forged: remove gets it as any id. */
+    delete_request(&req, "Custom::Finder",
+                   "cfnkit-failed-create-Other-a1b2c3d4-1111-4222-8333-444455556666");
+    cfn__answer_decide(&req, cfn__clock_mono_ms() + 5000, &a);
+    assert_string_equal(cJSON_GetObjectItem(a.data, "Ran")->valuestring, "remove");
+    cfn__answer_clear(&a);
+    cfn__request_clear(&req);
+}
+
 static void descriptor_versions(void **state)
 {
     (void)state;
@@ -201,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(handlers_run_at_once_through_poll),
         cmocka_unit_test(answer_needs_no_response_url),
+        cmocka_unit_test(delete_after_failed_create),
         cmocka_unit_test(descriptor_versions),
     };
     return cmocka_run_group_tests(tests, setup_all, NULL);

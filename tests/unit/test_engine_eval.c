@@ -195,6 +195,12 @@ static void language_extensions(void **state)
          "\"{\\\"a\\\":\\\"prod\\\",\\\"b\\\":[1,true]}\""},
         {"!FindInMap [M, eu-west-1, Ami, {DefaultValue: ami-0}]", "\"ami-0\""},
         {"!FindInMap [N, a, b, {DefaultValue: !Ref Env}]", "\"prod\""},
+        /* Fn::ForEach inside resource properties, nested in a map and in a
+         * list's map, with Ref of the identifier and &{} in keys. */
+        {"{Fn::ForEach::Tags: [T, !Ref Subnets, {'Tag${T}': !Sub '${T}-${Env}'}], Keep: 1}",
+         "{\"Taga\":\"a-prod\",\"Tagb\":\"b-prod\",\"Tagc\":\"c-prod\",\"Keep\":1}"},
+        {"[{Fn::ForEach::L: [X, [x.1, y-2], {'K&{X}': !Ref X}]}]",
+         "[{\"Kx1\":\"x.1\",\"Ky2\":\"y-2\"}]"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *got = eval_p(prefix, cases[i][0], &engine, NULL);
@@ -202,6 +208,16 @@ static void language_extensions(void **state)
             fail_msg("P: %s\n  gives %s\n  expected %s", cases[i][0], got, cases[i][1]);
         free(got);
     }
+}
+
+static void foreach_needs_the_transform(void **state)
+{
+    (void)state;
+    /* Without AWS::LanguageExtensions a loop in properties is refused. */
+    check("{Fn::ForEach::Tags: [T, [a], {'K${T}': v}], Keep: 1}",
+          "ERROR: Fn::ForEach is expanded only");
+    check("{Fn::ForEach::Tags: [T, [a], {'K${T}': v}]}",
+          "ERROR: Encountered unsupported function: Fn::ForEach::Tags");
 }
 
 static void unknown_values(void **state)
@@ -332,10 +348,15 @@ static void rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ref_and_pseudo),        cmocka_unit_test(getatt_sub),
-        cmocka_unit_test(lists_and_strings),     cmocka_unit_test(conditions_and_if),
-        cmocka_unit_test(language_extensions),   cmocka_unit_test(unknown_values),
-        cmocka_unit_test(parameter_constraints), cmocka_unit_test(rules),
+        cmocka_unit_test(ref_and_pseudo),
+        cmocka_unit_test(getatt_sub),
+        cmocka_unit_test(lists_and_strings),
+        cmocka_unit_test(conditions_and_if),
+        cmocka_unit_test(language_extensions),
+        cmocka_unit_test(unknown_values),
+        cmocka_unit_test(parameter_constraints),
+        cmocka_unit_test(rules),
+        cmocka_unit_test(foreach_needs_the_transform),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

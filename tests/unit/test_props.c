@@ -184,6 +184,30 @@ static void resource_hash_is_per_resource(void **state)
     assert_string_equal(a, b);
 }
 
+/* Issue #14.5: what a module sets must be JSON that CloudFormation parses. */
+static void setters_refuse_invalid_utf8_and_control_characters(void **state)
+{
+    cfn_ctx *ctx = &((fixture *)*state)->ctx;
+    assert_true(cfn_set_physical_id(ctx, "bad-\xff-id") < 0);
+    assert_non_null(strstr(cfn_reason(ctx), "not valid UTF-8"));
+    assert_true(cfn_set_physical_id(ctx, "tab\there") < 0);
+    assert_true(cfn_set_physical_id(ctx, "c1-\xc2\x85") < 0);
+    assert_true(cfn_set_physical_id(ctx, "overlong-\xc0\xaf") < 0);
+    assert_true(cfn_set_physical_id(ctx, "surrogate-\xed\xa0\x80") < 0);
+    assert_int_equal(cfn_set_physical_id(ctx, "caf\xc3\xa9-\xf0\x9f\x98\x80"), 0);
+
+    assert_true(cfn_set_data(ctx, "Key\n", "v") < 0);
+    assert_true(cfn_set_data(ctx, "K\xfe", "v") < 0);
+    assert_true(cfn_set_data(ctx, "Value", "a\x80" "b") < 0);
+    assert_non_null(strstr(cfn_reason(ctx), "Data.Value"));
+    cJSON *nested = cJSON_Parse("{\"List\":[\"ok\"]}");
+    cJSON_AddItemToArray(cJSON_GetObjectItem(nested, "List"), cJSON_CreateString("\xe2\x82"));
+    assert_true(cfn_set_data_json(ctx, "Nested", nested) < 0);
+    assert_non_null(strstr(cfn_reason(ctx), "Data.Nested.List[1]"));
+    /* Control characters in a value are fine: JSON escapes them. */
+    assert_int_equal(cfn_set_data(ctx, "Multi", "line1\nline2\t\xc3\xa9"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +219,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(old_properties, setup, teardown),
         cmocka_unit_test_setup_teardown(changes_between_old_and_new, setup, teardown),
         cmocka_unit_test_setup_teardown(resource_hash_is_per_resource, setup, teardown),
+        cmocka_unit_test_setup_teardown(setters_refuse_invalid_utf8_and_control_characters, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -272,6 +272,49 @@ static void redacted_urls_have_no_query(void **state)
         "https://b.s3.amazonaws.com/k");
     assert_string_equal(cfn_redact_url("http://h/p#frag?x", buf, sizeof(buf)), "http://h/p");
     assert_string_equal(cfn_redact_url("http://h/p", buf, 5), "http");
+    /* Userinfo is a credential too (issue #14.6), whatever its form. */
+    assert_string_equal(cfn_redact_url("https://user:pw@h.example/k?q", buf, sizeof(buf)),
+                        "https://[userinfo]@h.example/k");
+    assert_string_equal(cfn_redact_url("https://a@b@h/k", buf, sizeof(buf)),
+                        "https://[userinfo]@h/k");
+    assert_string_equal(cfn_redact_url("https://h/k@v", buf, sizeof(buf)), "https://h/k@v");
+    assert_string_equal(cfn_redact_url("https://u:p@h", buf, sizeof(buf)), "https://[userinfo]@h");
+    assert_string_equal(cfn_redact_url("https://u\\@h/", buf, sizeof(buf)),
+                        "https://[userinfo]@h/");
+    assert_string_equal(cfn_redact_url("https://secret@h/", buf, 12), "https://[us");
+}
+
+/* Issue #14.5: Data that bypassed the setters (a report read back from the
+ * worker) turns the response FAILED naming the key; ids echoed from the
+ * request are repaired; the body is always valid UTF-8. */
+static void invalid_utf8_never_reaches_the_body(void **state)
+{
+    (void)state;
+    response_fields f = fields();
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "Good", "yes");
+    cJSON_AddStringToObject(data, "Bad", "x\xff");
+    f.data = data;
+    f.logical_id = "Res\xc3";
+    char *body;
+    size_t len;
+    assert_int_equal(cfn__response_build(&f, &body, &len), 0);
+    assert_true(cfn__utf8_valid(body, true));
+    cJSON *o = cJSON_Parse(body);
+    assert_string_equal(cJSON_GetObjectItem(o, "Status")->valuestring, "FAILED");
+    assert_non_null(strstr(cJSON_GetObjectItem(o, "Reason")->valuestring, "Data.Bad"));
+    assert_null(cJSON_GetObjectItem(o, "Data"));
+    assert_string_equal(cJSON_GetObjectItem(o, "LogicalResourceId")->valuestring,
+                        "Res\xef\xbf\xbd");
+    cJSON_Delete(o);
+    free(body);
+    cfn__response_fields_clear(&f);
+    cJSON_Delete(data);
+
+    assert_true(cfn__utf8_valid("", false));
+    assert_false(cfn__utf8_valid("\xf4\x90\x80\x80", true)); /* past U+10FFFF */
+    assert_false(cfn__utf8_valid("\x7f", false));
+    assert_true(cfn__utf8_valid("\x7f", true));
 }
 
 int main(void)
@@ -289,6 +332,7 @@ int main(void)
         cmocka_unit_test(generated_ids_stay_under_the_limit),
         cmocka_unit_test(failed_create_marker),
         cmocka_unit_test(redacted_urls_have_no_query),
+        cmocka_unit_test(invalid_utf8_never_reaches_the_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@
 
 static const char usage_text[] =
     "Usage: cfnkit graph --template-file FILE [FILE ...] [--format json|dot]\n"
-    "                    [--parameter-overrides K=V ...]\n"
+    "                    [--parameter-overrides K=V ... | file://PARAMS.json]\n"
     "\n"
     "Prints the resource dependency graph: `from` depends on `to` through a Ref,\n"
     "an Fn::GetAtt, a ${X} or ${X.Attr} in an Fn::Sub, or DependsOn, counted per\n"
@@ -118,14 +118,11 @@ done:
 int graph_cmd(int argc, char **argv)
 {
     const char **files = calloc((size_t)argc + 1, sizeof(*files));
-    const char **overrides = calloc((size_t)argc + 1, sizeof(*overrides));
-    size_t nfiles = 0, noverrides = 0;
+    template_overrides given = {0};
+    size_t nfiles = 0;
     int dot = 0, rc = 0, in_overrides = 0;
-    if (!files || !overrides) {
-        free(files);
-        free(overrides);
+    if (!files)
         return 2;
-    }
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_text, stdout);
@@ -145,8 +142,12 @@ int graph_cmd(int argc, char **argv)
             in_overrides = 0;
         } else if (strcmp(argv[i], "--parameter-overrides") == 0) {
             in_overrides = 1;
-        } else if (in_overrides && argv[i][0] != '-' && strchr(argv[i], '=')) {
-            overrides[noverrides++] = argv[i];
+        } else if (in_overrides && template_overrides_is_arg(argv[i])) {
+            if (template_overrides_add(&given, argv[i]) < 0) {
+                fprintf(stderr, "cfnkit %s: %s\n", "graph", cfn_error_last());
+                rc = 2;
+                goto done;
+            }
         } else if (argv[i][0] != '-') {
             files[nfiles++] = argv[i];
         } else {
@@ -162,10 +163,10 @@ int graph_cmd(int argc, char **argv)
         goto done;
     }
     for (size_t i = 0; i < nfiles; i++)
-        if (one(files[i], dot, nfiles > 1, overrides, noverrides) != 0)
+        if (one(files[i], dot, nfiles > 1, (const char *const *)given.items, given.n) != 0)
             rc = 1;
 done:
     free(files);
-    free(overrides);
+    template_overrides_free(&given);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "event_cmd.h"
 #include "lambda_run.h"
 #include "native_provider.h"
+#include "package_cmd.h"
 #include "stack_cmd.h"
 #include "unique_port_cmd.h"
 #include "graph_cmd.h"
@@ -29,6 +30,8 @@ static const cfn_command commands[] = {
     {"native-provider",
      "serve the native AWS:: types too (cfnkit native-provider invoke|types ...; used by deploy)",
      native_provider},
+    {"package", "upload a folder or zip as a code object keyed by its hash (cfnkit package --help)",
+     package_cmd},
     {"deploy", "create or update a stack against the local AWS (cfnkit deploy --help)",
      stack_deploy_cmd},
     {"delete-stack", "delete a stack (cfnkit delete-stack --help)", stack_delete_cmd},

@@ -345,9 +345,23 @@ static void render_end(const args *a, const cJSON *report, int rc)
             cJSON_AddItemToObject(o, "Stack", cJSON_Duplicate(stack, 1));
         if (rc < 0)
             cJSON_AddStringToObject(o, "Error", cfn_error_last());
+        const cJSON *served = cJSON_GetObjectItem(report, "ServedTypes");
+        if (served)
+            cJSON_AddItemToObject(o, "ServedTypes", cJSON_Duplicate(served, 1));
         print_json(o, false);
         cJSON_Delete(o);
         return;
+    }
+    const cJSON *served = cJSON_GetObjectItem(report, "ServedTypes");
+    if (served) {
+        /* To stderr, beside the error that names the type not served. */
+        fprintf(stderr, "Types served:");
+        const cJSON *t;
+        cJSON_ArrayForEach(t, served)
+        {
+            fprintf(stderr, " %s", cJSON_GetStringValue(t));
+        }
+        fprintf(stderr, "\n");
     }
     if (cJSON_GetArraySize(failures) > 0) {
         printf("\nFailures:\n");

@@ -11,4 +11,22 @@
 void template_env_init(cfn_eval_ops *ops);
 void template_env_done(cfn_eval_ops *ops);
 
+/* The values of --parameter-overrides, as the AWS CLI's `cloudformation
+ * deploy` takes them: "Key=Value" arguments, or file://PATH naming a JSON
+ * file in any of its three forms: ["Key=Value", ...],
+ * [{"ParameterKey": K, "ParameterValue": V}, ...] or {"Parameters": {K: V}}.
+ * `items` holds "Key=Value" strings, owned. */
+typedef struct template_overrides {
+    char **items;
+    size_t n, cap;
+} template_overrides;
+
+/* Whether arg is one: "Key=Value" or file://PATH. */
+int template_overrides_is_arg(const char *arg);
+
+/* Adds one argument. Returns 0, or -1 with the reason (the file, the entry
+ * at fault) in cfn_error_last(). */
+int template_overrides_add(template_overrides *o, const char *arg);
+void template_overrides_free(template_overrides *o);
+
 #endif

@@ -2,6 +2,8 @@
  * Port") handed out into cfnkit's ports table, so that none is given again. */
 #include "unique_port_cmd.h"
 
+#include "unique_port.h"
+
 #include <cfnkit/cfnkit.h>
 
 #include <openssl/evp.h>
@@ -13,9 +15,9 @@
 
 #define SEED_LOW  10000 /* the seed's bit i is port 10000 + i */
 #define SEED_BITS 55536 /* no port above 65535 */
-#define TABLE_ENV "CFNKIT_UNIQUE_PORT_TABLE"
-#define SEED_MARK "seed#"
-#define MAX_KEY   512
+#define TABLE_ENV UNIQUE_PORT_TABLE_ENV
+#define SEED_MARK UNIQUE_PORT_SEED_MARK
+#define MAX_KEY   UNIQUE_PORT_MAX_KEY
 
 static const char usage_text[] =
     "Usage: cfnkit unique-port import-seed --seed-table NAME [--table NAME]\n"
@@ -79,19 +81,6 @@ done:
     return rc;
 }
 
-static cJSON *port_key(const char *pool, long port)
-{
-    char num[16];
-    cJSON *k = cJSON_CreateObject();
-    snprintf(num, sizeof(num), "%ld", port);
-    if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "pool"), "S", pool) ||
-        !cJSON_AddStringToObject(cJSON_AddObjectToObject(k, "port"), "N", num)) {
-        cJSON_Delete(k);
-        return NULL;
-    }
-    return k;
-}
-
 /* Who holds a port that was already in the table: 0 when it is this seed
  * table's import, 1 when someone else, -1 on error. */
 static int held_by_other(import *im, const char *pool, long port, char *who, size_t size)
@@ -99,7 +88,7 @@ static int held_by_other(import *im, const char *pool, long port, char *who, siz
     cJSON *in = cJSON_CreateObject(), *out = NULL;
     int rc = -1;
     if (!cJSON_AddStringToObject(in, "TableName", im->table) ||
-        !cJSON_AddItemToObject(in, "Key", port_key(pool, port)) ||
+        !cJSON_AddItemToObject(in, "Key", unique_port_key(pool, port)) ||
         !cJSON_AddBoolToObject(in, "ConsistentRead", 1)) {
         cfn_error_set(CFN_ENOMEM, "out of memory");
         goto done;
@@ -124,7 +113,7 @@ static int import_port(import *im, const char *key, const char *pool, long port)
 {
     char resource[128], who[300];
     cJSON *in = cJSON_CreateObject();
-    cJSON *item = port_key(pool, port);
+    cJSON *item = unique_port_key(pool, port);
     int rc = -1;
     snprintf(resource, sizeof(resource), "imported from the seed's table %.80s", im->seed_table);
     bool built =
@@ -197,7 +186,7 @@ static int mark_imported(import *im)
     snprintf(pool, sizeof(pool), SEED_MARK "%s", im->seed_table);
     snprintf(at, sizeof(at), "%lld", (long long)time(NULL));
     snprintf(count, sizeof(count), "%ld", im->imported + im->already + im->conflicts);
-    item = port_key(pool, 0);
+    item = unique_port_key(pool, 0);
     bool built = cJSON_AddStringToObject(in, "TableName", im->table) && item &&
                  cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "at"), "N", at) &&
                  cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "ports"), "N", count) &&

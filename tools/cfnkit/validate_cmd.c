@@ -15,12 +15,15 @@
 #include "validate.h"
 
 static const char usage_text[] =
-    "Usage: cfnkit validate-template --template-file FILE [--parameter-overrides K=V ...]\n"
+    "Usage: cfnkit validate-template --template-file FILE\n"
+    "                                [--parameter-overrides K=V ... | file://PARAMS.json]\n"
     "\n"
     "Checks the template as CloudFormation does: its YAML or JSON, sections, every\n"
     "reference and intrinsic function where it is used, conditions, dependency\n"
     "cycles and quotas; with --parameter-overrides, also the parameters' values\n"
-    "(every parameter then needs a value or a Default), as a create would.\n"
+    "(every parameter then needs a value or a Default), as a create would. As with\n"
+    "`aws cloudformation deploy`, file://PARAMS.json holds [\"K=V\", ...],\n"
+    "[{\"ParameterKey\": K, \"ParameterValue\": V}, ...] or {\"Parameters\": {K: V}}.\n"
     "Prints, as `aws cloudformation validate-template` does, {\"Parameters\": [...],\n"
     "\"Description\", \"Capabilities\", \"CapabilitiesReason\", \"DeclaredTransforms\"}\n"
     "(NoEcho defaults masked) and exits 0; or prints every problem, each naming\n"
@@ -120,15 +123,12 @@ static cJSON *summary(const cfn_template *t)
 int validate_cmd(int argc, char **argv)
 {
     const char *file = NULL;
-    const char **overrides = calloc((size_t)argc + 1, sizeof(*overrides));
-    size_t noverrides = 0;
+    template_overrides given = {0};
     int in_overrides = 0, rc = 1;
     cfn_template *t = NULL;
     cfn_eval *e = NULL;
     cfn_eval_ops ops;
     strbuf problems = {0};
-    if (!overrides)
-        return 2;
     template_env_init(&ops);
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -140,8 +140,12 @@ int validate_cmd(int argc, char **argv)
             in_overrides = 0;
         } else if (strcmp(argv[i], "--parameter-overrides") == 0) {
             in_overrides = 1;
-        } else if (in_overrides && argv[i][0] != '-' && strchr(argv[i], '=')) {
-            overrides[noverrides++] = argv[i];
+        } else if (in_overrides && template_overrides_is_arg(argv[i])) {
+            if (template_overrides_add(&given, argv[i]) < 0) {
+                fprintf(stderr, "cfnkit %s: %s\n", "validate-template", cfn_error_last());
+                rc = 2;
+                goto done;
+            }
         } else {
             fprintf(stderr, "cfnkit validate-template: unexpected argument: %s\n\n%s", argv[i],
                     usage_text);
@@ -158,7 +162,8 @@ int validate_cmd(int argc, char **argv)
         fprintf(stderr, "%s\n", cfn_error_last());
         goto done;
     }
-    if (cfn_eval_new(t, NULL, &ops, overrides, noverrides, noverrides > 0, &e) < 0) {
+    if (cfn_eval_new(t, NULL, &ops, (const char *const *)given.items, given.n, given.n > 0, &e) <
+        0) {
         fprintf(stderr, "%s\n", cfn_error_last());
         goto done;
     }
@@ -178,6 +183,6 @@ done:
     cfn_eval_free(e);
     cfn_template_free(t);
     template_env_done(&ops);
-    free(overrides);
+    template_overrides_free(&given);
     return rc;
 }

@@ -28,10 +28,22 @@ typedef struct cfn_aws cfn_aws;
  * and cached until they expire. Free with cfn_aws_free. */
 CFN_EXTERN int cfn_aws_new(cfn_aws **out, const char *region);
 
-/* A client for a callback, bounded by the callback's deadline: in `region`,
- * or when NULL the provider's region (the stack's when none is configured).
- * On failure the request's reason is set. */
+/* A client for a callback, bounded by the callback's deadline less a margin
+ * (a tenth of the time left, 250 ms to 5 s): in `region`, or when NULL the
+ * provider's region (the stack's when none is configured). On failure the
+ * request's reason is set. */
 CFN_EXTERN int cfn_aws_for(cfn_ctx *ctx, const char *region, cfn_aws **out);
+
+/* After a call of `aws` failed with an unknown outcome (it may have taken
+ * effect: no answer came, or AWS answered 5xx), gives the client the margin
+ * that cfn_aws_for kept, up to the callback's own deadline, so the module
+ * can find and undo what the call may have done before the worker is
+ * stopped. (What still escapes is found by the type's remove_failed_create.) */
+CFN_EXTERN void cfn_aws_for_undo(cfn_ctx *ctx, cfn_aws *aws);
+
+/* Whether the last failed call of `aws` may have taken effect: it was sent
+ * and no answer came, or the answer was a 5xx after the retries. */
+CFN_EXTERN bool cfn_aws_outcome_unknown(const cfn_aws *aws);
 
 CFN_EXTERN void cfn_aws_free(cfn_aws *aws);
 CFN_EXTERN const char *cfn_aws_region(const cfn_aws *aws);
@@ -51,6 +63,19 @@ CFN_EXTERN void cfn_aws_set_reuse(cfn_aws *aws, bool reuse);
 CFN_EXTERN const char *cfn_aws_error_code(const cfn_aws *aws);
 CFN_EXTERN long cfn_aws_error_status(const cfn_aws *aws);
 CFN_EXTERN bool cfn_aws_error_is(const cfn_aws *aws, const char *code);
+
+/* Calls OPERATION of SERVICE ("sqs", "iam", "ec2", "s3", ... the AWS CLI's service names).
+ * input: the operation's input as the AWS CLI's --cli-input-json takes it (NULL = {}).
+ * *output: the answer as `aws SERVICE OPERATION --output json` prints it (the API's output
+ * shape, result wrappers removed, lists as arrays, timestamps as ISO 8601 strings); the
+ * caller frees it. Signed, retried and error-parsed like every call of this client:
+ * cfn_aws_error_code()/cfn_aws_error_is() give the AWS error code. */
+CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *operation,
+                            const cJSON *input, cJSON **output);
+
+/* The AWS CLI name of the i-th service cfn_aws_call knows, or NULL past the
+ * last: for listing them. */
+CFN_EXTERN const char *cfn_aws_service_name(size_t i);
 
 /* JSON services: `input` and `*output` are the API's own JSON shapes, with
  * the operation's name as in the API reference ("PutItem", "GetFunction").

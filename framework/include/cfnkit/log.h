@@ -26,7 +26,8 @@ CFN_EXTERN void cfn_log(cfn_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Copies `url` into `buf` without its query string and fragment (a presigned
- * URL's query is a credential) and returns `buf`; truncates to fit `size`. */
+ * URL's query is a credential) and with any userinfo ("user:password@")
+ * replaced by "[userinfo]@", and returns `buf`; truncates to fit `size`. */
 CFN_EXTERN char *cfn_redact_url(const char *url, char *buf, size_t size);
 
 #ifdef __cplusplus

@@ -28,6 +28,9 @@ CFN_EXTERN const char *cfn_request_resource_type(const cfn_ctx *ctx);
 CFN_EXTERN const char *cfn_request_logical_id(const cfn_ctx *ctx);
 /* The id CloudFormation sent (Update, Delete); NULL on Create. */
 CFN_EXTERN const char *cfn_request_physical_id(const cfn_ctx *ctx);
+/* In a type's remove_failed_create: the RequestId of the Create that failed
+ * (read from the failed-create marker); NULL in any other request. */
+CFN_EXTERN const char *cfn_request_failed_create_id(const cfn_ctx *ctx);
 /* ResourceProperties (always an object, ServiceToken included) and
  * OldResourceProperties (an object on Update, NULL otherwise). */
 CFN_EXTERN const cJSON *cfn_request_props(const cfn_ctx *ctx);

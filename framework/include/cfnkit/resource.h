@@ -59,6 +59,14 @@ typedef struct cfn_resource_type {
      * are top-level; NULL means none. */
     const char *const *replaces_conditional;
     const char *const *write_only;
+    /* Version 2. Called for the Delete that CloudFormation sends after a
+     * Create that answered FAILED (its physical id is cfnkit's failed-create
+     * marker), to find and delete what that Create made before it failed: an
+     * AWS call that took effect but answered too late, say.
+     * cfn_request_failed_create_id() gives that Create's RequestId. NULL (a
+     * module whose failed Create leaves nothing): the Delete succeeds without
+     * a call. Like remove, it must succeed when there is nothing to find. */
+    cfn_callback remove_failed_create;
 } cfn_resource_type;
 
 /* The newest descriptor layout this cfnkit reads. */

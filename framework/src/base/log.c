@@ -95,11 +95,33 @@ char *cfn_redact_url(const char *url, char *buf, size_t size)
 {
     if (!size)
         return buf;
-    size_t n = url ? strcspn(url, "?#") : 0;
-    if (n >= size)
-        n = size - 1;
-    if (n)
-        memcpy(buf, url, n);
-    buf[n] = '\0';
+    size_t n = url ? strcspn(url, "?#") : 0, j = 0;
+    /* Userinfo ("user:password@") in the authority is a credential too: the
+     * authority runs from "//" to the first '/' (a backslash too is taken as
+     * userinfo, whatever a client makes of it), and its last '@' ends it. */
+    const char *auth = url ? strstr(url, "//") : NULL;
+    size_t from = 0, to = 0;
+    if (auth && (size_t)(auth - url) < n) {
+        size_t a = (size_t)(auth - url) + 2, end = a + strcspn(url + a, "/");
+        if (end > n)
+            end = n;
+        for (size_t i = end; i > a; i--)
+            if (url[i - 1] == '@') {
+                from = a;
+                to = i;
+                break;
+            }
+    }
+    for (size_t i = 0; i < n && j + 1 < size; i++) {
+        if (to && i == from) {
+            static const char mark[] = "[userinfo]@";
+            for (size_t k = 0; mark[k] && j + 1 < size; k++)
+                buf[j++] = mark[k];
+            i = to - 1;
+            continue;
+        }
+        buf[j++] = url[i];
+    }
+    buf[j] = '\0';
     return buf;
 }

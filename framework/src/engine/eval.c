@@ -1032,8 +1032,9 @@ static int eval(cfn_eval *e, const cfn_node *n, cJSON **out)
                                                    : path_push(e, "/%s", n->items[i]->key);
             if (n->kind == CFN_NODE_MAP && strncmp(n->items[i]->key, "Fn::ForEach::", 13) == 0)
                 rc = fail(e, n->items[i],
-                          "Template format error: Fn::ForEach is expanded only in Resources, "
-                          "Conditions and Outputs (and needs AWS::LanguageExtensions)");
+                          "Template format error: Fn::ForEach is expanded only in Resources "
+                          "(their properties included), Conditions and Outputs, and needs "
+                          "AWS::LanguageExtensions");
             else
                 rc = eval(e, n->items[i], &v);
             e->path[mark] = '\0';
@@ -1073,6 +1074,22 @@ int cfn_eval_export_name(cfn_eval *e, const cfn_node *n, const char *path, cJSON
         cJSON_Delete(*out);
         *out = NULL;
         rc = fail(e, n, "Template error: the Name of an Export must be a string");
+    }
+    return rc;
+}
+
+int cfn_eval_output(cfn_eval *e, const cfn_node *n, const char *path, cJSON **out)
+{
+    int rc = cfn_eval_value(e, n, path, out);
+    if (rc == 0 && *out && (cJSON_IsArray(*out) || cJSON_IsObject(*out)) &&
+        !cfn_eval_is_unknown(*out)) {
+        const char *what = cJSON_IsArray(*out) ? "List" : "Map";
+        cJSON_Delete(*out);
+        *out = NULL;
+        rc = fail(e, n,
+                  "Template format error: The Value field of every Outputs member must evaluate "
+                  "to a String and not a %s.",
+                  what);
     }
     return rc;
 }

@@ -69,6 +69,11 @@ int cfn_eval_resource_condition(cfn_eval *e, const cfn_node *resource, int *out)
  * file, line, column and path. */
 int cfn_eval_value(cfn_eval *e, const cfn_node *n, const char *path, cJSON **out);
 
+/* An output's Value: as cfn_eval_value(), and a List or a Map is refused
+ * with CloudFormation's "The Value field of every Outputs member must
+ * evaluate to a String and not a List." */
+int cfn_eval_output(cfn_eval *e, const cfn_node *n, const char *path, cJSON **out);
+
 /* An output's Export Name: as cfn_eval_value(), and it must be a string
  * that depends on no resource (intrinsic-function-reference-importvalue.html;
  * Fn::ImportValue's argument obeys the same rule). */

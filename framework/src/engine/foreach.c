@@ -234,12 +234,36 @@ static int expand(const cfn_template *t, cfn_node *map, int depth)
     return rc;
 }
 
+/* Loops inside a resource's properties: every map at any depth, after the
+ * loops that made the map itself were expanded. */
+static int expand_tree(const cfn_template *t, cfn_node *n, int depth)
+{
+    int rc = 0;
+    if (depth > 64)
+        return 0; /* deeper than any property CloudFormation takes */
+    if (n->kind == CFN_NODE_MAP && (rc = expand(t, n, 0)) < 0)
+        return rc;
+    if (n->kind == CFN_NODE_MAP || n->kind == CFN_NODE_LIST)
+        for (size_t i = 0; i < n->count && rc == 0; i++)
+            rc = expand_tree(t, n->items[i], depth + 1);
+    return rc;
+}
+
 int cfn__foreach_expand(cfn_template *t)
 {
     const char *names[] = {"Resources", "Conditions", "Outputs"};
     for (size_t i = 0; i < 3; i++) {
         cfn_node *s = (cfn_node *)cfn_node_get(t->root, names[i]);
         int rc = s ? expand(t, s, 0) : 0;
+        if (rc < 0)
+            return rc;
+    }
+    /* "and Resources (including the resource properties)":
+     * intrinsic-function-reference-foreach.html. */
+    cfn_node *resources = (cfn_node *)cfn_node_get(t->root, "Resources");
+    for (size_t i = 0; resources && resources->kind == CFN_NODE_MAP && i < resources->count; i++) {
+        cfn_node *props = (cfn_node *)cfn_node_get(resources->items[i], "Properties");
+        int rc = props ? expand_tree(t, props, 0) : 0;
         if (rc < 0)
             return rc;
     }

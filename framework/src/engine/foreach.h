@@ -7,7 +7,8 @@
 #include "template.h"
 
 /* Replaces every Fn::ForEach::Name member of Resources, Conditions and
- * Outputs by the members it generates. The collection is a list, or a Ref to
+ * Outputs, and of any map inside a resource's Properties, by the members it
+ * generates. The collection is a list, or a Ref to
  * a list parameter (its Default). CFN_EINVAL naming the place on a malformed
  * loop. */
 int cfn__foreach_expand(cfn_template *t);

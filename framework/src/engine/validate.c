@@ -118,7 +118,7 @@ static void check_output(const cfn_template *t, cfn_eval *e, const cfn_node *o, 
     if (c == 0)
         return;
     snprintf(path, sizeof(path), "Outputs/%s/Value", o->key);
-    if (cfn_eval_value(e, value, path, &out) < 0)
+    if (cfn_eval_output(e, value, path, &out) < 0)
         problem(p, n);
     cJSON_Delete(out);
     out = NULL;

@@ -43,11 +43,15 @@ static int dispatch(cfn__pending *p)
                         "the provider is shutting down (SIGTERM): the handler for %s was "
                         "not started",
                         req->resource_type);
-    /* The Create that answered this marker made nothing, so there is nothing
-     * to delete, whatever the type (even one no longer served). */
-    if (req->action == CFN_DELETE && cfn__physid_is_failed_create(req, req->physical_id))
-        return 0;
     const cfn_resource_type *type = cfn_lookup(req->resource_type);
+    /* The Delete after a Create that answered this marker: only a type that
+     * can find what such a Create made has anything to do; for every other
+     * (even one no longer served) there is nothing to delete. */
+    if (req->action == CFN_DELETE && cfn__physid_is_failed_create(req, req->physical_id)) {
+        if (!type || type->version < 2 || !type->remove_failed_create)
+            return 0;
+        return cfn__job_start(ctx, type->remove_failed_create, &p->job);
+    }
     if (!type)
         return unknown_type(ctx);
     cfn_callback cb = req->action == CFN_CREATE   ? type->create

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "digest.h"
 #include "physid.h"
+#include "response.h"
 #include "strbuf.h"
 
 #include <cfnkit/error.h>
@@ -85,6 +86,13 @@ const char *cfn_request_physical_id(const cfn_ctx *ctx)
     return ctx->req->action == CFN_CREATE ? NULL : ctx->req->physical_id;
 }
 
+const char *cfn_request_failed_create_id(const cfn_ctx *ctx)
+{
+    return ctx->req->action == CFN_DELETE
+               ? cfn__physid_failed_create_request(ctx->req, ctx->req->physical_id)
+               : NULL;
+}
+
 const cJSON *cfn_request_props(const cfn_ctx *ctx)
 {
     return ctx->req->props;
@@ -142,6 +150,9 @@ int cfn_set_physical_id(cfn_ctx *ctx, const char *id)
     if (n > CFN_MAX_PHYSICAL_ID_BYTES)
         return cfn_fail(ctx, "module set a PhysicalResourceId of %zu bytes (at most %d)", n,
                         CFN_MAX_PHYSICAL_ID_BYTES);
+    if (!cfn__utf8_valid(id, false))
+        return cfn_fail(ctx, "module set a PhysicalResourceId that is not valid UTF-8 or holds "
+                             "control characters: CloudFormation cannot read it");
     if (cfn__physid_reserved(id))
         return cfn_fail(ctx,
                         "module set the PhysicalResourceId \"%.64s\": ids starting with %s "
@@ -162,6 +173,26 @@ int cfn_set_data_json(cfn_ctx *ctx, const char *key, cJSON *value)
     if (!key || !*key) {
         cJSON_Delete(value);
         return cfn_fail(ctx, "module set a Data entry with an empty key");
+    }
+    if (!cfn__utf8_valid(key, false)) {
+        cJSON_Delete(value);
+        return cfn_fail(ctx, "module set a Data key that is not valid UTF-8 or holds control "
+                             "characters: CloudFormation cannot read it");
+    }
+    cJSON *wrap = cJSON_CreateObject();
+    char *why = NULL;
+    if (!wrap || !cJSON_AddItemReferenceToObject(wrap, key, value)) {
+        cJSON_Delete(wrap);
+        cJSON_Delete(value);
+        return cfn_fail(ctx, "out of memory setting Data");
+    }
+    int bad = cfn__data_check(wrap, &why);
+    cJSON_Delete(wrap);
+    if (bad) {
+        cJSON_Delete(value);
+        int rc = why ? cfn_fail(ctx, "%s", why) : cfn_fail(ctx, "out of memory");
+        free(why);
+        return rc;
     }
     if (!ctx->data && !(ctx->data = cJSON_CreateObject())) {
         cJSON_Delete(value);

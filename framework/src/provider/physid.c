@@ -67,19 +67,24 @@ static bool same_shape(const char *a, const char *b)
     return true;
 }
 
-bool cfn__physid_is_failed_create(const request *req, const char *id)
+const char *cfn__physid_failed_create_request(const request *req, const char *id)
 {
     size_t n = strlen(CFN_FAILED_CREATE_PREFIX);
     if (!id || strncmp(id, CFN_FAILED_CREATE_PREFIX, n) != 0)
-        return false;
+        return NULL;
     id += n;
     if (req->logical_id && *req->logical_id) {
         size_t l = strlen(req->logical_id);
         if (strncmp(id, req->logical_id, l) != 0 || id[l] != '-')
-            return false;
+            return NULL;
         id += l + 1;
     }
-    return same_shape(id, req->request_id);
+    return same_shape(id, req->request_id) ? id : NULL;
+}
+
+bool cfn__physid_is_failed_create(const request *req, const char *id)
+{
+    return cfn__physid_failed_create_request(req, id) != NULL;
 }
 
 bool cfn__physid_reserved(const char *id)

@@ -23,6 +23,10 @@ char *cfn__physid_failed_create(const request *req);
  * RequestId of the shape of req's own. */
 bool cfn__physid_is_failed_create(const request *req, const char *id);
 
+/* The RequestId of the failed Create that a marker `id` names (a pointer
+ * into id), or NULL when id is not this request's marker. */
+const char *cfn__physid_failed_create_request(const request *req, const char *id);
+
 /* Whether a module's id starts with the marker's prefix (and is refused). */
 bool cfn__physid_reserved(const char *id);
 

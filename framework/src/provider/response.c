@@ -2,6 +2,8 @@
  * bytes, with a Reason that cannot break stack events. */
 #include "response.h"
 
+#include "strbuf.h"
+
 #include <cfnkit/error.h>
 #include <cfnkit/response.h>
 
@@ -33,6 +35,69 @@ static size_t utf8_seq(const unsigned char *p)
         return 4;
     }
     return 0;
+}
+
+bool cfn__utf8_valid(const char *s, bool controls)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t len = utf8_seq(p);
+        if (len == 0)
+            return false;
+        if (!controls &&
+            ((len == 1 && (*p < 0x20 || *p == 0x7f)) || (len == 2 && p[0] == 0xc2 && p[1] < 0xa0)))
+            return false;
+        p += len;
+    }
+    return true;
+}
+
+/* Whether v holds a string value that is not valid UTF-8 or a key that is
+ * not valid UTF-8 or holds control characters, at any depth; `where` then
+ * ends with its path (".Key" or ".Key[2]"), cleaned for display. */
+static bool data_invalid(const cJSON *v, strbuf *where)
+{
+    if (cJSON_IsString(v) && v->valuestring && !cfn__utf8_valid(v->valuestring, true))
+        return true;
+    const cJSON *item;
+    size_t i = 0;
+    cJSON_ArrayForEach(item, v)
+    {
+        size_t mark = where->len;
+        if (cJSON_IsObject(v) && item->string) {
+            char *key = cfn__reason_clean(item->string);
+            cfn__sb_printf(where, ".%s", key ? key : "?");
+            free(key);
+            if (!cfn__utf8_valid(item->string, false))
+                return true;
+        } else {
+            cfn__sb_printf(where, "[%zu]", i);
+        }
+        if (data_invalid(item, where))
+            return true;
+        where->len = mark;
+        if (where->data)
+            where->data[mark] = '\0';
+        i++;
+    }
+    return false;
+}
+
+int cfn__data_check(const cJSON *data, char **why)
+{
+    *why = NULL;
+    if (!data)
+        return 0;
+    strbuf where = {0};
+    cfn__sb_printf(&where, "Data");
+    int bad = data_invalid(data, &where);
+    if (bad && asprintf(why,
+                        "response %s is not valid UTF-8 or its key holds control characters: "
+                        "CloudFormation cannot read it",
+                        where.data ? where.data : "Data") < 0)
+        *why = NULL;
+    free(where.data);
+    return bad ? (*why ? CFN_EINVAL : CFN_ENOMEM) : 0;
 }
 
 char *cfn__reason_clean(const char *reason)
@@ -69,6 +134,21 @@ char *cfn__reason_clean(const char *reason)
     return out;
 }
 
+/* Adds an id echoed from the request (or the module's physical id, already
+ * checked by cfn_set_physical_id): a request's invalid bytes are replaced, so
+ * the body stays JSON that CloudFormation parses. */
+static bool add_id(cJSON *o, const char *name, const char *id)
+{
+    if (!id)
+        id = "";
+    if (cfn__utf8_valid(id, true))
+        return cJSON_AddStringToObject(o, name, id) != NULL;
+    char *clean = cfn__reason_clean(id);
+    bool ok = clean && cJSON_AddStringToObject(o, name, clean);
+    free(clean);
+    return ok;
+}
+
 static char *render(const response_fields *f, const char *reason)
 {
     cJSON *o = cJSON_CreateObject();
@@ -77,10 +157,8 @@ static char *render(const response_fields *f, const char *reason)
         return NULL;
     if (!cJSON_AddStringToObject(o, "Status", f->success ? "SUCCESS" : "FAILED") ||
         (reason && !cJSON_AddStringToObject(o, "Reason", reason)) ||
-        !cJSON_AddStringToObject(o, "PhysicalResourceId", f->physical_id) ||
-        !cJSON_AddStringToObject(o, "StackId", f->stack_id ? f->stack_id : "") ||
-        !cJSON_AddStringToObject(o, "RequestId", f->request_id ? f->request_id : "") ||
-        !cJSON_AddStringToObject(o, "LogicalResourceId", f->logical_id ? f->logical_id : "") ||
+        !add_id(o, "PhysicalResourceId", f->physical_id) || !add_id(o, "StackId", f->stack_id) ||
+        !add_id(o, "RequestId", f->request_id) || !add_id(o, "LogicalResourceId", f->logical_id) ||
         !cJSON_AddBoolToObject(o, "NoEcho", f->noecho))
         goto done;
     if (f->data && cJSON_GetArraySize(f->data) > 0) {
@@ -141,6 +219,19 @@ int cfn__response_build(response_fields *f, char **body, size_t *len)
         rc = cfn_error_set(CFN_EINVAL, "response has no PhysicalResourceId");
         goto done;
     }
+    if (f->data) {
+        char *why = NULL;
+        int bad = cfn__data_check(f->data, &why);
+        if (bad == CFN_ENOMEM)
+            goto done;
+        if (bad) {
+            free(f->built_reason);
+            f->built_reason = why;
+            f->success = false;
+            f->data = NULL;
+            f->reason = why;
+        }
+    }
     reason = cfn__reason_clean(f->reason);
     if (f->reason && !reason)
         goto done;
@@ -175,6 +266,11 @@ int cfn__response_build(response_fields *f, char **body, size_t *len)
         rc = cfn_error_set(CFN_EINVAL,
                            "response cannot fit in %d bytes: the request's ids are too long",
                            CFN_MAX_RESPONSE_BYTES);
+        goto done;
+    }
+    if (!cfn__utf8_valid(s, true)) {
+        /* Every string was checked or repaired above: this is our bug. */
+        rc = cfn_error_set(CFN_EINVAL, "response body is not valid UTF-8");
         goto done;
     }
     *body = s;

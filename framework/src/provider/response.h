@@ -29,6 +29,16 @@ int cfn__response_build(response_fields *f, char **body, size_t *len);
 /* Frees what cfn__response_build put in `f`; the borrowed fields stay. */
 void cfn__response_fields_clear(response_fields *f);
 
+/* Whether s is valid UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF) and, unless `controls`, holds no C0/C1 control character or DEL. */
+bool cfn__utf8_valid(const char *s, bool controls);
+
+/* Checks Data as CloudFormation must read it: every key valid UTF-8 without
+ * control characters, every string value valid UTF-8, at any depth. Returns
+ * 0, or CFN_EINVAL with *why (caller frees) naming the key path, or
+ * CFN_ENOMEM. */
+int cfn__data_check(const cJSON *data, char **why);
+
 /* Removes control characters and invalid UTF-8 from a reason. Caller frees. */
 char *cfn__reason_clean(const char *reason);
 

@@ -56,6 +56,7 @@ typedef struct op {
     bool planning;  /* ops give stored values, unknown for what is not made */
     cJSON *exports; /* the store's exports, read once */
     cJSON *imports; /* export names this template imports */
+    cJSON *served;  /* the types served, when one is not */
     bool update;    /* the stack existed: an update */
     /* the phase running */
     phase_kind phase;
@@ -1161,6 +1162,7 @@ static void op_done(op *o)
     cJSON_Delete(o->secrets);
     cJSON_Delete(o->exports);
     cJSON_Delete(o->imports);
+    cJSON_Delete(o->served);
     cfn_graph_free(o->g);
     cfn_eval_free(o->e);
     cfn_template_free(o->t);
@@ -1174,6 +1176,8 @@ static cJSON *make_report(op *o, cJSON *changes)
                           o->failures ? cJSON_Duplicate(o->failures, 1) : cJSON_CreateArray());
     if (o->sdoc)
         cJSON_AddItemToObject(r, "Stack", stk__stack_view(o->sdoc));
+    if (o->served)
+        cJSON_AddItemToObject(r, "ServedTypes", cJSON_Duplicate(o->served, 1));
     return r;
 }
 
@@ -1368,17 +1372,14 @@ static int preflight(op *o)
         if (!type)
             return cfn_error_set(CFN_EINVAL, "Resource %s has no Type", o->g->ids[i]);
         if (!stk_dispatch_provider_for(o->env->dispatch, type)) {
+            /* The types served go with the report (too many for a message). */
             cJSON *types = NULL;
-            char *list = NULL;
             if (stk_dispatch_types(o->env->dispatch, &types) == 0)
-                list = cJSON_PrintUnformatted(types);
-            int rc = cfn_error_set(CFN_EINVAL,
-                                   "Template format error: Unrecognized resource types: [%s] "
-                                   "(resource %s): no provider serves it; served: %s",
-                                   type, o->g->ids[i], list ? list : "(unknown)");
-            free(list);
-            cJSON_Delete(types);
-            return rc;
+                o->served = types;
+            return cfn_error_set(CFN_EINVAL,
+                                 "Template format error: Unrecognized resource types: [%s] "
+                                 "(resource %s): neither cfnkit nor a --provider serves it",
+                                 type, o->g->ids[i]);
         }
         for (int k = 0; k < 2; k++) {
             const char *p = cfn_node_scalar(

@@ -53,10 +53,9 @@ typedef struct stk_deploy_args {
  * caller frees it): {"Changes": [ResourceChange...], "NoChanges": bool,
  * "Failures": [{"LogicalResourceId", "ResourceType", "ResourceStatus",
  * "ResourceStatusReason"}], "Stack": the stack as describe-stacks shows
- * it}. Returns 0 when the stack reached CREATE_COMPLETE or UPDATE_COMPLETE
- * (or the change set was only shown, or there was nothing to update), else
- * a negative code with cfn_error_last() saying why in CloudFormation's
- * words. */
+ * it; "ServedTypes", every type served, when one is not}. Returns 0 when the stack reached
+ * CREATE_COMPLETE or UPDATE_COMPLETE (or the change set was only shown, or there was nothing to
+ * update), else a negative code with cfn_error_last() saying why in CloudFormation's words. */
 int stk_deploy(const stk_env *env, const stk_deploy_args *args, cJSON **report);
 
 /* Deletes a stack (after finishing what a killed engine left in flight).
