@@ -451,6 +451,25 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(out.returncode, 1)
         self.assertIn("Stack with id nosuch does not exist", out.stderr)
 
+    def test_capabilities(self):
+        role = {"R": {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": "cfnkit-caps-role",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]}}}}
+        path = self.template(role)
+        out = self.cfnkit("deploy", "--template-file", path, "--stack-name", "caps")
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("Requires capabilities : [CAPABILITY_NAMED_IAM]", out.stderr)
+        out = self.cfnkit("deploy", "--template-file", path, "--stack-name", "caps",
+                          "--capabilities", "CAPABILITY_IAM")
+        self.assertEqual(out.returncode, 1)
+        self.assertIsNone(self.stack_doc("caps"))
+        self.ok(self.cfnkit("deploy", "--template-file", path, "--stack-name", "caps",
+                            "--capabilities", "CAPABILITY_NAMED_IAM"))
+        self.moto.client("iam").get_role(RoleName="cfnkit-caps-role")
+        self.ok(self.cfnkit("delete-stack", "--stack-name", "caps"))
+
     def test_ssm_parameter_values(self):
         self.moto.client("ssm").put_parameter(Name="/cfnkit/test/size", Value="42",
                                               Type="String")
