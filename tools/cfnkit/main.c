@@ -11,6 +11,7 @@
 #include "lambda_run.h"
 #include "native_provider.h"
 #include "package_cmd.h"
+#include "stack_cmd.h"
 #include "unique_port_cmd.h"
 #include "graph_cmd.h"
 #include "validate_cmd.h"
@@ -31,6 +32,13 @@ static const cfn_command commands[] = {
      native_provider},
     {"package", "upload a folder or zip as a code object keyed by its hash (cfnkit package --help)",
      package_cmd},
+    {"deploy", "create or update a stack against the local AWS (cfnkit deploy --help)",
+     stack_deploy_cmd},
+    {"delete-stack", "delete a stack (cfnkit delete-stack --help)", stack_delete_cmd},
+    {"describe-stacks", "a stack, or every stack, as the AWS CLI prints it", stack_describe_cmd},
+    {"describe-stack-resources", "a stack's resources", stack_resources_cmd},
+    {"describe-stack-events", "a stack's events, newest first", stack_events_cmd},
+    {"list-exports", "every stack's exports", stack_exports_cmd},
 };
 
 int main(int argc, char **argv)

@@ -53,6 +53,11 @@ static cJSON *unknown(void)
     return cJSON_CreateRaw(UNKNOWN);
 }
 
+cJSON *cfn_eval_unknown(void)
+{
+    return unknown();
+}
+
 int cfn_eval_is_unknown(const cJSON *v)
 {
     return v && cJSON_IsRaw(v) && strcmp(v->valuestring, UNKNOWN) == 0;

@@ -86,6 +86,10 @@ const cJSON *cfn_eval_parameter(const cfn_eval *e, const char *name);
 /* Whether a value is unknown. */
 int cfn_eval_is_unknown(const cJSON *v);
 
+/* A new unknown value, for ops that cannot know theirs yet (a resource the
+ * engine has not made); NULL when memory is short. */
+cJSON *cfn_eval_unknown(void);
+
 /* A value as CloudFormation passes it to a custom resource: strings as they
  * are, numbers and booleans as their text; NULL for lists, maps, unknown.
  * Borrowed from v, or from a static for booleans. */

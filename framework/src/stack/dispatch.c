@@ -565,7 +565,10 @@ int stk_dispatch_start(stk_dispatch *d, const stk_request *req)
     j->program = s->program;
     j->timeout_s = timeout;
     j->r.user = req->user;
-    stk_uuid(id);
+    if (req->request_id)
+        snprintf(id, sizeof(id), "%s", req->request_id);
+    else
+        stk_uuid(id);
     if (!(j->r.request_id = strdup(id)) || !(j->stack_id = strdup(req->stack_id)) ||
         !(j->logical_id = strdup(req->logical_id)) || !(j->type = strdup(req->resource_type)) ||
         (req->physical_id && !(j->physical_id = strdup(req->physical_id)))) {
@@ -793,6 +796,27 @@ const char *stk_dispatch_provider_for(const stk_dispatch *d, const char *type)
         if (strcmp(d->types[i].type, type) == 0)
             return d->types[i].program;
     return NULL;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int stk_dispatch_types(const stk_dispatch *d, cJSON **out)
+{
+    const char **names = calloc(d->n_types + 1, sizeof(*names));
+    if (!names || !(*out = cJSON_CreateArray())) {
+        free(names);
+        return oom();
+    }
+    for (size_t i = 0; i < d->n_types; i++)
+        names[i] = d->types[i].type;
+    qsort(names, d->n_types, sizeof(*names), by_text);
+    for (size_t i = 0; i < d->n_types; i++)
+        cJSON_AddItemToArray(*out, cJSON_CreateString(names[i]));
+    free(names);
+    return 0;
 }
 
 int stk_dispatch_new(const stk_dispatch_config *cfg, stk_dispatch **out)

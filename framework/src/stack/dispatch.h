@@ -45,6 +45,10 @@ void stk_dispatch_free(stk_dispatch *d);
 /* Whether some program serves `type`; NULL when none, else the program. */
 const char *stk_dispatch_provider_for(const stk_dispatch *d, const char *type);
 
+/* Added for the engine's error on a type nobody serves: every type served,
+ * sorted, as a new array of strings (the caller frees it). */
+int stk_dispatch_types(const stk_dispatch *d, cJSON **out);
+
 typedef struct stk_request {
     const char *request_type; /* "Create", "Update", "Delete" */
     const char *stack_id;     /* arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID */
@@ -54,6 +58,11 @@ typedef struct stk_request {
     const cJSON *old_properties; /* Update only */
     int timeout_s;               /* 0: the resource's ServiceTimeout or the default */
     void *user;                  /* the engine's; handed back on completion */
+    /* Added for the engine's write-ahead state: NULL for a fresh RequestId;
+     * given, the request is sent with that one (a retry of a request an
+     * engine killed mid-flight recorded: the provider answers a duplicate
+     * delivery as the first, so a Create gives the same physical id). */
+    const char *request_id;
 } stk_request;
 
 typedef struct stk_result {
