@@ -198,7 +198,7 @@ static cJSON *list_items(cfn_aws *aws, const char *op, const char *api)
             cJSON_Delete(all);
             return NULL;
         }
-        cJSON *items = cJSON_DetachItemFromObject(out, "item"), *it;
+        cJSON *items = cJSON_DetachItemFromObject(out, "items"), *it;
         while (items && (it = cJSON_DetachItemViaPointer(items, items->child)) != NULL)
             cJSON_AddItemToArray(all, it);
         cJSON_Delete(items);

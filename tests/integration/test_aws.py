@@ -216,7 +216,7 @@ class AwsClientAgainstMoto(unittest.TestCase):
         self.assertEqual(ag.get_rest_api(restApiId=api_id)["name"], "hits-api")
         self.assertEqual(self.aws_json("apigateway", "GetRestApi", json.dumps({"restApiId": api_id}))["name"],
                          "hits-api")
-        items = self.aws_json("apigateway", "GetResources", json.dumps({"restApiId": api_id, "limit": 500}))["item"]
+        items = self.aws_json("apigateway", "GetResources", json.dumps({"restApiId": api_id, "limit": 500}))["items"]
         root = [r for r in items if r["path"] == "/"][0]["id"]
         res = self.aws_json("apigateway", "CreateResource", json.dumps(
             {"restApiId": api_id, "parentId": root, "pathPart": "{name}"}))

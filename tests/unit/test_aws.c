@@ -389,7 +389,8 @@ static void rest_routes_fill_paths_and_queries(void **state)
     assert_int_equal(cfn_apigateway(aws, "PutMethod", in, NULL), CFN_EINVAL);
     assert_string_equal(cfn_error_last(), "API Gateway PutMethod: resourceId is required");
     assert_int_equal(cfn_lambda(aws, "Frobnicate", in, NULL), CFN_EINVAL);
-    assert_string_equal(cfn_error_last(), "Lambda: unknown operation Frobnicate");
+    assert_string_equal(cfn_error_last(), "Lambda: unknown operation \"Frobnicate\" (closest: "
+                                          "GetAlias, Invoke, GetPolicy)");
     cJSON_Delete(in);
     cfn_aws_free(aws);
 }

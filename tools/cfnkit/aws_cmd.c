@@ -5,12 +5,13 @@
 
 #include <cfnkit/cfnkit.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
-    "Usage: cfnkit aws dynamodb|lambda|apigateway|ssm OPERATION [JSON | @FILE | -]\n"
+    "Usage: cfnkit aws SERVICE OPERATION [JSON | @FILE | -]\n"
     "       cfnkit aws s3 get-object BUCKET KEY [--version-id V] [--file PATH]\n"
     "       cfnkit aws s3 put-object BUCKET KEY (--file PATH | --body TEXT) [--content-type T]\n"
     "       cfnkit aws s3 head-object|delete-object BUCKET KEY\n"
@@ -21,7 +22,10 @@ static const char usage_text[] =
     "       cfnkit aws iam put-role-policy ROLE NAME DOCUMENT | delete-role-policy ROLE NAME\n"
     "       cfnkit aws sts get-caller-identity\n"
     "\n"
-    "Operations take the API's own names and JSON shapes (\"PutItem\", \"GetFunction\").\n"
+    "SERVICE and OPERATION as the AWS CLI names them (\"sqs\", \"create-queue\" or\n"
+    "\"CreateQueue\"); the input is what the CLI's --cli-input-json takes, and the answer\n"
+    "is printed as `aws SERVICE OPERATION --output json` prints it. The s3, iam and sts\n"
+    "commands below, with positional arguments, are kept for scripts.\n"
     "put-object prints {\"ETag\": ...}, head-object the object's metadata as JSON.\n"
     "Settings as in the AWS SDKs: AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, ...,\n"
     "AWS_ENDPOINT_URL[_<SERVICE>], AWS_MAX_ATTEMPTS. Exit 0 on success, 1 when AWS\n"
@@ -30,11 +34,16 @@ static const char usage_text[] =
 void aws_cmd_usage(FILE *out)
 {
     fputs(usage_text, out);
+    fputs("\nServices:", out);
+    for (size_t i = 0; cfn_aws_service_name(i); i++)
+        fprintf(out, " %s", cfn_aws_service_name(i));
+    fputs("\n", out);
 }
 
 static int usage_error(const char *what)
 {
-    fprintf(stderr, "cfnkit aws: %s\n\n%s", what, usage_text);
+    fprintf(stderr, "cfnkit aws: %s\n\n", what);
+    aws_cmd_usage(stderr);
     return 2;
 }
 
@@ -85,7 +94,7 @@ static int fail(void)
     return 1;
 }
 
-static int json_service(cfn_aws *aws, const char *svc, int argc, char **argv)
+static int call(cfn_aws *aws, const char *svc, int argc, char **argv)
 {
     if (argc < 1 || argc > 2)
         return usage_error("give an operation and at most one input");
@@ -97,12 +106,7 @@ static int json_service(cfn_aws *aws, const char *svc, int argc, char **argv)
     if (!in)
         return usage_error("the input is not valid JSON");
     cJSON *out = NULL;
-    int (*call)(cfn_aws *, const char *, const cJSON *, cJSON **) =
-        strcmp(svc, "dynamodb") == 0 ? cfn_dynamodb
-        : strcmp(svc, "lambda") == 0 ? cfn_lambda
-        : strcmp(svc, "ssm") == 0    ? cfn_ssm
-                                     : cfn_apigateway;
-    int rc = call(aws, argv[0], in, &out);
+    int rc = cfn_aws_call(aws, svc, argv[0], in, &out);
     cJSON_Delete(in);
     return rc < 0 ? fail() : print_json(out);
 }
@@ -207,6 +211,34 @@ static int iam(cfn_aws *aws, int argc, char **argv)
     return usage_error("unknown IAM command or wrong arguments");
 }
 
+static const char *const s3_commands[] = {"get-object",    "put-object",   "head-object",
+                                          "delete-object", "list-objects", "create-bucket",
+                                          "delete-bucket", "presign",      NULL};
+static const char *const iam_commands[] = {"create-role",     "get-role",           "delete-role",
+                                           "put-role-policy", "delete-role-policy", NULL};
+
+/* One of the positional commands kept for scripts: named in `cmds`, with
+ * arguments that are not a JSON input. */
+static bool positional(int argc, char **argv, const char *const *cmds)
+{
+    if (argc < 1)
+        return false;
+    if (argc >= 2 && (argv[1][0] == '{' || argv[1][0] == '@' || strcmp(argv[1], "-") == 0))
+        return false;
+    for (size_t i = 0; cmds[i]; i++)
+        if (strcmp(argv[0], cmds[i]) == 0)
+            return argc >= 2;
+    return false;
+}
+
+static bool known(const char *svc)
+{
+    for (size_t i = 0; cfn_aws_service_name(i); i++)
+        if (strcmp(cfn_aws_service_name(i), svc) == 0)
+            return true;
+    return false;
+}
+
 int aws_cmd(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
@@ -218,12 +250,9 @@ int aws_cmd(int argc, char **argv)
     if (cfn_aws_new(&aws, NULL) < 0)
         return fail();
     int rc;
-    if (strcmp(svc, "dynamodb") == 0 || strcmp(svc, "lambda") == 0 ||
-        strcmp(svc, "apigateway") == 0 || strcmp(svc, "ssm") == 0)
-        rc = json_service(aws, svc, argc - 1, argv + 1);
-    else if (strcmp(svc, "s3") == 0)
+    if (strcmp(svc, "s3") == 0 && positional(argc - 1, argv + 1, s3_commands))
         rc = s3(aws, argc - 1, argv + 1);
-    else if (strcmp(svc, "iam") == 0)
+    else if (strcmp(svc, "iam") == 0 && positional(argc - 1, argv + 1, iam_commands))
         rc = iam(aws, argc - 1, argv + 1);
     else if (strcmp(svc, "sts") == 0 && argc == 2 && strcmp(argv[1], "get-caller-identity") == 0) {
         char *account, *arn;
@@ -237,8 +266,10 @@ int aws_cmd(int argc, char **argv)
             free(arn);
             rc = print_json(o);
         }
-    } else
-        rc = usage_error("unknown service or command");
+    } else if (known(svc))
+        rc = call(aws, svc, argc - 1, argv + 1);
+    else
+        rc = cfn_aws_call(aws, svc, NULL, NULL, NULL) < 0 ? usage_error(cfn_error_last()) : 2;
     cfn_aws_free(aws);
     return rc;
 }

@@ -64,6 +64,19 @@ CFN_EXTERN const char *cfn_aws_error_code(const cfn_aws *aws);
 CFN_EXTERN long cfn_aws_error_status(const cfn_aws *aws);
 CFN_EXTERN bool cfn_aws_error_is(const cfn_aws *aws, const char *code);
 
+/* Calls OPERATION of SERVICE ("sqs", "iam", "ec2", "s3", ... the AWS CLI's service names).
+ * input: the operation's input as the AWS CLI's --cli-input-json takes it (NULL = {}).
+ * *output: the answer as `aws SERVICE OPERATION --output json` prints it (the API's output
+ * shape, result wrappers removed, lists as arrays, timestamps as ISO 8601 strings); the
+ * caller frees it. Signed, retried and error-parsed like every call of this client:
+ * cfn_aws_error_code()/cfn_aws_error_is() give the AWS error code. */
+CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *operation,
+                            const cJSON *input, cJSON **output);
+
+/* The AWS CLI name of the i-th service cfn_aws_call knows, or NULL past the
+ * last: for listing them. */
+CFN_EXTERN const char *cfn_aws_service_name(size_t i);
+
 /* JSON services: `input` and `*output` are the API's own JSON shapes, with
  * the operation's name as in the API reference ("PutItem", "GetFunction").
  * For Lambda and API Gateway, members that go in the URL (FunctionName,

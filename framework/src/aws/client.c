@@ -26,13 +26,13 @@
 #define BACKOFF_MAX_MS   20000
 #define CALL_TIMEOUT_MS  60000 /* a call without a deadline */
 
-const aws_service cfn__svc_dynamodb = {"DynamoDB", "dynamodb", "DYNAMODB", false};
-const aws_service cfn__svc_s3 = {"S3", "s3", "S3", false};
-const aws_service cfn__svc_lambda = {"Lambda", "lambda", "LAMBDA", false};
-const aws_service cfn__svc_apigateway = {"API Gateway", "apigateway", "API_GATEWAY", false};
-const aws_service cfn__svc_iam = {"IAM", "iam", "IAM", true};
-const aws_service cfn__svc_sts = {"STS", "sts", "STS", false};
-const aws_service cfn__svc_ssm = {"SSM", "ssm", "SSM", false};
+const aws_service cfn__svc_dynamodb = {"DynamoDB", "dynamodb", "dynamodb", "DYNAMODB", false};
+const aws_service cfn__svc_s3 = {"S3", "s3", "s3", "S3", false};
+const aws_service cfn__svc_lambda = {"Lambda", "lambda", "lambda", "LAMBDA", false};
+const aws_service cfn__svc_apigateway = {"API Gateway", "apigateway", "apigateway", "API_GATEWAY",
+                                         false};
+const aws_service cfn__svc_iam = {"IAM", "iam", "iam", "IAM", true};
+const aws_service cfn__svc_sts = {"STS", "sts", "sts", "STS", false};
 
 static bool valid_region(const char *r)
 {
@@ -160,11 +160,11 @@ char *cfn__aws_endpoint(const cfn_aws *aws, const aws_service *svc, bool *custom
     const char *suffix = partition_suffix(aws->region);
     int n;
     if (svc->global && strncmp(aws->region, "us-gov-", 7) == 0)
-        n = asprintf(&url, "https://%s.us-gov.%s", svc->signing, suffix);
+        n = asprintf(&url, "https://%s.us-gov.%s", svc->endpoint, suffix);
     else if (svc->global && strncmp(aws->region, "cn-", 3) != 0)
-        n = asprintf(&url, "https://%s.%s", svc->signing, suffix);
+        n = asprintf(&url, "https://%s.%s", svc->endpoint, suffix);
     else
-        n = asprintf(&url, "https://%s.%s.%s", svc->signing, signing_region(aws, svc), suffix);
+        n = asprintf(&url, "https://%s.%s.%s", svc->endpoint, signing_region(aws, svc), suffix);
     return n < 0 ? NULL : url;
 }
 
@@ -304,7 +304,7 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
                      const char *path, http_response *res)
 {
     sigv4_creds creds = {aws->creds.access_key, aws->creds.secret_key, aws->creds.token};
-    bool s3 = call->svc == &cfn__svc_s3;
+    bool s3 = strcmp(call->svc->signing, "s3") == 0;
     sigv4_params params = {.region = signing_region(aws, call->svc),
                            .service = call->svc->signing,
                            .when = time(NULL),
@@ -317,7 +317,7 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
         cfn_sha256_hex(call->body ? call->body : "", call->body_len, body_hash);
         payload = body_hash;
     }
-    http_header to_sign[8];
+    http_header to_sign[20];
     size_t n = 0;
     to_sign[n++] = (http_header){"Host", host};
     for (size_t i = 0; i < call->nheaders; i++)
@@ -327,7 +327,7 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
     sigv4_result sig;
     if (cfn__sigv4_sign_headers(&creds, &params, &sreq, &sig) < 0)
         return CFN_ENOMEM;
-    http_header all[12];
+    http_header all[24];
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         all[m++] = to_sign[i];

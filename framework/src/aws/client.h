@@ -16,14 +16,16 @@
 
 /* A service as the SDKs name it. */
 typedef struct aws_service {
-    const char *name;    /* for messages: "DynamoDB" */
-    const char *signing; /* SigV4 service name and endpoint prefix: "dynamodb" */
-    const char *env;     /* AWS_ENDPOINT_URL_<env> */
-    bool global;         /* one endpoint per partition (IAM) */
+    const char *name;     /* for messages: "DynamoDB" */
+    const char *signing;  /* SigV4 service name: "dynamodb" */
+    const char *endpoint; /* the endpoint's host prefix: "elasticloadbalancing" */
+    const char *env;      /* AWS_ENDPOINT_URL_<env> */
+    bool global;          /* one endpoint per partition (IAM) */
 } aws_service;
 
-extern const aws_service cfn__svc_dynamodb, cfn__svc_s3, cfn__svc_lambda, cfn__svc_apigateway,
-    cfn__svc_iam, cfn__svc_sts, cfn__svc_ssm;
+/* S3's own calls (s3.c, s3_multipart.c) stream and sign their payloads. */
+extern const aws_service cfn__svc_s3, cfn__svc_dynamodb, cfn__svc_lambda, cfn__svc_apigateway,
+    cfn__svc_iam, cfn__svc_sts;
 
 struct cfn_aws {
     char region[64];
@@ -44,7 +46,7 @@ typedef struct aws_call {
     const char *bucket; /* S3 only */
     const char *path;
     const char *query;
-    http_header headers[6];
+    http_header headers[16];
     size_t nheaders;
     const char *body;
     size_t body_len;

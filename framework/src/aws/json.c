@@ -1,6 +1,7 @@
-/* The JSON protocols: DynamoDB (JSON 1.0) and SSM (JSON 1.1), the operation
- * named in X-Amz-Target. */
+/* The JSON protocols (JSON 1.0 and 1.1): a POST to "/" naming the operation
+ * in X-Amz-Target, the input's JSON as the body, the answer's JSON back. */
 #include "client.h"
+#include "model.h"
 
 #include "strbuf.h"
 
@@ -8,34 +9,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int json_call(cfn_aws *aws, const aws_service *svc, const char *prefix,
-                     const char *content_type, const char *operation, const cJSON *input,
-                     cJSON **output)
+int cfn__aws_json_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON **output)
 {
-    char target[128];
-    if (output)
-        *output = NULL;
-    if (!operation ||
-        strspn(operation, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
-            strlen(operation) ||
-        strlen(operation) > 64)
-        return cfn_error_set(CFN_EINVAL, "%s: invalid operation name", svc->name);
-    snprintf(target, sizeof(target), "%s.%s", prefix, operation);
-    char *text = input ? cJSON_PrintUnformatted(input) : cfn__strdup("{}");
-    if (!text)
+    const aws_model_entry *e = op->m->entry;
+    char target[256], type[64];
+    snprintf(target, sizeof(target), "%s.%s", e->target_prefix, op->name);
+    snprintf(type, sizeof(type), "application/x-amz-json-%s", e->json_version);
+    cJSON *wire = input ? cJSON_Duplicate(input, 1) : cJSON_CreateObject();
+    char *text = NULL;
+    if (!wire || cfn__aws_json_in(op->m, op->input, wire) < 0 ||
+        !(text = cJSON_PrintUnformatted(wire))) {
+        cJSON_Delete(wire);
         return cfn_error_set(CFN_ENOMEM, "out of memory");
-    aws_call call = {.svc = svc,
-                     .operation = operation,
+    }
+    cJSON_Delete(wire);
+    aws_call call = {.svc = &e->svc,
+                     .operation = op->name,
                      .method = "POST",
                      .path = "/",
-                     .headers = {{"Content-Type", content_type}, {"X-Amz-Target", target}},
+                     .headers = {{"Content-Type", type}, {"X-Amz-Target", target}},
                      .nheaders = 2,
                      .body = text,
                      .body_len = strlen(text)};
     http_response res;
     int rc = cfn__aws_send(aws, &call, &res);
-    if (rc == 0 && output && !(*output = cJSON_ParseWithLength(res.body, res.body_len)))
-        rc = cfn_error_set(CFN_ERROR, "%s %s: the answer is not JSON", svc->name, operation);
+    if (rc == 0 && output) {
+        *output =
+            res.body_len ? cJSON_ParseWithLength(res.body, res.body_len) : cJSON_CreateObject();
+        if (!*output || !cJSON_IsObject(*output)) {
+            cJSON_Delete(*output);
+            *output = NULL;
+            rc = cfn_error_set(CFN_ERROR, "%s %s: the answer is not a JSON object", e->svc.name,
+                               op->name);
+        } else if (cfn__aws_json_out(op->m, op->output, *output) < 0) {
+            cJSON_Delete(*output);
+            *output = NULL;
+            rc = CFN_ENOMEM;
+        }
+    }
     cfn__http_response_free(&res);
     free(text);
     return rc;
@@ -43,12 +54,10 @@ static int json_call(cfn_aws *aws, const aws_service *svc, const char *prefix,
 
 int cfn_dynamodb(cfn_aws *aws, const char *operation, const cJSON *input, cJSON **output)
 {
-    return json_call(aws, &cfn__svc_dynamodb, "DynamoDB_20120810", "application/x-amz-json-1.0",
-                     operation, input, output);
+    return cfn_aws_call(aws, "dynamodb", operation, input, output);
 }
 
 int cfn_ssm(cfn_aws *aws, const char *operation, const cJSON *input, cJSON **output)
 {
-    return json_call(aws, &cfn__svc_ssm, "AmazonSSM", "application/x-amz-json-1.1", operation,
-                     input, output);
+    return cfn_aws_call(aws, "ssm", operation, input, output);
 }
