@@ -11,6 +11,7 @@
 #include "lambda_run.h"
 #include "native_provider.h"
 #include "package_cmd.h"
+#include "remote_cmd.h"
 #include "unique_port_cmd.h"
 #include "graph_cmd.h"
 #include "validate_cmd.h"
@@ -31,6 +32,8 @@ static const cfn_command commands[] = {
      native_provider},
     {"package", "upload a folder or zip as a code object keyed by its hash (cfnkit package --help)",
      package_cmd},
+    {"cloudformation",
+     "the stack commands through CloudFormation itself (cfnkit cloudformation --help)", remote_cmd},
 };
 
 int main(int argc, char **argv)
