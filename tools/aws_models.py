@@ -125,7 +125,11 @@ def prune(model):
             namespace(op["input"], keep[inp])
         if out:
             visit(out)
-        ops[name] = [http.get("method", "POST"), http.get("requestUri", "/"), inp, out, wrapper]
+        # S3 refuses these without a checksum of the body (Content-MD5).
+        checksum = int(bool(op.get("httpChecksumRequired") or
+                            op.get("httpChecksum", {}).get("requestChecksumRequired")))
+        ops[name] = [http.get("method", "POST"), http.get("requestUri", "/"), inp, out, wrapper,
+                     checksum]
     return {"o": ops, "s": keep}
 
 

@@ -69,6 +69,15 @@ class GenericCall(unittest.TestCase):
         self.same("events", "DescribeRule", {"Name": "tick"}, "describe_rule")
         err = self.call("ssm", "GetParameter", {"Name": "/missing"}, expect=1)
         self.assertIn("SSM GetParameter: ParameterNotFound", err)
+        # SQS's code as the SDKs give it (x-amzn-query-error), as boto3 does.
+        err = self.call("sqs", "GetQueueUrl", {"QueueName": "missing"}, expect=1)
+        try:
+            sqs.get_queue_url(QueueName="missing")
+            self.fail("boto3 found the queue")
+        except sqs.exceptions.ClientError as e:
+            code = e.response["Error"]["Code"]
+        self.assertEqual(code, "AWS.SimpleQueueService.NonExistentQueue")
+        self.assertIn(f"SQS GetQueueUrl: {code}: ", err)
 
     def test_query_protocol(self):
         # IAM: member lists (Tags.member.1.Key), URL-encoded policy documents
@@ -115,6 +124,13 @@ class GenericCall(unittest.TestCase):
             "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]})
         self.same("elbv2", "DescribeTargetGroupAttributes", {"TargetGroupArn": tg["TargetGroupArn"]},
                   "describe_target_group_attributes")
+        # CloudFormation: a JSON TemplateBody is given parsed, as by the SDKs.
+        template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"U": {"Value": {"Ref": "Q"}}}}
+        self.call("cloudformation", "CreateStack", {"StackName": "app", "TemplateBody": json.dumps(template),
+                                                    "Tags": [{"Key": "team", "Value": "a"}]})
+        self.same("cloudformation", "DescribeStacks", {"StackName": "app"}, "describe_stacks")
+        self.assertEqual(self.same("cloudformation", "GetTemplate", {"StackName": "app"}, "get_template")
+                         ["TemplateBody"], template)
 
     def test_ec2_protocol(self):
         # EC2: lists as Name.N with queryName/locationName, <item> answers.
@@ -184,6 +200,14 @@ class GenericCall(unittest.TestCase):
         self.assertEqual(theirs.pop("EncodingType"), "url")
         self.assertEqual(listed, theirs)
         self.assertEqual(self.call("s3", "GetObject", {"Bucket": "assets", "Key": key})["Body"], "hello")
+        self.same("s3", "GetBucketLocation", {"Bucket": "assets"}, "get_bucket_location")
+        self.call("s3", "PutBucketVersioning", {"Bucket": "assets",
+                                                "VersioningConfiguration": {"Status": "Enabled"}})
+        self.same("s3", "GetBucketVersioning", {"Bucket": "assets"}, "get_bucket_versioning")
+        self.call("s3", "PutPublicAccessBlock", {"Bucket": "assets", "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": False}})
+        self.same("s3", "GetPublicAccessBlock", {"Bucket": "assets"}, "get_public_access_block")
         err = self.call("s3", "GetObject", {"Bucket": "assets", "Key": "../other/k"}, expect=1)
         self.assertIn('path segment', err)
         err = self.call("s3", "HeadBucket", {"Bucket": "missing-bucket"}, expect=1)
@@ -200,6 +224,8 @@ class GenericCall(unittest.TestCase):
                        "ResourceRecords": [{"Value": "10.0.0.1"}]}, sets)
         self.same("route53", "ListResourceRecordSets", {"HostedZoneId": zid}, "list_resource_record_sets")
         self.same("route53", "GetHostedZone", {"Id": zid}, "get_hosted_zone")
+        # Ids as Route 53 answers them ("/hostedzone/Z1") work too, as in the SDKs.
+        self.same("route53", "GetHostedZone", {"Id": zone["HostedZone"]["Id"]}, "get_hosted_zone")
 
     def test_every_service_of_the_table(self):
         # One read-only call per service cfnkit knows (`cfnkit aws --help`

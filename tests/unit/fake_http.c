@@ -20,6 +20,9 @@ static int answer(void *userdata, const http_request *req, http_response *res)
         if (req->body)
             memcpy(s->body, req->body, s->body_len);
         for (size_t i = 0; i < req->header_count; i++) {
+            size_t used = strlen(s->headers);
+            snprintf(s->headers + used, sizeof(s->headers) - used, "%s: %s\n", req->headers[i].name,
+                     req->headers[i].value);
             if (strcasecmp(req->headers[i].name, "Content-Type") == 0) {
                 s->has_content_type = 1;
                 snprintf(s->content_type, sizeof(s->content_type), "%s", req->headers[i].value);

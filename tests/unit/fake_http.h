@@ -22,6 +22,7 @@ typedef struct fake_sent {
     char content_type[64];
     int has_content_type;
     char error_type[128];
+    char headers[2048]; /* every header sent, "Name: value\n" */
 } fake_sent;
 
 typedef struct fake_http {

@@ -15,6 +15,7 @@
 #include "client.h"
 #include "clock.h"
 #include "fake_http.h"
+#include "model.h"
 #include "xml.h"
 
 #include <cfnkit/cfnkit.h>
@@ -64,20 +65,24 @@ static void standard_endpoints(void **state)
     bool custom;
     struct {
         const char *region;
-        const aws_service *svc;
+        const char *svc;
         const char *want;
     } cases[] = {
-        {"us-east-1", &cfn__svc_dynamodb, "https://dynamodb.us-east-1.amazonaws.com"},
-        {"eu-west-1", &cfn__svc_lambda, "https://lambda.eu-west-1.amazonaws.com"},
-        {"eu-west-1", &cfn__svc_apigateway, "https://apigateway.eu-west-1.amazonaws.com"},
-        {"eu-west-1", &cfn__svc_sts, "https://sts.eu-west-1.amazonaws.com"},
-        {"eu-west-1", &cfn__svc_iam, "https://iam.amazonaws.com"},
-        {"cn-north-1", &cfn__svc_s3, "https://s3.cn-north-1.amazonaws.com.cn"},
-        {"cn-northwest-1", &cfn__svc_iam, "https://iam.cn-north-1.amazonaws.com.cn"},
-        {"us-gov-west-1", &cfn__svc_iam, "https://iam.us-gov.amazonaws.com"},
+        {"us-east-1", "dynamodb", "https://dynamodb.us-east-1.amazonaws.com"},
+        {"eu-west-1", "lambda", "https://lambda.eu-west-1.amazonaws.com"},
+        {"eu-west-1", "apigateway", "https://apigateway.eu-west-1.amazonaws.com"},
+        {"eu-west-1", "sts", "https://sts.eu-west-1.amazonaws.com"},
+        {"eu-west-1", "iam", "https://iam.amazonaws.com"},
+        {"eu-west-1", "route53", "https://route53.amazonaws.com"},
+        {"eu-west-1", "elbv2", "https://elasticloadbalancing.eu-west-1.amazonaws.com"},
+        {"eu-west-1", "cloudwatch", "https://monitoring.eu-west-1.amazonaws.com"},
+        {"eu-west-1", "stepfunctions", "https://states.eu-west-1.amazonaws.com"},
+        {"cn-north-1", "s3", "https://s3.cn-north-1.amazonaws.com.cn"},
+        {"cn-northwest-1", "iam", "https://iam.cn-north-1.amazonaws.com.cn"},
+        {"us-gov-west-1", "iam", "https://iam.us-gov.amazonaws.com"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *url = endpoint(cases[i].region, cases[i].svc, &custom);
+        char *url = endpoint(cases[i].region, &cfn__aws_service(cases[i].svc)->svc, &custom);
         assert_string_equal(url, cases[i].want);
         assert_false(custom);
         free(url);
@@ -91,18 +96,18 @@ static void configured_endpoints(void **state)
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/", 1);
     setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000", 1);
     setenv("AWS_ENDPOINT_URL_API_GATEWAY", "http://127.0.0.1:9000", 1);
-    char *url = endpoint(NULL, &cfn__svc_dynamodb, &custom);
+    char *url = endpoint(NULL, &cfn__aws_service("dynamodb")->svc, &custom);
     assert_string_equal(url, "http://127.0.0.1:8000");
     assert_true(custom);
     free(url);
-    url = endpoint(NULL, &cfn__svc_apigateway, &custom);
+    url = endpoint(NULL, &cfn__aws_service("apigateway")->svc, &custom);
     assert_string_equal(url, "http://127.0.0.1:9000");
     free(url);
     url = endpoint(NULL, &cfn__svc_s3, &custom); /* the general one, trailing slash gone */
     assert_string_equal(url, "http://127.0.0.1:5000");
     free(url);
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
-    url = endpoint(NULL, &cfn__svc_dynamodb, &custom);
+    url = endpoint(NULL, &cfn__aws_service("dynamodb")->svc, &custom);
     assert_string_equal(url, "https://dynamodb.eu-west-1.amazonaws.com");
     assert_false(custom);
     free(url);

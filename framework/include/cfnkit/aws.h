@@ -1,7 +1,8 @@
-/* The AWS client for modules: SigV4-signed calls to DynamoDB, S3, Lambda,
- * API Gateway, IAM and STS, configured like the AWS SDKs (environment,
- * shared config files, container credentials, AWS_ENDPOINT_URL[_<SERVICE>]),
- * with the SDKs' standard retries, bounded by a deadline. */
+/* The AWS client for modules: SigV4-signed calls to any operation of 30
+ * services (cfn_aws_call) and S3's streaming calls, configured like the AWS
+ * SDKs (environment, shared config files, container credentials,
+ * AWS_ENDPOINT_URL[_<SERVICE>]), with the SDKs' standard retries, bounded by
+ * a deadline. */
 #ifndef CFNKIT_AWS_H
 #define CFNKIT_AWS_H
 
@@ -72,18 +73,48 @@ CFN_EXTERN bool cfn_aws_error_is(const cfn_aws *aws, const char *code);
  * cfn_aws_error_code()/cfn_aws_error_is() give the AWS error code. */
 CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *operation,
                             const cJSON *input, cJSON **output);
+/* More on cfn_aws_call:
+ * - Services: acm apigateway application-autoscaling autoscaling cloudformation
+ *   cloudfront cloudwatch dynamodb ec2 ecr ecs efs elb elbv2 elasticache events iam
+ *   kinesis kms lambda logs rds route53 s3 secretsmanager sns sqs ssm stepfunctions
+ *   sts. Their signing names, endpoint prefixes, protocols, versions and API models
+ *   come from botocore's service models (tools/aws_models.py writes
+ *   framework/src/aws/models.c; a service's model is inflated on its first call).
+ * - OPERATION is the API's name ("CreateQueue") or the CLI's ("create-queue").
+ *   `output` may be NULL when the answer is not wanted.
+ * - The input is checked against the model before anything is sent: an unknown
+ *   parameter or a value of the wrong JSON type fails with CFN_EINVAL naming its
+ *   path ("Tags[0].Valu") and the closest names; so do an unknown service or
+ *   operation. Required members are left to AWS, except those in a REST URL.
+ * - Requests as the SDKs serialise them: JSON 1.0/1.1 (X-Amz-Target), query
+ *   (X.member.N, maps X.entry.N.key/value), EC2 (X.N, queryName or capitalised
+ *   locationName), REST-JSON and REST-XML (path, query string, headers and the
+ *   body from the model's bindings; S3 buckets in the host or, for a custom
+ *   endpoint, the path). Timestamps may be ISO 8601 or epoch seconds. Path
+ *   members "." and "..", and "."/".." segments of S3 keys, are refused.
+ * - Answers: XML read against the output shape (result wrapper dropped, lists
+ *   as arrays, maps as objects, numbers and booleans typed), JSON with wire
+ *   names renamed to member names; members the model does not know and nulls
+ *   are left out; timestamps as the CLI prints them ("2026-01-02T03:04:05+00:00",
+ *   with microseconds when not zero, always UTC); blobs stay base64; IAM policy
+ *   documents and CloudFormation's JSON TemplateBody are decoded into JSON;
+ *   S3 GetBucketLocation gives LocationConstraint null for us-east-1. Header and status-code
+ * members are read from the answer. A blob or string payload (S3 GetObject's Body, Lambda Invoke's
+ * Payload) is sent and returned as text; S3's streaming calls below are for files and binary data.
+ * - S3 operations that require a body checksum get Content-MD5; Route 53 ids
+ *   are taken as answered ("/hostedzone/Z1") or bare ("Z1"), as in the SDKs.
+ * - Not done: botocore's per-service customisations beyond IAM's policy
+ *   documents (S3 ListObjects' EncodingType=url, flexible checksums, EC2
+ *   presigned copies, ...), event streams, pagination. */
 
 /* The AWS CLI name of the i-th service cfn_aws_call knows, or NULL past the
  * last: for listing them. */
 CFN_EXTERN const char *cfn_aws_service_name(size_t i);
 
-/* JSON services: `input` and `*output` are the API's own JSON shapes, with
- * the operation's name as in the API reference ("PutItem", "GetFunction").
- * For Lambda and API Gateway, members that go in the URL (FunctionName,
- * StatementId, Qualifier, Resource; restApiId, resourceId, parentId, httpMethod,
- * stageName, position, limit) are taken from `input`. `output` may be NULL;
- * otherwise *output is set on success (an empty object when the answer has
- * no body) and the caller frees it with cJSON_Delete. */
+/* Conveniences kept for their callers: cfn_aws_call(aws, "dynamodb" |
+ * "lambda" | "ssm" | "apigateway", operation, input, output). `output` may
+ * be NULL. (API Gateway answers use the CLI's member names: "items", not the
+ * wire's "item".) */
 CFN_EXTERN int cfn_dynamodb(cfn_aws *aws, const char *operation, const cJSON *input,
                             cJSON **output);
 CFN_EXTERN int cfn_lambda(cfn_aws *aws, const char *operation, const cJSON *input, cJSON **output);
@@ -92,7 +123,8 @@ CFN_EXTERN int cfn_ssm(cfn_aws *aws, const char *operation, const cJSON *input, 
 CFN_EXTERN int cfn_apigateway(cfn_aws *aws, const char *operation, const cJSON *input,
                               cJSON **output);
 
-/* IAM and STS (query protocol). Returned strings are the caller's to free. */
+/* IAM and STS conveniences over cfn_aws_call, returning the role's Arn or
+ * the caller's Account and Arn. Returned strings are the caller's to free. */
 CFN_EXTERN int cfn_iam_create_role(cfn_aws *aws, const char *name, const char *assume_policy,
                                    char **arn);
 CFN_EXTERN int cfn_iam_get_role(cfn_aws *aws, const char *name, char **arn);

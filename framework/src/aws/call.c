@@ -83,7 +83,9 @@ int cfn_aws_call(cfn_aws *aws, const char *service, const char *operation, const
                  .uri = cJSON_GetStringValue(op_field(def, 1)),
                  .input = cfn__aws_shape(m, cJSON_GetStringValue(op_field(def, 2))),
                  .output = cfn__aws_shape(m, cJSON_GetStringValue(op_field(def, 3))),
-                 .wrapper = cJSON_GetStringValue(op_field(def, 4))};
+                 .wrapper = cJSON_GetStringValue(op_field(def, 4)),
+                 .checksum = cJSON_IsTrue(op_field(def, 5)) ||
+                             (cJSON_IsNumber(op_field(def, 5)) && op_field(def, 5)->valueint)};
     if ((rc = cfn__aws_check_input(m, op.name, op.input, input)) < 0)
         return rc;
     switch (e->protocol) {

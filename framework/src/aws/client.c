@@ -26,13 +26,7 @@
 #define BACKOFF_MAX_MS   20000
 #define CALL_TIMEOUT_MS  60000 /* a call without a deadline */
 
-const aws_service cfn__svc_dynamodb = {"DynamoDB", "dynamodb", "dynamodb", "DYNAMODB", false};
 const aws_service cfn__svc_s3 = {"S3", "s3", "s3", "S3", false};
-const aws_service cfn__svc_lambda = {"Lambda", "lambda", "lambda", "LAMBDA", false};
-const aws_service cfn__svc_apigateway = {"API Gateway", "apigateway", "apigateway", "API_GATEWAY",
-                                         false};
-const aws_service cfn__svc_iam = {"IAM", "iam", "iam", "IAM", true};
-const aws_service cfn__svc_sts = {"STS", "sts", "sts", "STS", false};
 
 static bool valid_region(const char *r)
 {
@@ -222,9 +216,18 @@ static char *parse_error(cfn_aws *aws, const http_response *res)
 {
     char hdr[256];
     char *code = NULL, *message = NULL;
-    if (cfn__http_response_header(res, "x-amzn-ErrorType", hdr, sizeof(hdr))) {
+    /* Services compatible with their former query protocol (SQS) name the
+     * query error code, which the SDKs give: "AWS.SimpleQueueService.
+     * NonExistentQueue;Sender". */
+    if (cfn__http_response_header(res, "x-amzn-query-error", hdr, sizeof(hdr))) {
+        hdr[strcspn(hdr, ";")] = '\0';
+        if (*hdr)
+            code = cfn__strdup(hdr);
+    }
+    if (!code && cfn__http_response_header(res, "x-amzn-ErrorType", hdr, sizeof(hdr))) {
         hdr[strcspn(hdr, ":")] = '\0';
-        code = cfn__strdup(hdr);
+        const char *hash = strrchr(hdr, '#');
+        code = cfn__strdup(hash ? hash + 1 : hdr);
     }
     const char *b = res->body ? res->body : "";
     while (*b && isspace((unsigned char)*b))

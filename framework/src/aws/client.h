@@ -1,6 +1,6 @@
-/* The AWS client's core, shared by the per-protocol files (rest_json.c,
- * json.c, query.c, s3.c): the services, the client, and sending one call with
- * signing, retries and error parsing. */
+/* The AWS client's core, shared by the per-protocol files (json.c, query.c,
+ * rest.c, s3.c): the client, and sending one call with signing, retries and
+ * error parsing. The services are in model.h's table. */
 #ifndef CFNKIT_AWS_CLIENT_H
 #define CFNKIT_AWS_CLIENT_H
 
@@ -14,7 +14,7 @@
 #include "credentials.h"
 #include "http.h"
 
-/* A service as the SDKs name it. */
+/* A service as the SDKs name it (the table is generated: models.c). */
 typedef struct aws_service {
     const char *name;     /* for messages: "DynamoDB" */
     const char *signing;  /* SigV4 service name: "dynamodb" */
@@ -24,8 +24,7 @@ typedef struct aws_service {
 } aws_service;
 
 /* S3's own calls (s3.c, s3_multipart.c) stream and sign their payloads. */
-extern const aws_service cfn__svc_s3, cfn__svc_dynamodb, cfn__svc_lambda, cfn__svc_apigateway,
-    cfn__svc_iam, cfn__svc_sts;
+extern const aws_service cfn__svc_s3;
 
 struct cfn_aws {
     char region[64];

@@ -92,14 +92,15 @@ int cfn__aws_json_in(const aws_model *m, const cJSON *shape, cJSON *v);
  * NULL when v is not a scalar. */
 char *cfn__aws_scalar_text(const cJSON *shape, const cJSON *v, const char *tformat);
 
-/* The protocols. `op` is the operation's model entry
- * [method, requestUri, input, output, resultWrapper]. */
+/* The protocols. An operation's model entry is [method, requestUri, input,
+ * output, resultWrapper, checksum required]. */
 typedef struct aws_op {
     const aws_model *m;
     const char *name;
     const char *method, *uri;
     const cJSON *input, *output; /* shapes, NULL when none */
     const char *wrapper;
+    bool checksum; /* send Content-MD5 (S3's requestChecksumRequired) */
 } aws_op;
 
 int cfn__aws_json_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON **output);

@@ -146,6 +146,22 @@ static int serialise(form *f, const cJSON *shape, const cJSON *ref, const cJSON 
     return rc;
 }
 
+/* CloudFormation's GetTemplate answers a JSON template as a string; the SDKs
+ * and the CLI give it parsed (YAML stays a string). */
+static int template_body(const aws_op *op, cJSON *output)
+{
+    cJSON *body = cJSON_GetObjectItemCaseSensitive(output, "TemplateBody");
+    if (strcmp(op->m->entry->cli, "cloudformation") != 0 || strcmp(op->name, "GetTemplate") != 0 ||
+        !cJSON_IsString(body))
+        return 0;
+    cJSON *parsed = cJSON_Parse(body->valuestring);
+    if (parsed && !cJSON_ReplaceItemInObjectCaseSensitive(output, "TemplateBody", parsed)) {
+        cJSON_Delete(parsed);
+        return cfn_error_set(CFN_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
 int cfn__aws_query_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON **output)
 {
     const aws_model_entry *e = op->m->entry;
@@ -187,6 +203,8 @@ int cfn__aws_query_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSO
             rc = *output ? 0 : cfn__aws_xml_read(op->m, op->output, start, output);
             if (rc == 0 && !*output)
                 rc = cfn_error_set(CFN_ENOMEM, "out of memory");
+            if (rc == 0)
+                rc = template_body(op, *output);
         }
         cfn__xml_free(root);
     }

@@ -13,6 +13,8 @@
 #include "uri.h"
 #include "xml.h"
 
+#include <openssl/evp.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -499,8 +501,27 @@ static int read_body(const aws_op *op, bool xml, const cJSON *shape, const http_
     return rc;
 }
 
+/* S3's GetBucketLocation answers <LocationConstraint>REGION</...> as the
+ * document itself, empty for us-east-1: the SDKs give the text, or null. */
+static int bucket_location(const http_response *res, cJSON **out)
+{
+    char *region = cfn__xml_text(res->body, res->body_len, "LocationConstraint");
+    *out = cJSON_CreateObject();
+    cJSON *v = region && *region ? cJSON_CreateString(region) : cJSON_CreateNull();
+    free(region);
+    if (!*out || !v || !cJSON_AddItemToObject(*out, "LocationConstraint", v)) {
+        cJSON_Delete(v);
+        cJSON_Delete(*out);
+        *out = NULL;
+        return oom();
+    }
+    return 0;
+}
+
 static int read_answer(const aws_op *op, bool xml, const http_response *res, cJSON **out)
 {
+    if (strcmp(op->m->entry->cli, "s3") == 0 && strcmp(op->name, "GetBucketLocation") == 0)
+        return bucket_location(res, out);
     const cJSON *members = cJSON_GetObjectItemCaseSensitive(op->output, "m");
     const char *payload = cfn__aws_str(op->output, "p");
     cJSON *o = NULL;
@@ -552,11 +573,32 @@ static int read_answer(const aws_op *op, bool xml, const http_response *res, cJS
     return 0;
 }
 
+/* Route 53 answers ids as "/hostedzone/Z1" and takes "Z1": the SDKs keep
+ * the last part of the id members of an input, so both spellings work. */
+static cJSON *route53_ids(const aws_op *op, const cJSON *input)
+{
+    cJSON *copy = cJSON_Duplicate(input, 1);
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(op->input, "m");
+    for (cJSON *it = copy ? copy->child : NULL; it; it = it->next) {
+        const char *shape =
+            cfn__aws_str(cJSON_GetObjectItemCaseSensitive(members, it->string), "s");
+        const char *slash = cJSON_IsString(it) ? strrchr(it->valuestring, '/') : NULL;
+        if (slash && shape &&
+            (strcmp(shape, "ResourceId") == 0 || strcmp(shape, "DelegationSetId") == 0 ||
+             strcmp(shape, "ChangeId") == 0))
+            memmove(it->valuestring, slash + 1, strlen(slash + 1) + 1);
+    }
+    return copy;
+}
+
 int cfn__aws_rest_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON **output)
 {
     const aws_model_entry *e = op->m->entry;
     request r = {.op = op, .xml = e->protocol == AWS_PROTO_REST_XML};
     cJSON empty = {.type = cJSON_Object};
+    cJSON *fixed = NULL;
+    if (input && strcmp(e->cli, "route53") == 0 && !(input = fixed = route53_ids(op, input)))
+        return oom();
     int rc = bind(&r, input ? input : &empty);
     if (rc == 0 && r.has_body && !r.xml) {
         bool typed = false;
@@ -564,6 +606,19 @@ int cfn__aws_rest_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON
             typed |= strcasecmp(r.headers[i].name, "Content-Type") == 0;
         if (!typed)
             rc = add_header(&r, "Content-Type", cfn__strdup("application/json"));
+    }
+    if (rc == 0 && op->checksum) {
+        unsigned char md5[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        char *b64 = malloc(32);
+        if (!b64 ||
+            !EVP_Digest(r.body.data ? r.body.data : "", r.body.len, md5, &n, EVP_md5(), NULL)) {
+            free(b64);
+            rc = oom();
+        } else {
+            EVP_EncodeBlock((unsigned char *)b64, md5, (int)n);
+            rc = add_header(&r, "Content-MD5", b64);
+        }
     }
     if (rc == 0) {
         aws_call call = {.svc = &e->svc,
@@ -588,6 +643,7 @@ int cfn__aws_rest_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON
     free(r.query.data);
     free(r.body.data);
     free(r.bucket);
+    cJSON_Delete(fixed);
     return rc;
 }
 
