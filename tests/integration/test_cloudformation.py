@@ -311,6 +311,13 @@ class CloudFormationEngine(unittest.TestCase):
         r = self.cfnkit("deploy", "--template-file", t, "--stack-name", "bad", "--engine", "x")
         self.assertEqual(r.returncode, 2)
         self.assertIn("unknown option", r.stderr)
+        r = self.cfnkit("deploy", "--template-file", t, "--stack-name", "bad",
+                        "--provider", "/bin/true")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("an option of the local engine, not of CloudFormation: --provider", r.stderr)
+        r = self.cfnkit("launch")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("cfnkit cloudformation: unknown command: launch", r.stderr)
         r = self.cfnkit("deploy", "--stack-name", "bad")
         self.assertEqual(r.returncode, 2)
         self.assertIn("--template-file is required", r.stderr)

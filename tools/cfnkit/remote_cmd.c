@@ -47,8 +47,8 @@ static const char usage[] =
 
 static int usage_error(const args *a, const char *what, const char *arg)
 {
-    fprintf(stderr, "cfnkit cloudformation %s: %s%s%s\n\n%s", a->cmd ? a->cmd : "", what,
-            arg ? ": " : "", arg ? arg : "", usage);
+    fprintf(stderr, "cfnkit cloudformation%s%s: %s%s%s\n\n%s", a->cmd ? " " : "",
+            a->cmd ? a->cmd : "", what, arg ? ": " : "", arg ? arg : "", usage);
     return 2;
 }
 
@@ -89,6 +89,8 @@ static int parse(args *a, const char *allowed, int argc, char **argv)
         list = NULL;
         char opt[64];
         snprintf(opt, sizeof(opt), " %s ", o);
+        if (strstr(" --provider --max-concurrency --service-timeout ", opt))
+            return usage_error(a, "an option of the local engine, not of CloudFormation", o);
         if (strncmp(o, "--", 2) != 0 || !strstr(allowed, opt))
             return usage_error(a, "unknown option", o);
         if (strcmp(o, "--no-execute-changeset") == 0)
@@ -287,21 +289,17 @@ static int run(args *a, cfn_aws *aws)
     return rc < 0 ? 1 : 0;
 }
 
-int remote_cmd(int argc, char **argv)
+int remote_cmd_run(const char *cmd, int argc, char **argv)
 {
     args a = {0};
     const struct command *c = NULL;
-    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        fputs(usage, argc < 1 ? stderr : stdout);
-        return argc < 1 ? 2 : 0;
-    }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(argv[0], commands[i].name) == 0)
+        if (strcmp(cmd, commands[i].name) == 0)
             c = &commands[i];
     if (!c)
-        return usage_error(&a, "unknown command", argv[0]);
+        return usage_error(&a, "unknown command", cmd);
     a.cmd = c->name;
-    int rc = parse(&a, c->options, argc - 1, argv + 1);
+    int rc = parse(&a, c->options, argc, argv);
     if (rc != 0) {
         free_args(&a);
         return rc == 1 ? 0 : rc;
@@ -328,4 +326,13 @@ int remote_cmd(int argc, char **argv)
     cfn_aws_free(aws);
     free_args(&a);
     return rc;
+}
+
+int remote_cmd(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        fputs(usage, argc < 1 ? stderr : stdout);
+        return argc < 1 ? 2 : 0;
+    }
+    return remote_cmd_run(argv[0], argc - 1, argv + 1);
 }
