@@ -527,6 +527,42 @@ static void failed_change_set_and_create(void **state)
     cfn_aws_free(aws);
 }
 
+/* A stack whose create rolled back can only be deleted: CloudFormation's
+ * refusal, and cfnkit's hint. */
+static void rolled_back_stack_only_deleted(void **state)
+{
+    (void)state;
+    char tpl[] = "/tmp/cfnkit-remote-tpl-XXXXXX";
+    int fd = mkstemp(tpl);
+    const char *text = "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"}}}";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    stack_answer("ROLLBACK_COMPLETE");
+    fake_http_push(&fake,
+                   (fake_answer){.status = 400,
+                                 .body = "<ErrorResponse" NS "><Error><Type>Sender</Type>"
+                                         "<Code>ValidationError</Code><Message>Stack:" STACK_ID
+                                         " is in ROLLBACK_COMPLETE state and can not be "
+                                         "updated.</Message></Error></ErrorResponse>"});
+    cfn_aws *aws;
+    assert_int_equal(cfn_aws_new(&aws, NULL), 0);
+    stk_remote_env env = {.aws = aws};
+    stk_remote_deploy_args a = {.stack_name = "s", .template_file = tpl};
+    cJSON *report = NULL;
+    int rc = stk_remote_deploy(&env, &a, &report);
+    unlink(tpl);
+    assert_true(rc < 0);
+    assert_non_null(
+        strstr(cfn_error_last(), "is in ROLLBACK_COMPLETE state and can not be updated."));
+    assert_non_null(strstr(cfn_error_last(), "can only be deleted"));
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+                            cJSON_GetObjectItem(report, "Stack"), "StackStatus")),
+                        "ROLLBACK_COMPLETE");
+    assert_int_equal(fake.next, fake.nanswers);
+    cJSON_Delete(report);
+    cfn_aws_free(aws);
+}
+
 /* A delete that does not end within the wait gives up, saying so. */
 static void delete_gives_up_after_the_wait(void **state)
 {
@@ -573,6 +609,7 @@ int main(void)
         cmocka_unit_test(engine_names),
         cmocka_unit_test_setup_teardown(update_rolled_back, flow_setup, flow_teardown),
         cmocka_unit_test_setup_teardown(failed_change_set_and_create, flow_setup, flow_teardown),
+        cmocka_unit_test_setup_teardown(rolled_back_stack_only_deleted, flow_setup, flow_teardown),
         cmocka_unit_test_setup_teardown(delete_gives_up_after_the_wait, flow_setup, flow_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

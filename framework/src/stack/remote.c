@@ -736,11 +736,23 @@ int stk_remote_deploy(const stk_remote_env *env, const stk_remote_deploy_args *a
     }
     if ((rc = cfn(env->aws, "CreateChangeSet", in, &out)) < 0) {
         /* moto refuses an unchanged update here rather than in the change set. */
+        const char *st = update ? str(stack, "StackStatus") : NULL;
         if (update && stk_remote_empty_reason(cfn_error_last())) {
             o.no_changes = true;
             o.stack_id = cfn__strdup(str(stack, "StackId"));
             rc = 0;
+        } else if (st &&
+                   (strcmp(st, "ROLLBACK_COMPLETE") == 0 || strcmp(st, "ROLLBACK_FAILED") == 0)) {
+            /* A create that rolled back left a stack that can only be deleted. */
+            char why[2048];
+            snprintf(why, sizeof(why), "%s", cfn_error_last());
+            rc = cfn_error_set(rc,
+                               "%s (stack %s is %s: a stack in this state can only be deleted, "
+                               "cfnkit cloudformation delete-stack)",
+                               why, a->stack_name, st);
         }
+        o.stack = stack; /* as it is: the refusal changed nothing */
+        stack = NULL;
         goto done;
     }
     o.change_set_id = cfn__strdup(str(out, "Id"));
