@@ -10,8 +10,9 @@ own (no resource events); its Modify changes carry no Replacement or
 Details; a stack made by a change set has no Outputs or exports (its output
 map is built from the empty template of REVIEW_IN_PROGRESS), so outputs are
 tested on a stack that boto3's CreateStack made; a failing create has no
-rollback: ExecuteChangeSet answers the resource's error and the stack stays
-in REVIEW_IN_PROGRESS; an unchanged update with parameters is refused by
+rollback: ExecuteChangeSet answers the resource's error, the stack stays in
+REVIEW_IN_PROGRESS and what was made before the failure stays until the
+stack is deleted (CreateStack leaves CREATE_IN_PROGRESS for ever); an unchanged update with parameters is refused by
 CreateChangeSet itself ("No updates are to be performed."), without
 parameters it gives a FAILED change set as CloudFormation does; a TemplateURL
 is read only when its host is "localhost" or an amazonaws.com name, so the
@@ -72,6 +73,20 @@ Resources:
         Version: '2012-10-17'
         Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com},
                      Action: 'sts:AssumeRole'}]
+"""
+
+
+HALF_TEMPLATE = """\
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: half-made}
+  Role:
+    Type: AWS::IAM::Role
+    DependsOn: Queue
+    Properties:
+      RoleName: held
+      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}
 """
 
 
@@ -259,6 +274,23 @@ class CloudFormationEngine(unittest.TestCase):
         self.assertEqual(self.status(stack_id), "CREATE_COMPLETE")
         self.assertEqual(self.moto.client("iam").get_role(RoleName="taken")["Role"]["RoleName"],
                          "taken")
+
+    def test_failed_create_then_delete(self):
+        """moto has no rollback: what was made before the failure stays until
+        the stack is deleted, which delete-stack then does."""
+        self.moto.client("iam").create_role(RoleName="held", AssumeRolePolicyDocument="{}")
+        t = self.template("half.yaml", HALF_TEMPLATE)
+        r = self.cfnkit("deploy", "--template-file", t, "--stack-name", "half",
+                        "--capabilities", "CAPABILITY_NAMED_IAM")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("EntityAlreadyExists", r.stderr)
+        sqs = self.moto.client("sqs")
+        self.assertIn("half-made", sqs.get_queue_url(QueueName="half-made")["QueueUrl"])
+        r = self.cfnkit("delete-stack", "--stack-name", "half")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(r.stdout.splitlines()[-1], "Stack half: DELETE_COMPLETE")
+        with self.assertRaises(sqs.exceptions.ClientError):
+            sqs.get_queue_url(QueueName="half-made")
 
     def test_no_execute_changeset(self):
         t = self.template("plain.yaml", PLAIN_TEMPLATE)
