@@ -424,17 +424,21 @@ static void update_rolled_back(void **state)
     stack_answer("UPDATE_COMPLETE");
     events_answer(e[0], NULL); /* the marker */
     answer("ExecuteChangeSet", "");
-    /* Right after ExecuteChangeSet the status can still be the old one. */
-    stack_answer("UPDATE_COMPLETE");
+    /* Each poll reads the events, then the stack. Right after
+     * ExecuteChangeSet the status can still be the old one. */
     events_answer(e[0], NULL);
-    stack_answer("UPDATE_IN_PROGRESS");
+    stack_answer("UPDATE_COMPLETE");
     snprintf(page1, sizeof(page1), "%s%s", e[3], e[2]);
     events_answer(page1, "p2");
     snprintf(page2, sizeof(page2), "%s%s", e[1], e[0]);
     events_answer(page2, NULL);
-    stack_answer("UPDATE_ROLLBACK_COMPLETE");
+    stack_answer("UPDATE_IN_PROGRESS");
+    /* The final event before DescribeStacks says so: one more poll. */
     snprintf(page3, sizeof(page3), "%s%s%s", e[5], e[4], e[3]);
     events_answer(page3, NULL);
+    stack_answer("UPDATE_ROLLBACK_IN_PROGRESS");
+    events_answer(e[5], NULL);
+    stack_answer("UPDATE_ROLLBACK_COMPLETE");
 
     cfn_aws *aws;
     assert_int_equal(cfn_aws_new(&aws, NULL), 0);
@@ -574,8 +578,8 @@ static void delete_gives_up_after_the_wait(void **state)
     events_answer(e0, NULL);
     answer("DeleteStack", "");
     for (int i = 0; i < 2; i++) {
-        stack_answer("DELETE_IN_PROGRESS");
         events_answer(i == 0 ? e1 : "", NULL);
+        stack_answer("DELETE_IN_PROGRESS");
     }
     cfn_aws *aws;
     assert_int_equal(cfn_aws_new(&aws, NULL), 0);

@@ -303,6 +303,7 @@ typedef struct op {
     cJSON *failures, *changes, *stack;
     char *change_set_id;
     bool no_changes;
+    char own[64]; /* the status of the stack's own newest event since the start */
 } op;
 
 static void op_free(op *o)
@@ -337,10 +338,9 @@ static int mark(op *o)
     return 0;
 }
 
-/* Hands the events after the marker to on_event, oldest first; *final is
- * set to the final status of the stack's own newest event among them, if
- * any. */
-static int poll_events(op *o, const char **final, char *final_buf, size_t final_size)
+/* Hands the events after the marker to on_event, oldest first; o->own
+ * follows the stack's own events. */
+static int poll_events(op *o)
 {
     cJSON *fresh = cJSON_CreateArray(), *in = cJSON_CreateObject();
     cJSON_AddStringToObject(in, "StackName", o->stack_id);
@@ -369,20 +369,15 @@ static int poll_events(op *o, const char **final, char *final_buf, size_t final_
         cJSON_Delete(out);
     }
     cJSON_Delete(in);
-    *final = NULL;
     int n = cJSON_GetArraySize(fresh);
     for (int i = n - 1; rc == 0 && i >= 0; i--) {
         const cJSON *e = cJSON_GetArrayItem(fresh, i);
         const char *status = str(e, "ResourceStatus"), *phys = str(e, "PhysicalResourceId");
         bool own = phys && strcmp(phys, o->stack_id) == 0 && str(e, "ResourceType") &&
                    strcmp(str(e, "ResourceType"), "AWS::CloudFormation::Stack") == 0;
-        if (own) {
-            *final = NULL;
-            if (stk_remote_status_final(status)) {
-                snprintf(final_buf, final_size, "%s", status);
-                *final = final_buf;
-            }
-        } else if (status && ends_with(status, "_FAILED")) {
+        if (own)
+            snprintf(o->own, sizeof(o->own), "%s", status ? status : "");
+        else if (status && ends_with(status, "_FAILED")) {
             cJSON *f = cJSON_CreateObject();
             const char *keep[] = {"LogicalResourceId", "ResourceType", "ResourceStatus",
                                   "ResourceStatusReason"};
@@ -400,8 +395,11 @@ static int poll_events(op *o, const char **final, char *final_buf, size_t final_
 }
 
 /* Follows the stack's events until its status is final: the stack's own
- * event with a final status, or DescribeStacks showing a final status other
- * than the one before the operation. Then o->stack is the stack. */
+ * newest event has a final status and DescribeStacks, read after the
+ * events, says the same (a status that looks final may be followed by a
+ * rollback); without events of the stack's own, DescribeStacks showing a
+ * final status other than the one before the operation. Then o->stack is
+ * the stack. */
 static int follow(op *o)
 {
     const stk_remote_env *env = o->env;
@@ -409,27 +407,18 @@ static int follow(op *o)
     int64_t pause = 500, pause_max = env->poll_max_ms > 0 ? env->poll_max_ms : 5000;
     for (;;) {
         cJSON *stack = NULL;
-        const char *final = NULL;
-        char buf[64];
-        int rc = describe_one(env->aws, o->stack_id, &stack);
-        if (rc < 0)
+        int rc = poll_events(o);
+        if (rc < 0 || (rc = describe_one(env->aws, o->stack_id, &stack)) < 0)
             return rc;
         cJSON_Delete(o->stack);
         o->stack = stack;
-        if ((rc = poll_events(o, &final, buf, sizeof(buf))) < 0)
-            return rc;
         const char *status = str(stack, "StackStatus");
-        if (final || (stk_remote_status_final(status) &&
-                      (!o->before || !status || strcmp(status, o->before) != 0))) {
-            if (final && status && strcmp(final, status) != 0) {
-                /* The event came before DescribeStacks caught up: read it again. */
-                cJSON_Delete(o->stack);
-                o->stack = NULL;
-                if ((rc = describe_one(env->aws, o->stack_id, &o->stack)) < 0)
-                    return rc;
-            }
+        bool done =
+            o->own[0]
+                ? stk_remote_status_final(o->own) && status && strcmp(status, o->own) == 0
+                : stk_remote_status_final(status) && (!o->before || strcmp(status, o->before) != 0);
+        if (done)
             return 0;
-        }
         if (cfn__sleep_until(pause, deadline) < 0)
             return cfn_error_set(CFN_ETIMEOUT,
                                  "stack %s is still %s after %d s; cfnkit stopped waiting, "
@@ -776,10 +765,9 @@ int stk_remote_deploy(const stk_remote_env *env, const stk_remote_deploy_args *a
     cJSON_Delete(exec);
     if (rc < 0) {
         /* What happened before the refusal is still worth showing. */
-        char why[2048], final_buf[64];
-        const char *final;
+        char why[2048];
         snprintf(why, sizeof(why), "%s", cfn_error_last());
-        poll_events(&o, &final, final_buf, sizeof(final_buf));
+        poll_events(&o);
         rc = cfn_error_set(rc, "%s", why);
         goto done;
     }
