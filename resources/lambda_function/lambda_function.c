@@ -5,6 +5,7 @@
 #include "awsjson.h"
 #include "env_remote.h"
 #include "envzip.h"
+#include "lambdawait.h"
 #include "pkgfile.h"
 #include "resources.h"
 
@@ -283,51 +284,6 @@ static void drop_artifact(cfn_aws *aws, const artifact *a)
         cfn_s3_delete_object(aws, a->bucket, a->key);
 }
 
-/* Waits until the function is Active and no update is in progress, within
- * the callback's time. */
-static int wait_ready(cfn_ctx *ctx, cfn_aws *aws, const char *name)
-{
-    int64_t pause_ms = 200;
-    int rc = 0;
-    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", name, NULL), *out = NULL;
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
-    for (;;) {
-        if (cfn_lambda(aws, "GetFunctionConfiguration", in, &out) < 0) {
-            rc = cfn_fail(ctx, "waiting for function %s: %s", name, cfn_error_last());
-            goto done;
-        }
-        const char *state = cfn_json_string(out, "State"),
-                   *update = cfn_json_string(out, "LastUpdateStatus");
-        if ((state && strcmp(state, "Failed") == 0) || (update && strcmp(update, "Failed") == 0)) {
-            const char *why = cfn_json_string(out, state && strcmp(state, "Failed") == 0
-                                                       ? "StateReason"
-                                                       : "LastUpdateStatusReason");
-            rc = cfn_fail(ctx, "function %s failed to deploy: %s", name,
-                          why ? why : "no reason given");
-            goto done;
-        }
-        if ((!state || strcmp(state, "Active") == 0) &&
-            (!update || strcmp(update, "InProgress") != 0))
-            goto done;
-        if (cfn_remaining_ms(ctx) < pause_ms + 1000 || cfn_sleep(ctx, pause_ms) < 0) {
-            rc = cfn_fail(ctx,
-                          "function %s is not Active yet (State %s, LastUpdateStatus %s) and "
-                          "the time is up",
-                          name, state ? state : "-", update ? update : "-");
-            goto done;
-        }
-        cJSON_Delete(out);
-        out = NULL;
-        if (pause_ms < 2000)
-            pause_ms *= 2;
-    }
-done:
-    cJSON_Delete(out);
-    cJSON_Delete(in);
-    return rc;
-}
-
 /* The function's tags: the template's, the owner, and where its package is.
  * NULL when out of memory. */
 static cJSON *tags_of(cfn_ctx *ctx, const fn_spec *s, const artifact *a)
@@ -432,7 +388,7 @@ static int update_code(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s, const artif
     /* Failing without a reason answers with the AWS error. */
     if (rc < 0)
         return -1;
-    return wait_ready(ctx, aws, s->name);
+    return cfnkit_lambda_wait_ready(ctx, aws, s->name);
 }
 
 static int update_config(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s)
@@ -444,7 +400,7 @@ static int update_config(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s)
     cJSON_Delete(in);
     if (rc < 0)
         return -1;
-    return wait_ready(ctx, aws, s->name);
+    return cfnkit_lambda_wait_ready(ctx, aws, s->name);
 }
 
 static void delete_function(cfn_aws *aws, const char *name)
@@ -496,7 +452,7 @@ static int create_function(cfn_ctx *ctx, cfn_aws *aws, const fn_spec *s)
              cfn_json_string(out, "FunctionArn") ? cfn_json_string(out, "FunctionArn") : "");
     /* Nothing half-made: the Delete after a failed Create will not come
      * here, so undo now. */
-    if ((rc = wait_ready(ctx, aws, s->name)) < 0)
+    if ((rc = cfnkit_lambda_wait_ready(ctx, aws, s->name)) < 0)
         delete_function(aws, s->name);
     else
         rc = answer(ctx, s->name, arn);

@@ -283,6 +283,23 @@ static cfn_aws *client(void)
     return aws;
 }
 
+/* Minimal valid inputs, kept for the test program's life. */
+static const cJSON *put_item(void)
+{
+    static cJSON *in;
+    if (!in)
+        in = cJSON_Parse("{\"TableName\":\"t\",\"Item\":{}}");
+    return in;
+}
+
+static const cJSON *get_item(void)
+{
+    static cJSON *in;
+    if (!in)
+        in = cJSON_Parse("{\"TableName\":\"t\",\"Key\":{}}");
+    return in;
+}
+
 static void json_errors_are_parsed(void **state)
 {
     (void)state;
@@ -292,7 +309,7 @@ static void json_errors_are_parsed(void **state)
                                  .body = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
                                          "ConditionalCheckFailedException\",\"message\":\"The "
                                          "conditional request failed\"}"});
-    assert_int_equal(cfn_dynamodb(aws, "PutItem", NULL, NULL), CFN_ERROR);
+    assert_int_equal(cfn_dynamodb(aws, "PutItem", put_item(), NULL), CFN_ERROR);
     assert_string_equal(cfn_error_last(), "DynamoDB PutItem: ConditionalCheckFailedException: "
                                           "The conditional request failed");
     assert_true(cfn_aws_error_is(aws, "ConditionalCheckFailedException"));
@@ -345,7 +362,7 @@ static void throttling_is_retried(void **state)
     fake_http_push(&fake, (fake_answer){.status = 500, .body = "{}"});
     fake_http_push(&fake, (fake_answer){.status = 200, .body = "{\"Item\":{}}"});
     cJSON *out;
-    assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, &out), 0);
+    assert_int_equal(cfn_dynamodb(aws, "GetItem", get_item(), &out), 0);
     assert_int_equal(fake.nsent, 3);
     assert_non_null(cJSON_GetObjectItem(out, "Item"));
     cJSON_Delete(out);
@@ -357,18 +374,18 @@ static void retries_are_bounded(void **state)
     (void)state;
     cfn_aws *aws = client();
     fake.fallback = (fake_answer){.status = 503, .body = "{\"__type\":\"ServiceUnavailable\"}"};
-    assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, NULL), CFN_ERROR);
+    assert_int_equal(cfn_dynamodb(aws, "GetItem", get_item(), NULL), CFN_ERROR);
     assert_int_equal(fake.nsent, 3); /* the standard mode's default */
     assert_non_null(strstr(cfn_error_last(), "(after 3 attempts)"));
     setenv("AWS_MAX_ATTEMPTS", "1", 1);
-    assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, NULL), CFN_ERROR);
+    assert_int_equal(cfn_dynamodb(aws, "GetItem", get_item(), NULL), CFN_ERROR);
     assert_int_equal(fake.nsent, 4);
     unsetenv("AWS_MAX_ATTEMPTS");
     /* A deadline shorter than the backoff: no retry is started past it. */
     cfn_aws_set_deadline(aws, cfn__clock_mono_ms() + 50);
     fake.fallback = (fake_answer){.transport_error = 1};
     int64_t start = cfn__clock_mono_ms();
-    assert_int_equal(cfn_dynamodb(aws, "GetItem", NULL, NULL), CFN_ERROR);
+    assert_int_equal(cfn_dynamodb(aws, "GetItem", get_item(), NULL), CFN_ERROR);
     assert_true(cfn__clock_mono_ms() - start < 1000);
     assert_int_equal(cfn_aws_error_status(aws), 0);
     cfn_aws_free(aws);

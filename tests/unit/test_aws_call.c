@@ -80,6 +80,7 @@ static void json_protocol(void **state)
     assert_string_equal(fake.sent[0].url, "http://127.0.0.1:9/");
     assert_string_equal(fake.sent[0].content_type, "application/x-amz-json-1.0");
     has_header(0, "X-Amz-Target: AmazonSQS.CreateQueue\n");
+    has_header(0, "x-amzn-query-mode: true\n");
     has_header(0, "Credential=AKIDTEST/");
     assert_string_equal(fake.sent[0].body,
                         "{\"QueueName\":\"q\",\"Attributes\":{\"DelaySeconds\":\"5\"}}");
@@ -105,6 +106,18 @@ static void json_protocol(void **state)
     free(out);
     assert_string_equal(fake.sent[3].body, "{}");
     has_header(3, "X-Amz-Target: AmazonEC2ContainerServiceV20141113.ListServices\n");
+    /* Documents (any JSON value) go and come back as they are. */
+    static const char doc[] = "{\"deploymentConfiguration\":{\"lifecycleHooks\":[{"
+                              "\"hookDetails\":{\"any\":[1,{\"x\":null}]}}]}}";
+    char answer[256];
+    snprintf(answer, sizeof(answer), "{\"service\":%s}", doc);
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = answer});
+    char service[256];
+    snprintf(service, sizeof(service), "{\"serviceName\":\"s\",%s", doc + 1);
+    out = call(aws, "ecs", "CreateService", service);
+    same_json(out, answer);
+    free(out);
+    same_json(fake.sent[4].body, service);
     /* Error codes: the query-compatible one when given, else the type
      * without its namespace. */
     fake_http_push(&fake, (fake_answer){.status = 400,
@@ -393,6 +406,10 @@ static void bad_names_and_input(void **state)
         {"sqs", "CreateQueue", "{\"QueueNam\":\"q\"}",
          "SQS CreateQueue: unknown parameter QueueNam (closest: QueueName, tags, Attributes)"},
         {"sqs", "CreateQueue", "{\"QueueName\":5}", "SQS CreateQueue: QueueName must be a string"},
+        {"sqs", "CreateQueue", "{}", "SQS CreateQueue: QueueName is required"},
+        {"iam", "CreateRole",
+         "{\"RoleName\":\"r\",\"AssumeRolePolicyDocument\":\"{}\",\"Tags\":[{\"Value\":\"v\"}]}",
+         "IAM CreateRole: Tags[0].Key is required"},
         {"sqs", "CreateQueue", "{\"QueueName\":\"q\",\"Attributes\":{\"A\":1}}",
          "SQS CreateQueue: Attributes.A must be a string"},
         {"ec2", "DescribeVpcs", "{\"VpcIds\":\"vpc-1\"}",

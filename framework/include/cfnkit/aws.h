@@ -83,9 +83,10 @@ CFN_EXTERN int cfn_aws_call(cfn_aws *aws, const char *service, const char *opera
  * - OPERATION is the API's name ("CreateQueue") or the CLI's ("create-queue").
  *   `output` may be NULL when the answer is not wanted.
  * - The input is checked against the model before anything is sent: an unknown
- *   parameter or a value of the wrong JSON type fails with CFN_EINVAL naming its
- *   path ("Tags[0].Valu") and the closest names; so do an unknown service or
- *   operation. Required members are left to AWS, except those in a REST URL.
+ *   parameter, a missing required one or a value of the wrong JSON type fails
+ *   with CFN_EINVAL naming its path ("Tags[0].Valu", "Tags[0].Key is
+ *   required") and, when unknown, the closest names; so do an unknown service
+ *   or operation.
  * - Requests as the SDKs serialise them: JSON 1.0/1.1 (X-Amz-Target), query
  *   (X.member.N, maps X.entry.N.key/value), EC2 (X.N, queryName or capitalised
  *   locationName), REST-JSON and REST-XML (path, query string, headers and the

@@ -1,5 +1,7 @@
 /* The JSON protocols (JSON 1.0 and 1.1): a POST to "/" naming the operation
- * in X-Amz-Target, the input's JSON as the body, the answer's JSON back. */
+ * in X-Amz-Target, the input's JSON as the body, the answer's JSON back.
+ * Services that spoke query before (SQS, CloudWatch) are told, as the SDKs
+ * do, to answer errors with their query codes too (x-amzn-query-mode). */
 #include "client.h"
 #include "model.h"
 
@@ -27,8 +29,10 @@ int cfn__aws_json_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON
                      .operation = op->name,
                      .method = "POST",
                      .path = "/",
-                     .headers = {{"Content-Type", type}, {"X-Amz-Target", target}},
-                     .nheaders = 2,
+                     .headers = {{"Content-Type", type},
+                                 {"X-Amz-Target", target},
+                                 {"x-amzn-query-mode", "true"}},
+                     .nheaders = e->query_compatible ? 3 : 2,
                      .body = text,
                      .body_len = strlen(text)};
     http_response res;

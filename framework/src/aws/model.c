@@ -25,39 +25,47 @@ const aws_model_entry *cfn__aws_service(const char *cli)
     return NULL;
 }
 
-static int cmp_shape(const void *a, const void *b)
-{
-    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
-}
-
 static int load(const aws_model_entry *e, aws_model **out)
 {
-    char *raw = malloc(e->raw_len + 1);
-    uLongf n = (uLongf)e->raw_len;
-    if (!raw)
-        return cfn_error_set(CFN_ENOMEM, "out of memory");
-    if (uncompress((Bytef *)raw, &n, (const Bytef *)e->model, (uLong)e->model_len) != Z_OK ||
-        n != e->raw_len) {
-        free(raw);
-        return cfn_error_set(CFN_ERROR, "%s: the built-in API model is damaged", e->svc.name);
-    }
     aws_model *m = calloc(1, sizeof(*m));
-    if (m)
-        m->root = cJSON_ParseWithLength(raw, n);
-    free(raw);
-    const cJSON *shapes = m ? cJSON_GetObjectItemCaseSensitive(m->root, "s") : NULL;
-    if (m)
-        m->ops = cJSON_GetObjectItemCaseSensitive(m->root, "o");
-    size_t count = (size_t)cJSON_GetArraySize(shapes);
-    if (!m || !m->root || !m->ops || !(m->shapes = malloc((count + 1) * sizeof(*m->shapes)))) {
-        if (m)
-            cJSON_Delete(m->root);
+    uLongf n = (uLongf)e->raw_len;
+    if (!m || !(m->text = malloc(e->raw_len + 1))) {
         free(m);
         return cfn_error_set(CFN_ENOMEM, "out of memory");
     }
-    for (const cJSON *s = shapes->child; s; s = s->next)
-        m->shapes[m->nshapes++] = s;
-    qsort(m->shapes, m->nshapes, sizeof(*m->shapes), cmp_shape);
+    if (uncompress((Bytef *)m->text, &n, (const Bytef *)e->model, (uLong)e->model_len) != Z_OK ||
+        n != e->raw_len) {
+        free(m->text);
+        free(m);
+        return cfn_error_set(CFN_ERROR, "%s: the built-in API model is damaged", e->svc.name);
+    }
+    m->text[n] = '\0';
+    size_t lines = 0;
+    for (const char *p = m->text; (p = strchr(p, '\n')); p++)
+        lines++;
+    const char *first_end = strchr(m->text, '\n');
+    size_t first_len = first_end ? (size_t)(first_end - m->text) : n;
+    m->ops = cJSON_ParseWithLength(m->text, first_len);
+    m->shapes = calloc(lines + 1, sizeof(*m->shapes));
+    if (!m->ops || !m->shapes) {
+        cJSON_Delete(m->ops);
+        free(m->shapes);
+        free(m->text);
+        free(m);
+        return cfn_error_set(CFN_ENOMEM, "out of memory");
+    }
+    for (const char *p = first_end; p && *p == '\n';) {
+        const char *line = p + 1, *nl = strchr(line, '\n'), *sp = strchr(line, ' ');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        if (sp && sp < line + len) {
+            aws_shape_line *l = &m->shapes[m->nshapes++];
+            l->name = line;
+            l->name_len = (size_t)(sp - line);
+            l->json = sp + 1;
+            l->json_len = len - l->name_len - 1;
+        }
+        p = nl;
+    }
     m->entry = e;
     *out = m;
     return 0;
@@ -77,18 +85,33 @@ int cfn__aws_model(const aws_model_entry *e, const aws_model **out)
     return rc;
 }
 
+static int cmp_name(const char *name, const aws_shape_line *l)
+{
+    int c = strncmp(name, l->name, l->name_len);
+    return c ? c : (name[l->name_len] != '\0');
+}
+
 const cJSON *cfn__aws_shape(const aws_model *m, const char *name)
 {
     size_t lo = 0, hi = m->nshapes;
     while (name && lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp(name, m->shapes[mid]->string);
-        if (c == 0)
-            return m->shapes[mid];
-        if (c < 0)
+        aws_shape_line *l = &m->shapes[mid];
+        int c = cmp_name(name, l);
+        if (c < 0) {
             hi = mid;
-        else
+        } else if (c > 0) {
             lo = mid + 1;
+        } else {
+            pthread_mutex_lock(&lock);
+            if (!l->parsed && (l->parsed = cJSON_ParseWithLength(l->json, l->json_len)) &&
+                !(l->parsed->string = strndup(l->name, l->name_len))) {
+                cJSON_Delete(l->parsed);
+                l->parsed = NULL;
+            }
+            pthread_mutex_unlock(&lock);
+            return l->parsed;
+        }
     }
     return NULL;
 }
@@ -303,6 +326,13 @@ static int check(const aws_model *m, const char *op, const cJSON *shape, const c
             path->len = mark;
             path->data[mark] = '\0';
         }
+        /* Unknown members first: "QueueNam" is better told as a typo. */
+        const cJSON *required = cJSON_GetObjectItemCaseSensitive(shape, "r");
+        for (const cJSON *r = want || rc ? NULL : required ? required->child : NULL; r; r = r->next)
+            if (cJSON_IsString(r) && !cJSON_GetObjectItemCaseSensitive(v, r->valuestring))
+                return cfn_error_set(CFN_EINVAL, "%s %s: %s%s%s is required", m->entry->svc.name,
+                                     op, path->len ? path->data : "", path->len ? "." : "",
+                                     r->valuestring);
     } else if (strcmp(t, "list") == 0) {
         if (!cJSON_IsArray(v))
             want = "a list";
@@ -335,6 +365,8 @@ static int check(const aws_model *m, const char *op, const cJSON *shape, const c
     } else if (is_float(t)) {
         if (!cJSON_IsNumber(v))
             want = "a number";
+    } else if (strcmp(t, "document") == 0) {
+        /* any JSON value */
     } else if (strcmp(t, "timestamp") == 0) {
         double e;
         if (!cJSON_IsNumber(v) &&

@@ -26,24 +26,35 @@ typedef struct aws_model_entry {
     const char *api_version;
     const char *target_prefix; /* JSON: X-Amz-Target's "Prefix." */
     const char *json_version;  /* JSON: "1.0" or "1.1" */
-    const char *model;         /* the pruned model, deflated JSON */
+    bool query_compatible;     /* JSON, formerly query (SQS): x-amzn-query-mode */
+    const char *model;         /* the pruned model, deflated (see aws_model) */
     size_t model_len, raw_len;
 } aws_model_entry;
 
 extern const aws_model_entry cfn__aws_models[];
 
-/* A service's model, inflated and parsed on first use and kept for the
- * process. Shapes are JSON objects: "t" the type; structures "m" (members),
- * "p" (payload member), "l" (XML element name), "x" (XML namespace); lists
- * "m" (the member); maps "k" and "v"; "f" flattened. A member reference has
- * "s" (its shape's name) and optionally "l" (locationName), "q" (EC2's
- * queryName), "n" (location: uri, querystring, header, headers, statusCode),
- * "f" (flattened), "a" (XML attribute), "tf" (timestamp format). */
+/* A service's model, inflated on first use and kept for the process: its
+ * first line is the operations as JSON, then one line per shape, "Name JSON",
+ * sorted by name; a shape's JSON is parsed when first looked up. Shapes are
+ * JSON objects (their `string` is their name): "t" the type ("document": any
+ * JSON value); structures "m" (members), "r" (the required ones), "p"
+ * (payload member), "l" (XML element name), "x" and "xp" (XML namespace and
+ * prefix); lists "m" (the member); maps "k" and "v"; "f" flattened. A member
+ * reference has "s" (its shape's name) and optionally "l" (locationName), "q"
+ * (EC2's queryName), "n" (location: uri, querystring, header, headers,
+ * statusCode), "f" (flattened), "a" (XML attribute), "x"/"xp", "tf"
+ * (timestamp format). */
+typedef struct aws_shape_line {
+    const char *name, *json; /* in the model's text */
+    size_t name_len, json_len;
+    cJSON *parsed; /* NULL until looked up */
+} aws_shape_line;
+
 typedef struct aws_model {
     const aws_model_entry *entry;
-    cJSON *root;
-    const cJSON *ops;
-    const cJSON **shapes; /* sorted by name */
+    char *text;
+    cJSON *ops; /* {"Operation": [...]} */
+    aws_shape_line *shapes;
     size_t nshapes;
 } aws_model;
 
@@ -53,7 +64,7 @@ const aws_model_entry *cfn__aws_service(const char *cli);
 /* The model of a service; owned by the table. */
 int cfn__aws_model(const aws_model_entry *e, const aws_model **out);
 
-/* A shape by name, or NULL. */
+/* A shape by name, or NULL (also when memory is short). */
 const cJSON *cfn__aws_shape(const aws_model *m, const char *name);
 
 /* The shape a member reference points to, or NULL. */

@@ -1,0 +1,201 @@
+/* Helpers shared by the native AWS:: types: generated physical names. */
+#include "native.h"
+
+#include <cfnkit/digest.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Uppercase letters and digits, as CloudFormation's suffixes. */
+static void suffix(const char *seed, char out[NATIVE_NAME_SUFFIX_LEN + 1])
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    char hex[CFN_SHA256_HEX_SIZE];
+    cfn_sha256_hex(seed, strlen(seed), hex);
+    for (int i = 0; i < NATIVE_NAME_SUFFIX_LEN; i++) {
+        unsigned v = 0;
+        sscanf(hex + 4 * i, "%4x", &v);
+        out[i] = alphabet[v % 36];
+    }
+    out[NATIVE_NAME_SUFFIX_LEN] = '\0';
+}
+
+/* Copies at most `room` characters of `part` to `dst`, dropping dashes with
+ * NO_DASH and any dash the cut leaves at the end; returns the length. */
+static size_t put_part(char *dst, const char *part, size_t room, unsigned flags)
+{
+    size_t n = 0;
+    for (const char *p = part; *p && n < room; p++) {
+        if (*p == '-' && (flags & NATIVE_NAME_NO_DASH))
+            continue;
+        dst[n++] = *p;
+    }
+    while (n > 0 && dst[n - 1] == '-')
+        n--;
+    return n;
+}
+
+static size_t part_len(const char *part, unsigned flags)
+{
+    char buf[256];
+    return put_part(buf, part, sizeof(buf), flags);
+}
+
+int native_name_from(const char *stack, const char *logical, const char *seed, size_t max_len,
+                     unsigned flags, char **out)
+{
+    *out = NULL;
+    size_t seps = (flags & NATIVE_NAME_NO_DASH) ? 0 : 2;
+    if (max_len < NATIVE_NAME_SUFFIX_LEN + seps + 2)
+        return -1;
+    size_t room = max_len - NATIVE_NAME_SUFFIX_LEN - seps;
+    size_t ls = part_len(stack, flags), ll = part_len(logical, flags);
+    size_t half = room / 2;
+    size_t rs = ls, rl = ll;
+    if (ls + ll > room) {
+        if (ls <= half)
+            rl = room - ls;
+        else if (ll <= room - half)
+            rs = room - ll;
+        else
+            rs = half, rl = room - half;
+    }
+    char *name = malloc(max_len + 1);
+    if (!name)
+        return -1;
+    size_t n = put_part(name, stack, rs, flags);
+    if (seps)
+        name[n++] = '-';
+    n += put_part(name + n, logical, rl, flags);
+    if (seps)
+        name[n++] = '-';
+    suffix(seed, name + n);
+    n += NATIVE_NAME_SUFFIX_LEN;
+    name[n] = '\0';
+    if (flags & NATIVE_NAME_LOWER)
+        for (char *p = name; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    *out = name;
+    return 0;
+}
+
+int native_name(cfn_ctx *ctx, size_t max_len, unsigned flags, char **out)
+{
+    const char *stack = cfn_request_stack_name(ctx);
+    const char *logical = cfn_request_logical_id(ctx);
+    const char *stack_id = cfn_request_stack_id(ctx), *request = cfn_request_id(ctx);
+    char *seed = NULL;
+    *out = NULL;
+    if (asprintf(&seed, "%s\n%s\n%s", stack_id ? stack_id : "", logical ? logical : "",
+                 request ? request : "") < 0)
+        return cfn_fail(ctx, "out of memory generating a name");
+    int rc =
+        native_name_from(stack && *stack ? stack : "stack",
+                         logical && *logical ? logical : "resource", seed, max_len, flags, out);
+    free(seed);
+    if (rc < 0)
+        return cfn_fail(ctx, "cannot generate a name of at most %zu characters for %s", max_len,
+                        logical ? logical : "the resource");
+    return 0;
+}
+
+int native_check_props(cfn_ctx *ctx, const char *const *supported)
+{
+    const cJSON *prop;
+    cJSON_ArrayForEach(prop, cfn_request_props(ctx))
+    {
+        if (strcmp(prop->string, "ServiceToken") == 0)
+            continue;
+        const char *const *s = supported;
+        while (*s && strcmp(*s, prop->string) != 0)
+            s++;
+        if (!*s)
+            return cfn_fail(ctx, "%s property %s is not supported by cfnkit's local engine",
+                            cfn_request_resource_type(ctx), prop->string);
+    }
+    return 0;
+}
+
+static bool listed(const cJSON *tags, const cJSON *tag, bool value_too)
+{
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(tag, "Key");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(tag, "Value"), *t;
+    cJSON_ArrayForEach(t, tags)
+    {
+        const cJSON *tk = cJSON_GetObjectItemCaseSensitive(t, "Key");
+        const cJSON *tv = cJSON_GetObjectItemCaseSensitive(t, "Value");
+        if (k && tk && cJSON_Compare(k, tk, true) &&
+            (!value_too || (v && tv && cJSON_Compare(v, tv, true))))
+            return true;
+    }
+    return false;
+}
+
+int native_tag_changes(cfn_ctx *ctx, const char *property, cJSON **untag, cJSON **tag)
+{
+    const cJSON *now = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), property);
+    const cJSON *was = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), property);
+    const cJSON *t;
+    *untag = cJSON_CreateArray();
+    *tag = cJSON_CreateArray();
+    if (!*untag || !*tag)
+        goto nomem;
+    if ((now && !cJSON_IsArray(now)) || (was && !cJSON_IsArray(was)))
+        goto bad;
+    cJSON_ArrayForEach(t, now)
+    {
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "Key")) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "Value")))
+            goto bad;
+        if (!listed(was, t, true) && !cJSON_AddItemToArray(*tag, cJSON_Duplicate(t, true)))
+            goto nomem;
+    }
+    cJSON_ArrayForEach(t, was)
+    {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
+        if (cJSON_IsString(k) && !listed(now, t, true) &&
+            !cJSON_AddItemToArray(*untag, cJSON_CreateString(k->valuestring)))
+            goto nomem;
+    }
+    return 0;
+bad:
+    cJSON_Delete(*untag);
+    cJSON_Delete(*tag);
+    *untag = *tag = NULL;
+    return cfn_fail(ctx, "%s property %s must be a list of {\"Key\": string, \"Value\": string}",
+                    cfn_request_resource_type(ctx), property);
+nomem:
+    cJSON_Delete(*untag);
+    cJSON_Delete(*tag);
+    *untag = *tag = NULL;
+    return cfn_fail(ctx, "out of memory");
+}
+
+int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
+                cJSON **out)
+{
+    if (out)
+        *out = NULL;
+    if (!in)
+        return cfn_fail(ctx, "out of memory");
+    cJSON *answer = NULL;
+    /* Without `out`, no answer is read: some operations answer nothing. */
+    int rc = cfn_aws_call(aws, service, operation, in, out ? &answer : NULL);
+    cJSON_Delete(in);
+    if (rc < 0)
+        return -1;
+    if (out)
+        *out = answer;
+    else
+        cJSON_Delete(answer);
+    return 0;
+}
+
+bool native_error_is(const cfn_aws *aws, const char *code)
+{
+    const char *got = cfn_aws_error_code(aws);
+    const char *hash = got ? strrchr(got, '#') : NULL;
+    return got && strcmp(hash ? hash + 1 : got, code) == 0;
+}

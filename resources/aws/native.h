@@ -1,0 +1,64 @@
+/* Helpers shared by the native AWS:: types of the local engine
+ * (resources/aws/SERVICE): the names CloudFormation generates. */
+#ifndef CFNKIT_NATIVE_H
+#define CFNKIT_NATIVE_H
+
+#include <cfnkit/cfnkit.h>
+#include <stddef.h>
+
+/* The generated name in lowercase (S3 bucket names). */
+#define NATIVE_NAME_LOWER 0x1u
+/* No dashes: the parts are joined without separators and dashes inside the
+ * stack name are dropped (names of letters and digits only). */
+#define NATIVE_NAME_NO_DASH 0x2u
+
+/* The length of the random part. */
+#define NATIVE_NAME_SUFFIX_LEN 12
+
+/* A physical name as CloudFormation generates it when the template gives
+ * none: "<stack name>-<logical id>-<suffix>" ("MyStack-MyBucket-ABCDEFGHIJK1"),
+ * the suffix NATIVE_NAME_SUFFIX_LEN uppercase letters and digits. When the
+ * whole is longer than `max_len`, the suffix stays whole and the stack name and
+ * logical id are cut from their ends, each keeping at least half of the room
+ * left (a short part gives what it does not use to the other); a dash left at
+ * the end of a cut part is dropped, so the name never holds two dashes in a
+ * row. The suffix is drawn from a hash of the stack id, logical id and request
+ * id: the same request delivered twice gets the same name, the next Create
+ * (a replacement) a new one. `max_len` must leave room for the suffix and at
+ * least one character of each part. On success `*out` is the caller's (free);
+ * on failure it sets the request's reason and returns -1. */
+int native_name(cfn_ctx *ctx, size_t max_len, unsigned flags, char **out);
+
+/* Refuses a property the type does not implement: every top-level property
+ * must be in `supported` (NULL-terminated; ServiceToken is always allowed).
+ * Returns 0, or sets the reason "AWS::X::Y property Z is not supported by
+ * cfnkit's local engine" (naming the first such property) and returns -1. */
+int native_check_props(cfn_ctx *ctx, const char *const *supported);
+
+/* cfn_aws_call of `service` (the AWS CLI's name) taking `in`, which it frees
+ * (NULL means building the input failed: "out of memory"). Returns 0, or -1
+ * with cfn_aws_error_code(aws) saying why (the framework reports
+ * cfn_error_last() as the reason when the callback sets none). `out` may be
+ * NULL. */
+int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
+                cJSON **out);
+
+/* Whether the last call of `aws` failed with `code`, with or without the
+ * namespace some JSON protocol answers put before it
+ * ("com.amazonaws.sqs#QueueDoesNotExist"). */
+bool native_error_is(const cfn_aws *aws, const char *code);
+
+/* The changes of a tag list property ([{"Key", "Value"}], as CloudFormation
+ * types give tags) between OldResourceProperties and ResourceProperties:
+ * `*untag` the keys to remove (gone, or whose value changed: removing first
+ * works alike with services that overwrite a key and those that add it
+ * again), `*tag` the {Key, Value} objects to add (new or changed). Both are
+ * arrays, possibly empty, that the caller deletes. On Create every tag is
+ * new. Returns 0, or -1 with the reason set. */
+int native_tag_changes(cfn_ctx *ctx, const char *property, cJSON **untag, cJSON **tag);
+
+/* The same name from its parts, for tests: `seed` stands for the request. */
+int native_name_from(const char *stack, const char *logical, const char *seed, size_t max_len,
+                     unsigned flags, char **out);
+
+#endif
