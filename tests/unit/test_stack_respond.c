@@ -219,8 +219,8 @@ static void test_check_rejections(void **state)
     }
     /* Each copied id must be the request's. */
     body = answer("SUCCESS", "id", NULL);
-    char *wrong = strstr(body, "req-1");
-    wrong[4] = '2';
+    size_t at = (size_t)(strstr(body, "req-1") - body);
+    body[at + 4] = '2';
     expect_reason(body, "Invalid Response object: RequestId is not the request's");
     free(body);
     /* Over 4096 bytes, whatever it holds. */

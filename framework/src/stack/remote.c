@@ -499,7 +499,7 @@ static int parameters(const stk_remote_deploy_args *a, const cfn_node *declared,
 {
     for (size_t i = 0; i < a->noverrides; i++) {
         char *key;
-        const char *value;
+        const char *value = NULL;
         if (key_value("--parameter-overrides", a->overrides[i], &key, &value) < 0)
             return -1;
         if (!cfn_node_get(declared, key)) {
@@ -704,7 +704,7 @@ int stk_remote_deploy(const stk_remote_env *env, const stk_remote_deploy_args *a
         cJSON *tags = cJSON_AddArrayToObject(in, "Tags");
         for (size_t i = 0; i < a->ntags; i++) {
             char *key;
-            const char *value;
+            const char *value = NULL;
             if ((rc = key_value("--tags", a->tags[i], &key, &value)) < 0)
                 goto done;
             cJSON *t = cJSON_CreateObject();
