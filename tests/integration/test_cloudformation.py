@@ -182,6 +182,38 @@ class CloudFormationEngine(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("Stack with id life does not exist", r.stderr)
 
+    def test_engine_option_of_the_stack_commands(self):
+        # `cfnkit deploy --engine cloudformation` is the path above; without
+        # --engine a local endpoint (moto here) picks the local engine, whose
+        # stack CloudFormation never sees; a bad value is a usage error.
+        t = self.template("plain-engine.yaml", PLAIN_TEMPLATE)
+        full = self.moto.env()
+        r = run([self.tool, "deploy", "--engine", "cloudformation", "--template-file", t,
+                 "--stack-name", "by-cfn"], env=full, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.status("by-cfn"), "CREATE_COMPLETE")
+        r = run([self.tool, "describe-stacks", "--engine=cloudformation", "--stack-name", "by-cfn"],
+                env=full, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["Stacks"][0]["StackName"], "by-cfn")
+        r = run([self.tool, "deploy", "--template-file", t, "--stack-name", "by-local"], env=full,
+                timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        names = [s["StackName"] for s in self.cfn.describe_stacks()["Stacks"]]
+        self.assertIn("by-cfn", names)
+        self.assertNotIn("by-local", names)
+        r = run([self.tool, "describe-stacks", "--stack-name", "by-local"], env=full, timeout=60)
+        self.assertEqual(json.loads(r.stdout)["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
+        for argv in (["--engine", "bogus"], ["--engine"]):
+            r = run([self.tool, "deploy", "--template-file", t, "--stack-name", "x", *argv],
+                    env=full, timeout=60)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("local or cloudformation", r.stderr)
+        for engine, stack in (("local", "by-local"), ("cloudformation", "by-cfn")):
+            r = run([self.tool, "delete-stack", "--engine", engine, "--stack-name", stack], env=full,
+                    timeout=120)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_empty_change_set_is_deleted(self):
         t = self.template("plain.yaml", PLAIN_TEMPLATE)
         r = self.cfnkit("deploy", "--template-file", t, "--stack-name", "plain")
