@@ -74,7 +74,7 @@ class Kill(ModuleTest):
         for i in order:
             if killed == CREATES // 3:
                 break
-            time.sleep(rng.uniform(0, 0.02))
+            time.sleep(rng.uniform(0, 0.005))
             if procs[i].poll() is None:
                 os.killpg(procs[i].pid, signal.SIGKILL)
                 killed += 1
