@@ -179,6 +179,8 @@ int cfn__runtime_run(const char *api)
         init_error(base);
         goto done;
     }
+    /* One invocation at a time: one supervisor serves them all. */
+    cfn__jobs_keep_supervisor(true);
     for (;;) {
         http_request req = {.method = "GET", .url = next};
         http_response res;
