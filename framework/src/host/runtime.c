@@ -210,6 +210,7 @@ int cfn__runtime_run(const char *api)
         }
         cfn__sleep_ms(100 * failures);
     }
+    cfn__jobs_keep_supervisor(false);
     code = 0;
 done:
     free(base);

@@ -71,11 +71,6 @@ static struct kept {
     bool busy;
 } kept = {0, -1, -1, false};
 
-void cfn__jobs_keep_supervisor(bool on)
-{
-    keep_supervisor = on;
-}
-
 static void write_all(int fd, const char *s, size_t n)
 {
     while (n) {
@@ -583,6 +578,27 @@ static void kept_drop(void)
     if (kept.pidfd >= 0)
         close(kept.pidfd);
     kept = (struct kept){0, -1, -1, false};
+}
+
+void cfn__jobs_keep_supervisor(bool on)
+{
+    keep_supervisor = on;
+    if (on || kept.pid == 0)
+        return;
+    /* It ends at EOF on its socket; waited for, so that its time counts as
+     * the caller's children's. */
+    close(kept.ctl);
+    kept.ctl = -1;
+    int64_t until = cfn__clock_mono_ms() + STOP_WAIT_MS;
+    while (waitpid(kept.pid, NULL, WNOHANG) == 0) {
+        if (cfn__clock_mono_ms() >= until) {
+            kept_drop();
+            return;
+        }
+        usleep(1000);
+    }
+    kept.pid = 0;
+    kept_drop();
 }
 
 static int kept_spawn(void)

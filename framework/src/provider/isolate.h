@@ -51,7 +51,8 @@ bool cfn__jobs_stopping(void);
  * supervisor of its own. The worker is forked from the kept supervisor, not
  * from the caller: it sees the process as it was at the first job (the
  * registered types, the environment), the request and the trace id (the
- * only state the runtime loop changes per invocation) being handed over. */
+ * only state the runtime loop changes per invocation) being handed over.
+ * Off, the kept supervisor (if any) is ended and waited for. */
 void cfn__jobs_keep_supervisor(bool on);
 
 /* Polls and steps the job until it is done. */
