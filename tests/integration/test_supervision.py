@@ -121,12 +121,13 @@ class Supervision(unittest.TestCase):
         self.assertTrue(wait_for(lambda: not alive(pid), 2))
 
     def test_runtime_kept_supervisor_cleans_up_after_each_request(self):
-        # The runtime loop keeps one supervisor across invocations: what a
-        # handler leaves is still killed when its request ends (checked while
-        # the runtime serves a later one), a hung one at its deadline, and
-        # the requests after them are served.
+        # The runtime loop keeps one supervisor across invocations (from the
+        # second): what a handler leaves is still killed when its request
+        # ends (checked while the runtime serves a later one), a hung one at
+        # its deadline, and the requests after them are served.
         pidfile2 = os.path.join(self.dir.name, "pid2")
-        evs = [request("Create", "Custom::Misbehave", None, {"Mode": "escape-session", "PidFile": self.pidfile}),
+        evs = [request("Create", "Custom::Echo", None, {"Message": "first"}),
+               request("Create", "Custom::Misbehave", None, {"Mode": "escape-session", "PidFile": self.pidfile}),
                request("Create", "Custom::Misbehave", None, {"Mode": "hang-pid", "PidFile": pidfile2}),
                request("Create", "Custom::Echo", None, {"Message": "after"}),
                request("Create", "Custom::Misbehave", None, {"Mode": "sleep", "Millis": "1800"})]
@@ -138,7 +139,7 @@ class Supervision(unittest.TestCase):
                                                           AWS_LAMBDA_FUNCTION_TIMEOUT="3"),
                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
-            self.assertTrue(wait_for(lambda: len(api.puts) >= 3, 20), "the first three were not answered")
+            self.assertTrue(wait_for(lambda: len(api.puts) >= 4, 20), "the first four were not answered")
             helper = self.handler_pid()
             with open(pidfile2) as f:
                 hung = int(f.read())
@@ -151,14 +152,18 @@ class Supervision(unittest.TestCase):
             api.close()
         self.assertEqual(proc.returncode, 0, err)
         bodies = [json.loads(b) for b in api.puts]
-        self.assertEqual([b["Status"] for b in bodies], ["SUCCESS", "FAILED", "SUCCESS", "SUCCESS"], bodies)
-        self.assertIn("timed out", bodies[1]["Reason"])
-        self.assertEqual(bodies[2]["Data"]["Echo"], "after")
+        self.assertEqual([b["Status"] for b in bodies], ["SUCCESS", "SUCCESS", "FAILED", "SUCCESS", "SUCCESS"],
+                         bodies)
+        self.assertIn("timed out", bodies[2]["Reason"])
+        self.assertEqual(bodies[3]["Data"]["Echo"], "after")
 
     def test_killed_runtime_takes_its_handler(self):
-        ev = request("Create", "Custom::Misbehave", None, {"Mode": "hang-pid", "PidFile": self.pidfile})
-        api = RuntimeApi([ev])
-        ev["ResponseURL"] = api.response_url
+        # The second request: its handler runs under the kept supervisor.
+        evs = [request("Create", "Custom::Echo", None, {"Message": "first"}),
+               request("Create", "Custom::Misbehave", None, {"Mode": "hang-pid", "PidFile": self.pidfile})]
+        api = RuntimeApi(evs)
+        for ev in evs:
+            ev["ResponseURL"] = api.response_url
         try:
             proc = subprocess.Popen([self.prog], env=dict(os.environ, AWS_LAMBDA_RUNTIME_API=api.address),
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

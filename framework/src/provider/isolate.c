@@ -728,7 +728,14 @@ int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
     job->start = cfn__clock_mono_ms();
     job->fd = job->pidfd = -1;
     job->ep = epoll_create1(EPOLL_CLOEXEC);
-    if (job->ep >= 0 && keep_supervisor && !kept.busy && kept_job(job, cb) == 0) {
+    /* The kept supervisor is forked at the second job, from a provider that
+     * has served one request: its workers inherit what that set up once, as
+     * workers forked from the provider did (OpenSSL's algorithm tables, built
+     * at the first digest, cost about 3 million instructions). */
+    static bool served_one;
+    bool kept_ok = keep_supervisor && served_one && !kept.busy;
+    served_one = served_one || keep_supervisor;
+    if (job->ep >= 0 && kept_ok && kept_job(job, cb) == 0) {
         *out = job;
         return 0;
     }
