@@ -425,6 +425,8 @@ static void kept_worker(const char *msg, size_t len, int fd)
 {
     job_msg h;
     memcpy(&h, msg, sizeof(h));
+    if (h.trace_len > len - sizeof(h))
+        _exit(3);
     const char *trace = msg + sizeof(h), *text = trace + h.trace_len;
     request req;
     cfn_ctx ctx;
@@ -444,45 +446,62 @@ static void kept_worker(const char *msg, size_t len, int fd)
     child(&ctx, h.cb, fd);
 }
 
-/* Forks the worker of a JOB message; its report comes on *sock. */
-static pid_t kept_start(const char *msg, size_t len, int ctl, int sfd, const sigset_t *unblocked,
-                        int *sock_out)
+/* A worker forked ahead of its job: it waits for the JOB message on *job
+ * (so that the fork is off the request's path: done while the provider
+ * delivers the previous answer and waits for the next invocation); its
+ * report comes on *sock. */
+static pid_t kept_prefork(int ctl, int sfd, const sigset_t *unblocked, int *job, int *sock)
 {
-    int sock[2];
+    int rep[2], in[2];
     int on = 1;
-    job_msg h;
-    if (len < sizeof(h))
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rep) < 0)
         return -1;
-    memcpy(&h, msg, sizeof(h));
-    if (h.trace_len > len - sizeof(h) ||
-        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0)
-        return -1;
-    if (setsockopt(sock[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
-        close(sock[0]);
-        close(sock[1]);
+    if (setsockopt(rep[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0 ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, in) < 0) {
+        close(rep[0]);
+        close(rep[1]);
         return -1;
     }
     pid_t self = getpid();
     pid_t worker = fork();
     if (worker == 0) {
         close(ctl);
-        close(sock[0]);
         close(sfd);
+        close(rep[0]);
+        close(in[0]);
         sigprocmask(SIG_SETMASK, unblocked, NULL);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != self)
             _exit(1);
-        kept_worker(msg, len, sock[1]);
+        char *msg = malloc(KEPT_MSG_MAX);
+        ssize_t n;
+        while (msg && (n = recv(in[1], msg, KEPT_MSG_MAX, 0)) < 0 && errno == EINTR)
+            ;
+        if (!msg || n < (ssize_t)sizeof(job_msg))
+            _exit(0); /* no job: the supervisor is ending */
+        close(in[1]);
+        kept_worker(msg, (size_t)n, rep[1]);
     }
-    close(sock[1]);
+    close(rep[1]);
+    close(in[1]);
     if (worker < 0) {
-        close(sock[0]);
+        close(rep[0]);
+        close(in[0]);
         return -1;
     }
-    *sock_out = sock[0];
+    *sock = rep[0];
+    *job = in[0];
     return worker;
 }
 
-/* The kept supervisor's loop: one worker at a time. It ends with the
+static void kept_done(int ctl, int status)
+{
+    char out[1 + sizeof(int)] = {MSG_DONE};
+    memcpy(out + 1, &status, sizeof(status));
+    send(ctl, out, sizeof(out), MSG_NOSIGNAL);
+}
+
+/* The kept supervisor's loop: one worker at a time, the next one forked
+ * once the last has ended and what it left is killed. It ends with the
  * provider (its socket closed, or SIGTERM on the provider's death), killing
  * the worker and what it left. */
 static void kept_main(int ctl, pid_t provider, const sigset_t *unblocked)
@@ -502,9 +521,11 @@ static void kept_main(int ctl, pid_t provider, const sigset_t *unblocked)
     if (sfd < 0 || !msg)
         _exit(4);
     pid_t worker = 0;
-    int sock = -1, status = 0;
-    bool reading = false, ending = false;
+    int sock = -1, job = -1, status = 0;
+    bool busy = false, reading = false, ending = false;
     while (!ending) {
+        if (worker == 0 && (worker = kept_prefork(ctl, sfd, unblocked, &job, &sock)) < 0)
+            worker = 0;
         struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
                               {.fd = ctl, .events = POLLIN},
                               {.fd = reading ? sock : -1, .events = POLLIN}};
@@ -519,18 +540,13 @@ static void kept_main(int ctl, pid_t provider, const sigset_t *unblocked)
             ssize_t n = recv(ctl, msg, KEPT_MSG_MAX, MSG_DONTWAIT);
             if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
                 ending = true; /* the provider is gone */
-            else if (n > 0 && msg[0] == MSG_KILL && worker > 0)
+            else if (n > 0 && msg[0] == MSG_KILL && busy)
                 kill(worker, SIGKILL);
-            else if (n > 0 && msg[0] == MSG_JOB && worker == 0) {
-                worker = kept_start(msg, (size_t)n, ctl, sfd, unblocked, &sock);
-                reading = worker > 0;
-                if (worker < 0) {
-                    worker = 0;
-                    char done[1 + sizeof(int)] = {MSG_DONE};
-                    int st = 4 << 8; /* exited 4: the worker could not start */
-                    memcpy(done + 1, &st, sizeof(st));
-                    send(ctl, done, sizeof(done), MSG_NOSIGNAL);
-                }
+            else if (n > 0 && msg[0] == MSG_JOB && !busy) {
+                if (worker > 0 && send(job, msg, (size_t)n, MSG_NOSIGNAL) == n)
+                    busy = reading = true;
+                else
+                    kept_done(ctl, 4 << 8); /* exited 4: the worker could not start */
             }
         }
         pid_t w;
@@ -548,15 +564,17 @@ static void kept_main(int ctl, pid_t provider, const sigset_t *unblocked)
         }
         if (done) {
             /* It wrote everything before exiting: relay what is left, then
-             * kill what it left behind before saying it is done. */
+             * kill what it left behind before saying it is done. A worker
+             * that ended before its job (killed from outside) is replaced. */
             if (reading)
                 relay_msgs(sock, ctl, worker);
             close(sock);
+            close(job);
             reading = false;
             kill_descendants();
-            char out[1 + sizeof(int)] = {MSG_DONE};
-            memcpy(out + 1, &status, sizeof(status));
-            send(ctl, out, sizeof(out), MSG_NOSIGNAL);
+            if (busy)
+                kept_done(ctl, status);
+            busy = false;
             worker = 0;
         }
     }
