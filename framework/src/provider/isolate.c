@@ -665,7 +665,8 @@ static int kept_job(cfn__job *job, cfn_callback cb)
         !(msg = malloc(sizeof(h) + h.trace_len + len)))
         goto done;
     memcpy(msg, &h, sizeof(h));
-    memcpy(msg + sizeof(h), trace, h.trace_len);
+    if (h.trace_len)
+        memcpy(msg + sizeof(h), trace, h.trace_len);
     memcpy(msg + sizeof(h) + h.trace_len, text, len);
     for (int attempt = 0; attempt < 2 && rc < 0; attempt++) {
         if (kept.pid == 0 && kept_spawn() < 0)
