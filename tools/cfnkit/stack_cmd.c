@@ -430,7 +430,8 @@ static int open_world(const args *a, world *w, bool dispatch)
         .region = cfn_aws_region(w->aws),
         .account = w->account,
         .default_timeout_s =
-            (int)(a->service_timeout ? a->service_timeout : DEFAULT_SERVICE_TIMEOUT)};
+            (int)(a->service_timeout ? a->service_timeout : DEFAULT_SERVICE_TIMEOUT),
+        .function_env = true};
     return stk_dispatch_new(&cfg, &w->dispatch);
 }
 

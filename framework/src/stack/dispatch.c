@@ -69,6 +69,7 @@ struct stk_dispatch {
     size_t n_jobs, cap_jobs, running;
     stk_result *done; /* finished, not yet waited for: a FIFO */
     size_t n_done, cap_done, head_done;
+    bool function_env;
     stk_function_env *functions; /* the ServiceTokens' environments */
 };
 
@@ -621,7 +622,8 @@ int stk_dispatch_start(stk_dispatch *d, const stk_request *req)
     j->errfd = memfd_create("stderr", MFD_CLOEXEC);
     const char *const *vars = NULL;
     const char *function = NULL;
-    if (custom && stk_function_env_get(&d->functions, token->valuestring, &vars, &function) < 0)
+    if (custom && d->function_env &&
+        stk_function_env_get(&d->functions, token->valuestring, &vars, &function) < 0)
         goto done;
     env = provider_env(d, s->program, vars, function);
     if (!text || !env) {
@@ -866,6 +868,7 @@ int stk_dispatch_new(const stk_dispatch_config *cfg, stk_dispatch **out)
     region[r] = '\0';
     d->default_timeout_s =
         cfg->default_timeout_s > 0 ? cfg->default_timeout_s : STK_DISPATCH_DEFAULT_TIMEOUT_S;
+    d->function_env = cfg->function_env;
     if (!(d->region = strdup(cfg->region)) || !(d->account = strdup(cfg->account)) ||
         asprintf(&d->bucket, "/cloudformation-custom-resource-response-%s", region) < 0 ||
         (cfg->self && !(d->self = strdup(cfg->self)))) {

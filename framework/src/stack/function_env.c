@@ -72,9 +72,12 @@ static int lookup(stk_function_env *f, const char *token, entry *e)
     int rc = cfn_aws_call(f->aws, "lambda", "GetFunctionConfiguration", in, &out);
     cJSON_Delete(in);
     if (rc < 0) {
+        char why[1024];
         if (cfn_aws_error_is(f->aws, "ResourceNotFoundException"))
             return 0;
-        return cfn_error_set(rc, "the ServiceToken's function %s: %s", name, cfn_error_last());
+        snprintf(why, sizeof(why), "%s", cfn_error_last());
+        return cfn_error_set(rc, "reading the environment of the ServiceToken's function %s: %s",
+                             name, why);
     }
     const cJSON *vars = cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Environment"), "Variables");
     const cJSON *v;
