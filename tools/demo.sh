@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The end-to-end demonstration. Builds cfnkit and the Lambda package of its
-# provider, starts a local AWS (moto_server on 127.0.0.1), and deploys the
-# hit-counter stack's custom resources for two stages from one S3 code object
-# through the packaged provider running under a real Lambda Runtime API
-# (@vercel/fun); calls the deployed functions; allocates UniquePorts; tears
-# everything down. Also builds the example module the way a module author
-# does (installed headers, pkg-config).
+# provider, starts a local AWS (moto_server on 127.0.0.1) and deploys the
+# shipped templates with `cfnkit deploy`, as a team would: the code bucket,
+# the provider stack, the hit-counter stack for two stages from one S3 code
+# object (each stage's counter then called under a real Lambda Runtime API,
+# @vercel/fun), the ECS example with its unique host ports on a small network,
+# new code shipped to one stage, and every stack deleted, checked with the AWS
+# CLI. Also builds the example module the way a module author does (installed
+# headers, pkg-config).
 # Usage: tools/demo.sh      (no options; --help prints this)
 set -euo pipefail
 case "${1:-}" in
@@ -34,4 +36,4 @@ echo "   $build/echo serves: $("$build/echo" types)"
 echo "== packaging the provider for Lambda (provided.al2023)"
 "$root/tools/package.sh" --tool "$build/tools/cfnkit-provider" --out "$build/cfnkit-provider.zip" | sed 's/^/   /'
 
-exec python3 "$root/tools/demo.py" --package "$build/cfnkit-provider.zip"
+exec python3 "$root/tools/demo.py" --package "$build/cfnkit-provider.zip" --tool "$build/tools/cfnkit"

@@ -495,6 +495,17 @@ class DeployTest(unittest.TestCase):
                             "--capabilities", "CAPABILITY_NAMED_IAM"))
         self.moto.client("iam").get_role(RoleName="cfnkit-caps-role")
         self.ok(self.cfnkit("delete-stack", "--stack-name", "caps"))
+        # A RolePolicy's RoleName names the role it goes in, not a name of its
+        # own: CAPABILITY_IAM is enough (templates/provider.yaml's case).
+        role["R"]["Properties"].pop("RoleName")
+        role["P"] = {"Type": "AWS::IAM::RolePolicy", "Properties": {
+            "RoleName": {"Ref": "R"}, "PolicyName": "p", "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket",
+                                                        "Resource": "*"}]}}}
+        path = self.template(role)
+        self.ok(self.cfnkit("deploy", "--template-file", path, "--stack-name", "caps2",
+                            "--capabilities", "CAPABILITY_IAM"))
+        self.ok(self.cfnkit("delete-stack", "--stack-name", "caps2"))
 
     def test_ssm_parameter_values(self):
         self.moto.client("ssm").put_parameter(Name="/cfnkit/test/size", Value="42",

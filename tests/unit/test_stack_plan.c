@@ -82,6 +82,29 @@ static void test_add_and_unchanged(void **unused)
            cJSON_Parse("{\"B\": [1, {\"c\": 2}], \"A\": 1}"), NULL, NULL);
 }
 
+/* A number the template wrote is a raw value (its text kept); the stored
+ * state reads it back as a number: still no change (the demo's redeploy
+ * showed ServiceTimeout as changed). */
+static void test_raw_numbers_equal_their_stored_value(void **unused)
+{
+    (void)unused;
+    cJSON *now = cJSON_CreateObject();
+    cJSON_AddItemToObject(now, "ServiceTimeout", cJSON_CreateRaw("600"));
+    cJSON_AddItemToObject(now, "Size", cJSON_CreateRaw("1.50"));
+    expect("AWS::Test::Bucket", "{\"ServiceTimeout\": 600, \"Size\": 1.5}", now, NULL, NULL);
+    now = cJSON_CreateObject();
+    cJSON_AddItemToObject(now, "ServiceTimeout", cJSON_CreateRaw("601"));
+    expect("AWS::Test::Bucket", "{\"ServiceTimeout\": 600}", now, "False",
+           "ServiceTimeout:Never:Static");
+    cJSON *a = cJSON_CreateRaw("010"), *b = cJSON_CreateString("010"), *c = cJSON_CreateNumber(10);
+    assert_true(stk_json_same(a, b));
+    assert_true(stk_json_same(a, c)); /* the same number, as the state reads it */
+    assert_false(stk_json_same(b, c));
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    cJSON_Delete(c);
+}
+
 static void test_native_replacement_rules(void **unused)
 {
     (void)unused;
@@ -142,6 +165,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_and_unchanged),
+        cmocka_unit_test(test_raw_numbers_equal_their_stored_value),
         cmocka_unit_test(test_native_replacement_rules),
         cmocka_unit_test(test_custom_resources),
         cmocka_unit_test(test_replacing_property),

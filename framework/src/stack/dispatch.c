@@ -477,9 +477,11 @@ static int service_timeout(const cJSON *props, int *out)
     if (!v)
         return 0;
     char *end = NULL;
-    double s = cJSON_IsNumber(v)   ? v->valuedouble
-               : cJSON_IsString(v) ? strtod(v->valuestring, &end)
-                                   : -1;
+    /* A number as the template wrote it is a raw value (the evaluator keeps
+     * its text, as CloudFormation passes it on). */
+    double s = cJSON_IsNumber(v)                     ? v->valuedouble
+               : cJSON_IsString(v) || cJSON_IsRaw(v) ? strtod(v->valuestring, &end)
+                                                     : -1;
     if ((end && (end == v->valuestring || *end)) || !(s >= 1 && s <= 3600) || s != (int)s)
         return cfn_error_set(CFN_EINVAL, "ServiceTimeout must be a whole number of seconds from 1 "
                                          "to 3600");

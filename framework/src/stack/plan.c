@@ -4,11 +4,62 @@
 
 #include <cfnkit/cfnkit.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eval.h"
 #include "request.h"
 
+/* A scalar's text: a raw number's own, a number's shortest, a string's. */
+static bool scalar_text(const cJSON *v, char *buf, size_t size)
+{
+    if (cJSON_IsRaw(v) || cJSON_IsString(v)) {
+        snprintf(buf, size, "%s", v->valuestring ? v->valuestring : "");
+        return true;
+    }
+    if (cJSON_IsNumber(v)) {
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(buf, size, "%.*g", prec, v->valuedouble);
+            if (strtod(buf, NULL) == v->valuedouble)
+                break;
+        }
+        return true;
+    }
+    return false;
+}
+
+bool stk_json_same(const cJSON *a, const cJSON *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (cJSON_IsRaw(a) || cJSON_IsRaw(b)) {
+        char x[512], y[512], *ex, *ey;
+        if (!scalar_text(a, x, sizeof(x)) || !scalar_text(b, y, sizeof(y)))
+            return false;
+        if (strcmp(x, y) == 0)
+            return true;
+        /* 600 written, 600.0 read back: the same number. */
+        double dx = strtod(x, &ex), dy = strtod(y, &ey);
+        return (cJSON_IsNumber(a) || cJSON_IsNumber(b)) && *x && *y && !*ex && !*ey && dx == dy;
+    }
+    if (cJSON_IsArray(a) && cJSON_IsArray(b)) {
+        const cJSON *p = a->child, *q = b->child;
+        for (; p && q; p = p->next, q = q->next)
+            if (!stk_json_same(p, q))
+                return false;
+        return !p && !q;
+    }
+    if (cJSON_IsObject(a) && cJSON_IsObject(b)) {
+        if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
+            return false;
+        for (const cJSON *p = a->child; p; p = p->next)
+            if (!stk_json_same(p, cJSON_GetObjectItemCaseSensitive(b, p->string)))
+                return false;
+        return true;
+    }
+    return cJSON_Compare(a, b, 1);
+}
 static const char *str(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -57,7 +108,7 @@ cJSON *stk_plan_change(const char *logical, const char *type, const cJSON *doc, 
             const cJSON *q = cJSON_GetObjectItemCaseSensitive(other, p->string);
             if (pass == 1 && q)
                 continue; /* seen in the first pass */
-            if (q && cJSON_Compare(p, q, 1) && !cfn_eval_is_unknown(p))
+            if (q && stk_json_same(p, q) && !cfn_eval_is_unknown(p))
                 continue;
             bool dynamic = pass == 0 && cfn_eval_is_unknown(p);
             const char *rec = recreation(type, p->string);
@@ -102,7 +153,7 @@ const char *stk_plan_replacing_property(const char *type, const cJSON *old, cons
         const cJSON *from = pass == 0 ? props : old, *other = pass == 0 ? old : props;
         for (const cJSON *p = from ? from->child : NULL; p; p = p->next) {
             const cJSON *q = cJSON_GetObjectItemCaseSensitive(other, p->string);
-            if ((!q || !cJSON_Compare(p, q, 1)) && cfn_type_replaces(d, p->string))
+            if ((!q || !stk_json_same(p, q)) && cfn_type_replaces(d, p->string))
                 return p->string;
         }
     }

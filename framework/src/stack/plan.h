@@ -15,6 +15,12 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+/* Whether two resolved values are the same as CloudFormation compares
+ * them: a number the template wrote (a raw value, its text kept) equals the
+ * number or text read back from the stored state; objects whatever their
+ * order. */
+bool stk_json_same(const cJSON *a, const cJSON *b);
+
 /* The change of resource `logical` of `type`: `doc` its stored document
  * (NULL: not made yet: Add) with ResourceType and Properties, `props` its
  * new resolved properties (unknown values as cfn_eval_unknown()). A new

@@ -109,6 +109,10 @@ cJSON *stk_stringify(const cJSON *v)
         return cJSON_CreateString(cJSON_IsTrue(v) ? "true" : "false");
     if (cJSON_IsNumber(v))
         return number_string(v->valuedouble);
+    /* A number as the template wrote it (the evaluator keeps its text):
+     * CloudFormation passes that text. */
+    if (cJSON_IsRaw(v))
+        return cJSON_CreateString(v->valuestring);
     if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
         return NULL;
     cJSON *out = cJSON_IsArray(v) ? cJSON_CreateArray() : cJSON_CreateObject();

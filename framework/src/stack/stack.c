@@ -699,7 +699,7 @@ static int start_forward(op *o, size_t i)
     if (!fresh) {
         const cJSON *old = cJSON_GetObjectItemCaseSensitive(doc, "Properties");
         bool same_type = str(doc, "ResourceType") && strcmp(str(doc, "ResourceType"), type) == 0;
-        if (same_type && cJSON_Compare(old, props, 1)) {
+        if (same_type && stk_json_same(old, props)) {
             cJSON_Delete(props);
             /* Unchanged: not touched; what the engine keeps of it (its
              * dependencies, for deletes; its policies) follows the template. */
@@ -1393,11 +1393,17 @@ static int preflight(op *o)
         }
         if (strncmp(type, "AWS::IAM::", 10) == 0) {
             iam = true;
+            /* Named: a resource of these types given its own name (a
+             * RolePolicy's RoleName names the role it goes in, not itself). */
+            static const char *const names[][2] = {
+                {"AWS::IAM::Role", "RoleName"},
+                {"AWS::IAM::User", "UserName"},
+                {"AWS::IAM::Group", "GroupName"},
+                {"AWS::IAM::ManagedPolicy", "ManagedPolicyName"},
+                {"AWS::IAM::InstanceProfile", "InstanceProfileName"}};
             const cfn_node *props = cfn_node_get(node_res(o, i), "Properties");
-            static const char *const names[] = {"RoleName", "UserName", "GroupName",
-                                                "ManagedPolicyName", "InstanceProfileName"};
-            for (size_t k = 0; k < 5; k++)
-                named |= cfn_node_get(props, names[k]) != NULL;
+            for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+                named |= strcmp(type, names[k][0]) == 0 && cfn_node_get(props, names[k][1]) != NULL;
         }
     }
     if (iam) {
@@ -1538,7 +1544,7 @@ int stk_deploy(const stk_env *env, const stk_deploy_args *args, cJSON **report)
                     strcmp(str(o.sdoc, "Fingerprint"), fp) == 0;
         if (same && outputs(&o, &now_outs) == 0) {
             mask_outputs(&o, now_outs);
-            same = cJSON_Compare(now_outs, cJSON_GetObjectItem(o.sdoc, "Outputs"), 1);
+            same = stk_json_same(now_outs, cJSON_GetObjectItem(o.sdoc, "Outputs"));
         }
         cJSON_Delete(now_outs);
         if (same) {
