@@ -198,7 +198,9 @@ static void setters_refuse_invalid_utf8_and_control_characters(void **state)
 
     assert_true(cfn_set_data(ctx, "Key\n", "v") < 0);
     assert_true(cfn_set_data(ctx, "K\xfe", "v") < 0);
-    assert_true(cfn_set_data(ctx, "Value", "a\x80" "b") < 0);
+    assert_true(cfn_set_data(ctx, "Value",
+                             "a\x80"
+                             "b") < 0);
     assert_non_null(strstr(cfn_reason(ctx), "Data.Value"));
     cJSON *nested = cJSON_Parse("{\"List\":[\"ok\"]}");
     cJSON_AddItemToArray(cJSON_GetObjectItem(nested, "List"), cJSON_CreateString("\xe2\x82"));
