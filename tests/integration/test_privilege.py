@@ -181,6 +181,13 @@ def granted(grant, action, resource):
 
 
 def compare(test, calls, grant_list, not_called):
+    # Every action named, and no resource "*" but iam:PassRole's (bounded by
+    # its iam:PassedToService condition): a wildcard would pass any call.
+    for _, action, resource, condition in grant_list:
+        test.assertNotRegex(action, r"[*?]", "a wildcard action")
+        if resource == "*":
+            test.assertEqual((action, list(condition or {})), ("iam:PassRole", ["StringEquals"]),
+                             "resource \"*\"")
     denied = sorted({c for c in calls if not any(granted(g, *c) for g in grant_list)})
     test.assertEqual(denied, [], "called but not granted (action, resource)")
     unused = sorted({(a, r) for (_, a, r, _) in grant_list
@@ -235,6 +242,10 @@ class ProviderRole(ModuleTest):
         env = {"CFNKIT_AWS_TRACE": self.trace}
         body = self.invoke("Create", props, env=env, expect="SUCCESS")
         self.invoke("Delete", props, physical_id=body["PhysicalResourceId"], env=env, expect="SUCCESS")
+        with open(self.trace) as f:
+            traced = f.read()
+        self.assertIn("\tHeadObject\tHEAD\tversioned\t/app.zip\tversionId\n", traced)
+        self.assertNotIn(version, traced)  # a query's value is never traced
 
     def test_provider_role_grants_exactly_what_the_modules_call(self):
         for folder, module in MODULE_TESTS:
@@ -316,12 +327,15 @@ class HitCounterRole(unittest.TestCase):
         template, matches = decode(os.path.join(ROOT, "templates", "hit-counter", "template.yaml"))
         self.assertEqual(matches, [])
         resolver = Resolver(template, {"HitsTable": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/hits-privilege"}, {})
-        compare(self, calls, grants(template, "FunctionRole", resolver), {})
-        # The managed policy is the Lambda service's logging of the function
-        # (logs:CreateLogGroup, CreateLogStream, PutLogEvents), not a call of
-        # the function's code: it stays, and nothing else is attached.
-        self.assertEqual(resolver.eval(template["Resources"]["FunctionRole"]["Properties"]["ManagedPolicyArns"]),
-                         ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"])
+        # No managed policy: what it grants is not in the template to check.
+        self.assertNotIn("ManagedPolicyArns", template["Resources"]["FunctionRole"]["Properties"])
+        logs = {a: "the Lambda service writes the function's logs with the role"
+                for a in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")}
+        grant_list = grants(template, "FunctionRole", resolver)
+        compare(self, calls, grant_list, logs)
+        for _, action, resource, _ in grant_list:
+            if action.startswith("logs:"):
+                self.assertEqual(resource, f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/*")
 
 
 if __name__ == "__main__":
