@@ -4,6 +4,7 @@ local S3 and the table checked with boto3 or the AWS CLI."""
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -275,58 +276,89 @@ class UniquePort(ModuleTest):
 
     def counted(self, props, logical):
         """Create through `cfnkit invoke`: the response and the DynamoDB
-        requests the allocation logged."""
+        requests and write requests the allocation logged."""
         key = "resp/" + uuid.uuid4().hex
         ev = request("Create", self.resource_type, self.bucket.presign(key), props, request_id=str(uuid.uuid4()))
         ev["LogicalResourceId"] = logical
         res = run([self.tool, "invoke", "--event", "-"], stdin=json.dumps(ev), env=self.env)
-        m = re.search(r"allocated with (\d+) DynamoDB requests", res.stderr)
-        return self.bucket.read(key), int(m.group(1)) if m else None
+        m = re.search(r"allocated with (\d+) DynamoDB requests \((\d+) writes\)", res.stderr)
+        return self.bucket.read(key), (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
-    def test_crowded_pool_uses_the_free_port_hints(self):
-        # 21000-21999 with all but 6 ports held (written directly, as a plain
-        # allocation does): the free ones sit in two of the four blocks.
-        free = [21001, 21002, 21003, 21900, 21901, 21902]
-        items = [{"PutRequest": {"Item": {"pool": {"S": "pool#hint"}, "port": {"N": str(p)},
-                                          "owner": {"S": "x"}}}} for p in range(21000, 22000) if p not in free]
+    def fill(self, key, lo, hi, free):
+        """Holds every port of lo-hi but `free`, written directly (as plain
+        allocations do)."""
+        items = [{"PutRequest": {"Item": {"pool": {"S": "pool#" + key}, "port": {"N": str(p)},
+                                          "owner": {"S": "x"}}}} for p in range(lo, hi + 1) if p not in free]
         for i in range(0, len(items), 25):
             self.ddb.batch_write_item(RequestItems={self.table: items[i:i + 25]})
-        props = {"Key": "hint", "PortRange": "21000-21999"}
+
+    def summary_empty(self, key):
+        out = self.ddb.get_item(TableName=self.table, ConsistentRead=True,
+                                Key={"pool": {"S": "free#" + key}, "port": {"N": "65536"}})
+        return sorted(int(b) for b in out.get("Item", {}).get("empty", {}).get("NS", []))
+
+    def test_crowded_pool_reads_one_block(self):
+        # 20992-22015 (the blocks of 256 ports 82 to 85) with all but 6
+        # ports held: the free ones sit in blocks 82 and 85.
+        free = [21001, 21002, 21003, 21900, 21901, 21902]
+        self.fill("hint", 20992, 22015, free)
+        props = {"Key": "hint", "PortRange": "20992-22015"}
         got = {}
         for i in range(6):
-            body, requests = self.counted(props, f"H{i}")
+            body, (requests, writes) = self.counted(props, f"H{i}")
             self.assertEqual(body["Status"], "SUCCESS", body.get("Reason"))
             got[int(body["Data"]["Port"])] = (f"H{i}", body["PhysicalResourceId"])
-            # Never a read of the whole pool: the probes, a few blocks built, one take.
-            self.assertLessEqual(requests, 24)
+            # Never a read of the whole pool: the probes, then one Query per
+            # block tried (at most the four), the claim and the port, and
+            # the summary when a block is found or made full.
+            self.assertLessEqual(requests, 1 + 4 + 2 + 2)
+            self.assertLessEqual(writes, 2 + 4)
         self.assertEqual(sorted(got), free)
         full, _ = self.counted(props, "H9")
-        self.assertEqual(full["Reason"], "pool hint is full: all 1000 ports of 21000-21999 are allocated")
-        summary = self.ddb.get_item(TableName=self.table, ConsistentRead=True,
-                                    Key={"pool": {"S": "free#hint"}, "port": {"N": "65536"}})["Item"]
-        self.assertEqual(sorted(int(b) for b in summary["ready"]["NS"]), [82, 83, 84, 85])
-        # A release puts its port back in the hint; with the hints built an
-        # allocation is five requests: one read of the claim, the summary and
-        # the candidates, the block, then the claim, the port and the hint
-        # (six when it first reads block 85, whose free ports are outside the range).
+        self.assertEqual(full["Reason"], "pool hint is full: all 1024 ports of 20992-22015 are allocated")
+        # The summary lists the blocks without a free port.
+        self.assertEqual(self.summary_empty("hint"), [82, 83, 84, 85])
+        # A release lists its block again; the next allocation reads the
+        # probes and that block, and writes the claim and the port.
         for port in (21001, 21002):
             logical, pid = got[port]
             self.invoke("Delete", props, physical_id=pid, logical=logical, expect="SUCCESS")
-        block = self.ddb.get_item(TableName=self.table, ConsistentRead=True,
-                                  Key={"pool": {"S": "free#hint"}, "port": {"N": "82"}})["Item"]
-        self.assertEqual(sorted(int(p) for p in block["free"]["NS"] if 21000 <= int(p) <= 21999), [21001, 21002])
-        body, requests = self.counted(props, "Again")
+        self.assertEqual(self.summary_empty("hint"), [83, 84, 85])
+        body, cost = self.counted(props, "Again")
         self.assertIn(int(body["Data"]["Port"]), (21001, 21002))
-        self.assertIn(requests, (5, 6))
-        # A port taken behind the hints' back (a plain conditional write)
-        # costs a rebuild of its block, never a duplicate.
+        self.assertIn(cost, ((4, 2), (2, 1)))  # (2, 1): a probe hit a free port
+        # A port taken behind the summary's back is found by the Query,
+        # never given twice.
         left = ({21001, 21002} - {int(body["Data"]["Port"])}).pop()
         self.ddb.put_item(TableName=self.table, Item={"pool": {"S": "pool#hint"}, "port": {"N": str(left)},
                                                        "owner": {"S": "y"}})
         body, _ = self.counted(props, "Stale")
         self.assertEqual(body["Status"], "FAILED")
         self.assertIn("pool hint is full", body["Reason"])
-        self.assertEqual(len(self.held("hint")), 1000)
+        self.assertEqual(len(self.held("hint")), 1024)
+
+    def test_allocation_cost_is_bounded_whatever_the_fullness(self):
+        # 4096 ports (16 blocks) at 50% and 90% full: one BatchGetItem and
+        # one conditional write for nearly every allocation; at 99% the
+        # probes are mostly taken and an allocation reads one block or a
+        # few, never the pool.
+        for full, key in ((0.5, "cost50"), (0.9, "cost90"), (0.99, "cost99")):
+            lo, hi = 32768, 32768 + 4095
+            rng = random.Random(key)
+            ports = list(range(lo, hi + 1))
+            rng.shuffle(ports)
+            self.fill(key, lo, hi, set(ports[round(len(ports) * full):]))
+            props = {"Key": key, "PortRange": f"{lo}-{hi}"}
+            costs = []
+            for i in range(8):
+                body, cost = self.counted(props, f"C{i}")
+                self.assertEqual(body["Status"], "SUCCESS", body.get("Reason"))
+                costs.append(cost)
+            with self.subTest(full=full, costs=costs):
+                if full < 0.95:
+                    self.assertLessEqual(sum(r for r, _ in costs), 2 * 8 + 2 * 4)
+                    self.assertLessEqual(sum(w for _, w in costs), 8 + 4)
+                self.assertLessEqual(max(r for r, _ in costs), 1 + 4 + 2 + 4)
 
     def test_concurrent_creates_never_share_a_port(self):
         procs = []

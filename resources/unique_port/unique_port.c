@@ -14,7 +14,6 @@
 #define SEED_RANGE    "10000-59999" /* what the seed's bitset really held */
 #define TABLE_ENV     UNIQUE_PORT_TABLE_ENV
 #define MAX_RANGES    32
-#define RANDOM_PROBES 2 /* plain conditional writes before the hints */
 #define CLAIM_TTL_S   (7 * 24 * 3600)
 #define MAX_KEY_BYTES UNIQUE_PORT_MAX_KEY
 /* The pool of the item `cfnkit unique-port import-seed` writes once it has
@@ -34,26 +33,30 @@ typedef struct spec {
     long total;
 } spec;
 
-/* Free-port hints, for crowded pools. Each block of 256 ports of a pool has a
- * hint item (pool "free#<Key>", port = the block) whose `free` number set
- * lists the block's free ports; the summary item (port SUMMARY_SLOT) lists
- * the blocks built (`ready`) and those that may have free ports
- * (`nonempty`). Every change is a single-item write, ordered so that a crash
- * between two leaves a taken port listed (the next allocation that picks it
- * rebuilds the block from one Query) or, rarely, a free port unlisted (found
- * again before a pool is called full). The port items stay the only truth:
- * a stale hint costs requests, never a duplicate. */
+/* Allocation. A request reads the items of PROBES ports of the pool, a
+ * sequence seeded by the request, in one BatchGetItem, and takes one that
+ * is free with one conditional write: a repeated delivery reads the same
+ * ports and finds the one it took. When every probe is taken (a pool about
+ * 97% full or more) it reads one block of 256 ports with a Query, takes a
+ * free one after writing a claim that names it (claim#<RequestId>, read
+ * with the probes), and keeps in the pool's summary item (pool "free#<Key>",
+ * port SUMMARY_SLOT) the blocks found with no free port, so that the next
+ * crowded allocations skip them. The port items are the only truth: the
+ * summary saves reads, never decides who gets a port. */
+#define PROBES       24 /* ports read per allocation (BatchGetItem takes 100 keys) */
+#define PLAIN_TRIES  4  /* conditional writes on probes read free */
 #define BLOCK_PORTS  256
 #define NBLOCKS      256
 #define SUMMARY_SLOT 65536
-#define HINT_VISITS  12 /* blocks tried by one allocation */
+#define BLOCK_VISITS 12 /* blocks read by one crowded allocation before a sweep */
 
 typedef struct summary {
-    bool ready[NBLOCKS];
-    bool nonempty[NBLOCKS];
+    bool empty[NBLOCKS]; /* found with no free port */
 } summary;
 
+/* A block's free ports, from a Query of its port items. */
 typedef struct block {
+    int number; /* its ports are number * 256 and up */
     bool free[BLOCK_PORTS];
 } block;
 
@@ -279,9 +282,9 @@ typedef struct alloc {
     cfn_aws *aws;
     const spec *s;
     char pool[MAX_KEY_BYTES + 8];
-    char hints[MAX_KEY_BYTES + 8]; /* "free#<Key>" */
-    char owner[65];                /* hash of stack and logical id: who may free the port */
-    const char *request;           /* RequestId: the same request finds the same port */
+    char summary_pool[MAX_KEY_BYTES + 8]; /* "free#<Key>" */
+    char owner[65];                       /* hash of stack and logical id: who may free the port */
+    const char *request;                  /* RequestId: the same request finds the same port */
     char resource[400];
     counter n;
 } alloc;
@@ -362,29 +365,34 @@ static cJSON *port_item(alloc *a, long port)
     return item;
 }
 
-/* Adds to `op` (a PutItem input) the condition that
- * makes a port ours: free, or taken by this same request before. */
-static bool add_take_condition(alloc *a, cJSON *op)
+/* The port item's PutItem input, with the condition that makes the port
+ * ours: free, or taken by this same request before. */
+static cJSON *port_put(alloc *a, long port)
 {
-    cJSON *names = cJSON_AddObjectToObject(op, "ExpressionAttributeNames");
-    return cJSON_AddStringToObject(op, "ConditionExpression",
-                                   "attribute_not_exists(#port) OR #request = :request") &&
-           cJSON_AddStringToObject(names, "#port", "port") &&
-           cJSON_AddStringToObject(names, "#request", "request") &&
-           cJSON_AddStringToObject(
-               cJSON_AddObjectToObject(cJSON_AddObjectToObject(op, "ExpressionAttributeValues"),
-                                       ":request"),
-               "S", a->request);
+    cJSON *in = cJSON_CreateObject();
+    cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
+    if (!cJSON_AddStringToObject(in, "TableName", a->s->table) ||
+        !cJSON_AddItemToObject(in, "Item", port_item(a, port)) ||
+        !cJSON_AddStringToObject(in, "ConditionExpression",
+                                 "attribute_not_exists(#port) OR #request = :request") ||
+        !cJSON_AddStringToObject(names, "#port", "port") ||
+        !cJSON_AddStringToObject(names, "#request", "request") ||
+        !cJSON_AddStringToObject(
+            cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
+                                    ":request"),
+            "S", a->request)) {
+        cJSON_Delete(in);
+        return NULL;
+    }
+    return in;
 }
 
 /* One conditional write: the port becomes ours unless someone else holds it.
  * 1 when taken, 0 when someone else has it, -1 on error. */
 static int try_port(alloc *a, long port)
 {
-    cJSON *in = cJSON_CreateObject();
-    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Item", port_item(a, port)) && add_take_condition(a, in);
-    if (ddb(a, "PutItem", in, built, NULL) == 0)
+    cJSON *in = port_put(a, port);
+    if (ddb(a, "PutItem", in, in != NULL, NULL) == 0)
         return 1;
     if (cfn_aws_error_is(a->aws, "ConditionalCheckFailedException"))
         return 0;
@@ -397,82 +405,90 @@ static char *claim_pool(const char *request)
     return asprintf(&p, "claim#%s", request) < 0 ? NULL : p;
 }
 
-/* The claim: the port a request took from the hints. */
-static cJSON *claim_item(alloc *a, long port)
+/* The claim: the port a crowded allocation is about to take, written before
+ * the port so that a repeated delivery finds it whatever happens next. */
+static int write_claim(alloc *a, long port)
 {
     char *pool = claim_pool(a->request), num[16], expires[24];
+    cJSON *in = cJSON_CreateObject();
     cJSON *item = pool ? unique_port_key(pool, 0) : NULL;
     free(pool);
     snprintf(num, sizeof(num), "%ld", port);
     snprintf(expires, sizeof(expires), "%lld", (long long)time(NULL) + CLAIM_TTL_S);
-    if (!cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num) ||
-        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool) ||
-        !cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires)) {
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Item", item);
+    if (!built)
         cJSON_Delete(item);
-        return NULL;
-    }
-    return item;
+    built = built &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "allocated"), "N", num) &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "for"), "S", a->pool) &&
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(item, "expires"), "N", expires);
+    return ddb(a, "PutItem", in, built, NULL);
 }
 
 /* Adds item to array; frees it when that fails. */
 static bool append(cJSON *array, cJSON *item)
 {
-    if (cJSON_AddItemToArray(array, item))
+    if (item && cJSON_AddItemToArray(array, item))
         return true;
     cJSON_Delete(item);
     return false;
 }
 
-/* {"NS": [values...]}, or NULL when out of memory. */
-static cJSON *number_set(const long *values, int n)
-{
-    cJSON *set = cJSON_CreateObject();
-    cJSON *list = cJSON_AddArrayToObject(set, "NS");
-    for (int i = 0; list && i < n; i++) {
-        char num[16];
-        snprintf(num, sizeof(num), "%ld", values[i]);
-        if (!append(list, cJSON_CreateString(num)))
-            list = NULL;
-    }
-    if (!list) {
-        cJSON_Delete(set);
-        return NULL;
-    }
-    return set;
-}
-
-/* Marks out[v - base] for every number v of a number set attribute. */
-static void read_numbers(const cJSON *attr, long base, bool *out, int n)
+/* Marks out[v] for every number v of a number set attribute. */
+static void read_numbers(const cJSON *attr, bool *out, int n)
 {
     const cJSON *v;
     cJSON_ArrayForEach(v, cJSON_GetObjectItem(attr, "NS"))
     {
-        long i = cJSON_IsString(v) ? atol(v->valuestring) - base : -1;
+        long i = cJSON_IsString(v) ? atol(v->valuestring) : -1;
         if (i >= 0 && i < n)
             out[i] = true;
     }
 }
 
-/* The first request of an allocation reads the claim, the pool's summary and
- * the items of the request's own probes together: a repeated delivery finds
+/* UpdateItem of the pool's summary: "ADD|DELETE #e :b", block b. */
+static int summary_update(alloc *a, const char *verb, int b)
+{
+    char expression[32], num[16];
+    cJSON *in = cJSON_CreateObject(), *set = NULL;
+    snprintf(expression, sizeof(expression), "%s #e :b", verb);
+    snprintf(num, sizeof(num), "%d", b);
+    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
+                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->summary_pool, SUMMARY_SLOT)) &&
+                 cJSON_AddStringToObject(in, "UpdateExpression", expression) &&
+                 cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"),
+                                         "#e", "empty") &&
+                 (set = cJSON_AddArrayToObject(
+                      cJSON_AddObjectToObject(
+                          cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":b"),
+                      "NS")) &&
+                 append(set, cJSON_CreateString(num));
+    return ddb(a, "UpdateItem", in, built, NULL);
+}
+
+/* The first request of an allocation reads the claim, the pool's summary
+ * and the items of the request's probes together: a repeated delivery finds
  * the port it took, whichever way it took it. The port of a probe this
- * request holds, 0 when none, -1 on error; *claimed the claim's port, which
- * the claim names before the port is written (the caller checks it). */
-static long begin(alloc *a, const long *probes, int nprobes, summary *sum, long *claimed)
+ * request holds, 0 when none, -1 on error; taken[i] whether probe i is held
+ * by anyone; *claimed the claim's port (the caller checks that the port item
+ * is ours). */
+static long begin(alloc *a, const long *probes, int nprobes, bool *taken, summary *sum,
+                  long *claimed)
 {
     char *claim = claim_pool(a->request);
     cJSON *in = cJSON_CreateObject(), *out = NULL, *keys = NULL;
     cJSON *req = cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "RequestItems"), a->s->table);
     bool built = claim && (keys = cJSON_AddArrayToObject(req, "Keys")) &&
                  append(keys, unique_port_key(claim, 0)) &&
-                 append(keys, unique_port_key(a->hints, SUMMARY_SLOT)) &&
+                 append(keys, unique_port_key(a->summary_pool, SUMMARY_SLOT)) &&
                  cJSON_AddBoolToObject(req, "ConsistentRead", 1);
     for (int i = 0; i < nprobes; i++)
-        if (i == 0 || probes[i] != probes[0])
-            built = built && append(keys, unique_port_key(a->pool, probes[i]));
+        built = built && append(keys, unique_port_key(a->pool, probes[i]));
     long port = 0;
     free(claim);
     memset(sum, 0, sizeof(*sum));
+    memset(taken, 0, (size_t)nprobes * sizeof(*taken));
     if (ddb(a, "BatchGetItem", in, built, &out) < 0)
         return -1;
     if (cJSON_GetArraySize(
@@ -489,14 +505,15 @@ static long begin(alloc *a, const long *probes, int nprobes, summary *sum, long 
         const cJSON *for_pool = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "for"), "S");
         const cJSON *by = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "request"), "S");
         const cJSON *num = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "port"), "N");
-        if (!cJSON_IsString(pool))
+        if (!cJSON_IsString(pool) || !cJSON_IsString(num))
             continue;
-        if (strcmp(pool->valuestring, a->hints) == 0) {
-            read_numbers(cJSON_GetObjectItem(item, "ready"), 0, sum->ready, NBLOCKS);
-            read_numbers(cJSON_GetObjectItem(item, "nonempty"), 0, sum->nonempty, NBLOCKS);
-        } else if (strcmp(pool->valuestring, a->pool) == 0 && cJSON_IsString(by) &&
-                   cJSON_IsString(num) && strcmp(by->valuestring, a->request) == 0) {
-            port = atol(num->valuestring);
+        if (strcmp(pool->valuestring, a->summary_pool) == 0) {
+            read_numbers(cJSON_GetObjectItem(item, "empty"), sum->empty, NBLOCKS);
+        } else if (strcmp(pool->valuestring, a->pool) == 0) {
+            for (int i = 0; i < nprobes; i++)
+                taken[i] = taken[i] || probes[i] == atol(num->valuestring);
+            if (cJSON_IsString(by) && strcmp(by->valuestring, a->request) == 0)
+                port = atol(num->valuestring);
         } else if (cJSON_IsString(p) && cJSON_IsString(for_pool) &&
                    strcmp(for_pool->valuestring, a->pool) == 0) {
             *claimed = atol(p->valuestring);
@@ -506,14 +523,16 @@ static long begin(alloc *a, const long *probes, int nprobes, summary *sum, long 
     return port;
 }
 
-/* The ports of block b that the pool holds (one consistent Query). */
-static int query_block(alloc *a, int b, bool *taken)
+/* Block b's free ports from its port items (one consistent Query). */
+static int query_block(alloc *a, int b, block *blk)
 {
     char lo[16], hi[16];
     cJSON *start = NULL;
     snprintf(lo, sizeof(lo), "%d", b * BLOCK_PORTS);
     snprintf(hi, sizeof(hi), "%d", b * BLOCK_PORTS + BLOCK_PORTS - 1);
-    memset(taken, 0, BLOCK_PORTS * sizeof(*taken));
+    blk->number = b;
+    for (int j = 0; j < BLOCK_PORTS; j++)
+        blk->free[j] = b * BLOCK_PORTS + j >= 1;
     do {
         cJSON *in = cJSON_CreateObject(), *out = NULL;
         cJSON *names = cJSON_AddObjectToObject(in, "ExpressionAttributeNames");
@@ -541,97 +560,11 @@ static int query_block(alloc *a, int b, bool *taken)
             const cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(item, "port"), "N");
             long j = cJSON_IsString(p) ? atol(p->valuestring) - (long)b * BLOCK_PORTS : -1;
             if (j >= 0 && j < BLOCK_PORTS)
-                taken[j] = true;
+                blk->free[j] = false;
         }
         start = cJSON_DetachItemFromObject(out, "LastEvaluatedKey");
         cJSON_Delete(out);
     } while (start);
-    return 0;
-}
-
-/* The free ports of block b, from a Query: into list, returning how many. */
-static int free_in_block(alloc *a, int b, long *list)
-{
-    bool taken[BLOCK_PORTS];
-    int n = 0;
-    if (query_block(a, b, taken) < 0)
-        return -1;
-    for (int j = 0; j < BLOCK_PORTS; j++)
-        if (!taken[j] && b * BLOCK_PORTS + j >= 1)
-            list[n++] = (long)b * BLOCK_PORTS + j;
-    return n;
-}
-
-static void read_block_item(const cJSON *item, int b, block *blk)
-{
-    memset(blk, 0, sizeof(*blk));
-    read_numbers(cJSON_GetObjectItem(item, "free"), (long)b * BLOCK_PORTS, blk->free, BLOCK_PORTS);
-}
-
-static int read_block(alloc *a, int b, block *blk)
-{
-    cJSON *in = cJSON_CreateObject(), *out = NULL;
-    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, b)) &&
-                 cJSON_AddBoolToObject(in, "ConsistentRead", 1);
-    if (ddb(a, "GetItem", in, built, &out) < 0)
-        return -1;
-    read_block_item(cJSON_GetObjectItem(out, "Item"), b, blk);
-    cJSON_Delete(out);
-    return 0;
-}
-
-/* UpdateItem of the hint item at `slot`: "<verb> #a :v" with the number set
- * {value} as :v. */
-static int hint_update(alloc *a, long slot, const char *expression, const char *attr, long value)
-{
-    cJSON *in = cJSON_CreateObject();
-    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, slot)) &&
-                 cJSON_AddStringToObject(in, "UpdateExpression", expression) &&
-                 cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"),
-                                         "#a", attr) &&
-                 cJSON_AddItemToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"),
-                                       ":v", number_set(&value, 1));
-    return ddb(a, "UpdateItem", in, built, NULL);
-}
-
-/* Sets block b's hint to its free ports from a Query (a taken port was
- * listed, or a pool looks full) and lists it in the summary when it has
- * some. Into blk. */
-static int rebuild_block(alloc *a, int b, summary *sum, block *blk)
-{
-    long list[BLOCK_PORTS];
-    int n = free_in_block(a, b, list);
-    if (n < 0)
-        return -1;
-    cJSON *in = cJSON_CreateObject();
-    bool built =
-        cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-        cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, b)) &&
-        cJSON_AddStringToObject(in, "UpdateExpression",
-                                n ? "SET #free = :f, #ready = :t"
-                                  : "SET #ready = :t REMOVE #free") &&
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeNames"), "#free",
-                                "free") &&
-        cJSON_AddStringToObject(cJSON_GetObjectItem(in, "ExpressionAttributeNames"), "#ready",
-                                "ready") &&
-        cJSON_AddBoolToObject(
-            cJSON_AddObjectToObject(cJSON_AddObjectToObject(in, "ExpressionAttributeValues"), ":t"),
-            "BOOL", 1) &&
-        (!n || cJSON_AddItemToObject(cJSON_GetObjectItem(in, "ExpressionAttributeValues"), ":f",
-                                     number_set(list, n)));
-    if (ddb(a, "UpdateItem", in, built, NULL) < 0)
-        return -1;
-    memset(blk, 0, sizeof(*blk));
-    for (int i = 0; i < n; i++)
-        blk->free[list[i] - (long)b * BLOCK_PORTS] = true;
-    if (n && !sum->nonempty[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "nonempty", b) < 0)
-        return -1;
-    if (!sum->ready[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "ready", b) < 0)
-        return -1;
-    sum->nonempty[b] = n > 0;
-    sum->ready[b] = true;
     return 0;
 }
 
@@ -651,22 +584,6 @@ static int owns_port(alloc *a, long port)
     return mine;
 }
 
-/* Takes a hinted port: the claim first (so that a repeated delivery finds
- * the port whatever happens next), the conditional write, then the port
- * leaves the hint. 1 taken, 0 the port was taken (a stale hint), -1 error. */
-static int take_hinted(alloc *a, int b, long port)
-{
-    cJSON *in = cJSON_CreateObject();
-    bool built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-                 cJSON_AddItemToObject(in, "Item", claim_item(a, port));
-    if (ddb(a, "PutItem", in, built, NULL) < 0)
-        return -1;
-    int r = try_port(a, port);
-    if (r == 1 && hint_update(a, b, "DELETE #a :v", "free", port) < 0)
-        return -1;
-    return r;
-}
-
 static void describe_ranges(const spec *s, char *buf, size_t n)
 {
     size_t j = 0;
@@ -674,25 +591,6 @@ static void describe_ranges(const spec *s, char *buf, size_t n)
     for (int i = 0; i < s->nranges && j < n; i++)
         j += (size_t)snprintf(buf + j, n - j, "%s%ld-%ld", i ? "," : "", s->ranges[i].lo,
                               s->ranges[i].hi);
-}
-
-/* The blocks of the request's ranges that may hold a free port: listed
- * nonempty, or not built yet. */
-static int candidate_blocks(const spec *s, const summary *sum, int *out, bool *all_ready)
-{
-    bool seen[NBLOCKS] = {false};
-    int n = 0;
-    *all_ready = true;
-    for (int i = 0; i < s->nranges; i++)
-        for (long b = s->ranges[i].lo / BLOCK_PORTS; b <= s->ranges[i].hi / BLOCK_PORTS; b++) {
-            if (seen[b])
-                continue;
-            seen[b] = true;
-            *all_ready = *all_ready && sum->ready[b];
-            if (!sum->ready[b] || sum->nonempty[b])
-                out[n++] = (int)b;
-        }
-    return n;
 }
 
 static long pool_full(alloc *a)
@@ -703,91 +601,133 @@ static long pool_full(alloc *a)
                     a->s->total, ranges);
 }
 
-/* A crowded pool: a free port from the hints, in a bounded number of
- * requests whatever the pool's size and fullness. */
-static long allocate_hinted(alloc *a, summary *sum, uint64_t *state)
+/* The blocks of the request's ranges that are neither in skip nor (unless
+ * `all`) listed empty by the summary. */
+static int candidate_blocks(const spec *s, const summary *sum, const bool *skip, bool all, int *out)
 {
-    int cand[NBLOCKS];
-    bool all_ready, checked = false;
-    int n = candidate_blocks(a->s, sum, cand, &all_ready);
-    for (int visit = 0; visit < HINT_VISITS; visit++) {
-        if (n == 0) {
-            /* The hints say full: before saying so, rebuild every block of
-             * the ranges once, which finds a port a crash left unlisted. */
-            if (checked)
-                return pool_full(a);
-            checked = true;
-            for (int i = 0; i < NBLOCKS; i++)
-                sum->ready[i] = false;
-            n = candidate_blocks(a->s, sum, cand, &all_ready);
-            for (int i = 0; i < n; i++) {
-                block blk;
-                if (rebuild_block(a, cand[i], sum, &blk) < 0)
-                    return -1;
-            }
-            n = candidate_blocks(a->s, sum, cand, &all_ready);
-            continue;
+    bool seen[NBLOCKS] = {false};
+    int n = 0;
+    for (int i = 0; i < s->nranges; i++)
+        for (long b = s->ranges[i].lo / BLOCK_PORTS; b <= s->ranges[i].hi / BLOCK_PORTS; b++) {
+            if (seen[b] || skip[b] || (!all && sum->empty[b]))
+                continue;
+            seen[b] = true;
+            out[n++] = (int)b;
         }
-        int i = (int)(next_random(state) % (uint64_t)n), b = cand[i];
-        long ports[BLOCK_PORTS];
-        int nfree = 0;
-        block blk;
-        if ((sum->ready[b] ? read_block(a, b, &blk) : rebuild_block(a, b, sum, &blk)) < 0)
-            return -1;
-        bool any = false;
-        for (int j = 0; j < BLOCK_PORTS; j++) {
-            long p = (long)b * BLOCK_PORTS + j;
-            any = any || blk.free[j];
-            if (blk.free[j] && in_ranges(a->s, p))
-                ports[nfree++] = p;
-        }
-        if (nfree == 0) {
-            if (!any && sum->nonempty[b] &&
-                hint_update(a, SUMMARY_SLOT, "DELETE #a :v", "nonempty", b) < 0)
-                return -1;
-            sum->nonempty[b] = any;
-            cand[i] = cand[--n];
-            continue;
-        }
-        long port = ports[next_random(state) % (uint64_t)nfree];
-        int r = take_hinted(a, b, port);
-        if (r != 0)
-            return r < 0 ? -1 : port;
-        if (rebuild_block(a, b, sum, &blk) < 0)
-            return -1;
-    }
-    return cfn_fail(a->ctx,
-                    "no port of pool %s could be taken after %d attempts: too many allocators at "
-                    "once on a nearly full pool; retry the deployment",
-                    a->s->key, RANDOM_PROBES + HINT_VISITS);
+    return n;
 }
 
-/* The request's own candidates: a sequence seeded by the request, so that
- * allocators rarely meet and a repeated delivery finds its own. Returns how
- * many; *state continues the sequence. */
-static int request_probes(alloc *a, long probes[RANDOM_PROBES], uint64_t *state)
+/* Takes a free port of the request's ranges in block b, read with a Query:
+ * for each (in the request's order) the claim, then the conditional write.
+ * The port, 0 when the block has none left for this request, -1 on error.
+ * Keeps the summary's `empty` true for b. */
+static long take_from_block(alloc *a, summary *sum, int b, uint64_t *state)
+{
+    block blk;
+    long ports[BLOCK_PORTS];
+    if (query_block(a, b, &blk) < 0)
+        return -1;
+    int all = 0, n = 0;
+    for (int j = 0; j < BLOCK_PORTS; j++) {
+        long p = (long)b * BLOCK_PORTS + j;
+        all += blk.free[j];
+        if (blk.free[j] && in_ranges(a->s, p))
+            ports[n++] = p;
+    }
+    while (n > 0) {
+        int i = (int)(next_random(state) % (uint64_t)n);
+        long port = ports[i];
+        if (write_claim(a, port) < 0)
+            return -1;
+        int r = try_port(a, port);
+        if (r < 0)
+            return -1;
+        all--;
+        if (r == 1) {
+            if (all == 0 && summary_update(a, "ADD", b) < 0)
+                return -1;
+            return port;
+        }
+        ports[i] = ports[--n]; /* someone took it meanwhile */
+    }
+    if (all == 0 && !sum->empty[b] && summary_update(a, "ADD", b) < 0)
+        return -1;
+    if (all > 0 && sum->empty[b] && summary_update(a, "DELETE", b) < 0)
+        return -1;
+    sum->empty[b] = all == 0;
+    return 0;
+}
+
+/* Every probe taken: a crowded pool. Blocks not known full, in an order
+ * seeded by the request, each read with one Query; after BLOCK_VISITS of
+ * them, or when the summary says every block is full, every block of the
+ * ranges once (the only reads proportional to the pool's size: a pool
+ * about to be called full, or a summary that has not yet learnt a nearly
+ * full pool). */
+static long allocate_crowded(alloc *a, summary *sum, uint64_t *state)
+{
+    int cand[NBLOCKS];
+    bool skip[NBLOCKS] = {false};
+    for (int visit = 0; visit < BLOCK_VISITS; visit++) {
+        int n = candidate_blocks(a->s, sum, skip, false, cand);
+        if (n == 0)
+            break;
+        int b = cand[next_random(state) % (uint64_t)n];
+        long port = take_from_block(a, sum, b, state);
+        if (port != 0)
+            return port;
+        skip[b] = true;
+    }
+    int n = candidate_blocks(a->s, sum, skip, true, cand);
+    for (int i = 0; i < n; i++) {
+        long port = take_from_block(a, sum, cand[i], state);
+        if (port != 0)
+            return port;
+    }
+    return pool_full(a);
+}
+
+/* The request's own probes: PROBES distinct ports of the ranges (all of
+ * them in a smaller pool) in a sequence seeded by the request, so that
+ * allocators rarely meet and a repeated delivery reads the same ports.
+ * Returns how many; *state continues the sequence. */
+static int request_probes(alloc *a, long probes[PROBES], uint64_t *state)
 {
     char seed_hex[65];
-    int nprobes = 0;
+    long total = a->s->total;
+    int n = 0;
     *state = 0;
     hex_digest(a->request, a->pool, seed_hex, sizeof(seed_hex));
     for (int i = 0; i < 16; i++)
         *state = *state << 4 |
                  (uint64_t)(seed_hex[i] <= '9' ? seed_hex[i] - '0' : seed_hex[i] - 'a' + 10);
-    for (; nprobes < RANDOM_PROBES && nprobes < a->s->total; nprobes++)
-        probes[nprobes] = nth_port(a->s, (long)(next_random(state) % (uint64_t)a->s->total));
-    return nprobes;
+    if (total <= PROBES) {
+        long start = (long)(next_random(state) % (uint64_t)total);
+        for (; n < total; n++)
+            probes[n] = nth_port(a->s, (start + n) % total);
+        return n;
+    }
+    for (int tries = 0; n < PROBES && tries < 64 * PROBES; tries++) {
+        long p = nth_port(a->s, (long)(next_random(state) % (uint64_t)total));
+        bool seen = false;
+        for (int j = 0; j < n && !seen; j++)
+            seen = probes[j] == p;
+        if (!seen)
+            probes[n++] = p;
+    }
+    return n;
 }
 
 /* The port that a->request holds, found as a repeated delivery of it finds
  * its own: a probe's item or the claimed port. 0 none, -1 error. */
 static long held_by_request(alloc *a)
 {
-    long probes[RANDOM_PROBES], claimed = 0;
+    long probes[PROBES], claimed = 0;
+    bool taken[PROBES];
     uint64_t state;
     summary sum;
     int nprobes = request_probes(a, probes, &state);
-    long port = begin(a, probes, nprobes, &sum, &claimed);
+    long port = begin(a, probes, nprobes, taken, &sum, &claimed);
     if (port != 0 || claimed <= 0)
         return port;
     int mine = owns_port(a, claimed);
@@ -796,28 +736,30 @@ static long held_by_request(alloc *a)
 
 static long allocate(alloc *a)
 {
-    const spec *s = a->s;
     uint64_t state;
     summary sum;
-    int cand[NBLOCKS];
-    long probes[RANDOM_PROBES];
-    bool all_ready;
+    long probes[PROBES];
+    bool taken[PROBES];
     int nprobes = request_probes(a, probes, &state);
-    long claimed = 0, port = begin(a, probes, nprobes, &sum, &claimed);
+    long claimed = 0, port = begin(a, probes, nprobes, taken, &sum, &claimed);
     if (port != 0)
         return port;
     int mine = claimed > 0 ? owns_port(a, claimed) : 0;
     if (mine != 0)
         return mine < 0 ? -1 : claimed;
-    /* Once the hints cover the ranges, every allocation goes through them
-     * and keeps them true. */
-    candidate_blocks(s, &sum, cand, &all_ready);
-    for (int i = 0; !all_ready && i < nprobes; i++) {
+    int tries = 0;
+    for (int i = 0; i < nprobes && tries < PLAIN_TRIES; i++) {
+        if (taken[i])
+            continue;
+        tries++;
         int r = try_port(a, probes[i]);
         if (r != 0)
             return r < 0 ? -1 : probes[i];
     }
-    return allocate_hinted(a, &sum, &state);
+    /* The probes covered the whole pool and none was free. */
+    if (tries == 0 && nprobes == a->s->total)
+        return pool_full(a);
+    return allocate_crowded(a, &sum, &state);
 }
 
 static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
@@ -827,7 +769,7 @@ static int setup_alloc(cfn_ctx *ctx, const spec *s, alloc *a)
     a->s = s;
     a->request = cfn_request_id(ctx);
     snprintf(a->pool, sizeof(a->pool), "pool#%s", s->key);
-    snprintf(a->hints, sizeof(a->hints), "free#%s", s->key);
+    snprintf(a->summary_pool, sizeof(a->summary_pool), "free#%s", s->key);
     cfn_request_resource_hash(ctx, a->owner);
     snprintf(a->resource, sizeof(a->resource), "%.128s/%.255s", cfn_request_stack_name(ctx),
              cfn_request_logical_id(ctx));
@@ -977,9 +919,10 @@ static int update(cfn_ctx *ctx)
     return create_port(ctx, &s);
 }
 
-/* One conditional delete; then, when the pool's hints cover the port's
- * block, the port goes back in them. 1 released, 0 not held by this resource
- * (already released, another resource's, or the table is gone), -1 error. */
+/* Releases `port` with one conditional delete, when this resource holds it;
+ * a block the pool's summary lists as full is then listed no more. 1
+ * released, 0 not held by this resource (already released, another
+ * resource's, or the table is gone), -1 error. */
 static int release_port(alloc *a, long port)
 {
     cJSON *in = cJSON_CreateObject(), *out = NULL;
@@ -1003,18 +946,14 @@ static int release_port(alloc *a, long port)
     summary sum = {0};
     in = cJSON_CreateObject();
     built = cJSON_AddStringToObject(in, "TableName", a->s->table) &&
-            cJSON_AddItemToObject(in, "Key", unique_port_key(a->hints, SUMMARY_SLOT)) &&
+            cJSON_AddItemToObject(in, "Key", unique_port_key(a->summary_pool, SUMMARY_SLOT)) &&
             cJSON_AddBoolToObject(in, "ConsistentRead", 1);
     if (ddb(a, "GetItem", in, built, &out) < 0)
         return -1;
-    read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "ready"), 0, sum.ready,
-                 NBLOCKS);
-    read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "nonempty"), 0, sum.nonempty,
+    read_numbers(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "Item"), "empty"), sum.empty,
                  NBLOCKS);
     cJSON_Delete(out);
-    if (sum.ready[b] &&
-        (hint_update(a, b, "ADD #a :v", "free", port) < 0 ||
-         (!sum.nonempty[b] && hint_update(a, SUMMARY_SLOT, "ADD #a :v", "nonempty", b) < 0)))
+    if (sum.empty[b] && summary_update(a, "DELETE", b) < 0)
         return -1;
     return 1;
 }

@@ -2,8 +2,9 @@
 """Custom::UniquePort figures against the local AWS (moto_server): DynamoDB
 requests and write requests per allocation on pools of 400 and 40,000 ports
 filled to 50%, 90% and 99%, with 1 and 32 concurrent allocators, beside the
-same figures of a baseline build (--baseline-tool: tests/bench/run builds the
-code before the free-port hints), and 0 duplicates checked with boto3. Each
+same figures of baseline builds (tests/bench/run builds them: --baseline-tool,
+the code before the free-port hints; --hints-tool, the free-port hints that
+the probes replaced), and 0 duplicates checked with boto3. Each
 allocation is one `cfnkit invoke` process (one Lambda invocation); responses go
 to a loopback endpoint so that S3 is not measured. Pools are filled directly
 with BatchWriteItem."""
@@ -97,7 +98,7 @@ def cases(ddb, tool, env, url, name, key, lo, hi, held, allocations):
     rows = []
     for c in (1, 32):
         free = hi - lo + 1 - len(held)
-        n = max(1, min(allocations if name == "now" or hi - lo < 1000 else 3, free // 2))
+        n = max(1, min(allocations if name != "today" or hi - lo < 1000 else 3, free // 2))
         stats = run(tool, env, url, key, f"{lo}-{hi}", min(c, n), n)
         got = stats["ports"]
         dup = len(got) - len(set(got)) + len(set(got) & held)
@@ -136,11 +137,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tool", required=True)
     ap.add_argument("--baseline-tool", help="the same tool built from the code before the hints")
-    ap.add_argument("--allocations", type=int, default=16, help="per case at most")
+    ap.add_argument("--hints-tool", help="the same tool built from the code with the free-port hints")
+    ap.add_argument("--allocations", type=int, default=32, help="per case at most")
     args = ap.parse_args()
     moto = Moto()
     sink = RuntimeApi([])
     tools = [("today", args.baseline_tool)] if args.baseline_tool else []
+    tools += [("hints", args.hints_tool)] if args.hints_tool else []
     tools.append(("now", args.tool))
     try:
         ddb = moto.client("dynamodb")
@@ -157,17 +160,20 @@ def main():
     finally:
         sink.close()
         moto.stop()
-    print("DynamoDB requests (write requests) per allocation; today = the code before the free-port hints")
-    print(f"{'pool':>6} {'full%':>6} {'alloc.':>6} {'today':>14} {'now':>14} {'ok':>4} {'failed':>6} "
-          f"{'dup.':>4} {'now/s':>6}")
+    print("DynamoDB requests (write requests) per allocation; pre-hints = the code before the free-port hints, "
+          "hints = the free-port hints, now = the probes")
+    print(f"{'pool':>6} {'full%':>6} {'alloc.':>6} {'pre-hints':>14} {'hints':>14} {'now':>14} {'ok':>4} "
+          f"{'failed':>6} {'dup.':>4} {'now/s':>6}")
     now = [r for r in rows if r["tool"] == "now"]
-    today = [r for r in rows if r["tool"] == "today"]
+    by_tool = {name: [r for r in rows if r["tool"] == name] for name in ("today", "hints")}
     for i, r in enumerate(now):
-        b = today[i] if today else None
-        was = f"{b['requests']} ({b['writes']})" if b else "-"
-        print(f"{r['pool']:>6} {r['full']:>6} {r['allocators']:>6} {was:>14} "
-              f"{str(r['requests']) + ' (' + str(r['writes']) + ')':>14} {r['ok']:>4} {r['failed']:>6} "
-              f"{r['duplicates'] + (b['duplicates'] if b else 0):>4} {r['per_s']:>6}")
+        base = {name: (got[i] if got else None) for name, got in by_tool.items()}
+        cols = [f"{b['requests']} ({b['writes']})" if b else "-" for b in base.values()]
+        dup = r["duplicates"] + sum(b["duplicates"] for b in base.values() if b)
+        failed = r["failed"] + sum(b["failed"] for b in base.values() if b)
+        print(f"{r['pool']:>6} {r['full']:>6} {r['allocators']:>6} {cols[0]:>14} {cols[1]:>14} "
+              f"{str(r['requests']) + ' (' + str(r['writes']) + ')':>14} {r['ok']:>4} {failed:>6} "
+              f"{dup:>4} {r['per_s']:>6}")
     print("seed design (lock item + bitset): at least 4 round trips and 400 ms of sleep per allocation, "
           "serialised by the lock: at most 2.5 allocations/s whatever the concurrency")
     print(json.dumps(rows))

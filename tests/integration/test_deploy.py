@@ -96,6 +96,32 @@ class DeployTest(unittest.TestCase):
 
     # ---- tests ----
 
+    def test_provider_runs_with_its_functions_environment(self):
+        """A custom resource whose ServiceToken is a Lambda function of the
+        target AWS is served with that function's Environment.Variables and
+        name, as the provider runs as that function in CloudFormation; a
+        token naming no function changes nothing."""
+        role = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {"Service": "lambda.amazonaws.com"}}]}}}
+        fn = {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "index.handler", "FunctionName": "fnenv-provider",
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Code": {"ZipFile": "def handler(e, c):\n    pass\n"},
+            "Environment": {"Variables": {"CFNKIT_TEST_GREETING": "hello", "TZ": "Europe/Paris"}}}}
+        mine = self.res(ServiceToken={"Fn::GetAtt": ["Fn", "Arn"]})
+        other = self.res()
+        self.ok(self.deploy("fnenv", {"Role": role, "Fn": fn, "Mine": mine, "Other": other},
+                            "--capabilities", "CAPABILITY_IAM"))
+        env = self.of("Mine", "Create")[0]["Environment"]
+        self.assertEqual(env.get("CFNKIT_TEST_GREETING"), "hello")
+        self.assertEqual(env.get("AWS_LAMBDA_FUNCTION_NAME"), "fnenv-provider")
+        self.assertEqual(env.get("TZ"), ":UTC")  # Lambda's own, as in Lambda
+        self.assertIn("AWS_ENDPOINT_URL", env)  # the target AWS's settings stay
+        env = self.of("Other", "Create")[0]["Environment"]
+        self.assertNotIn("CFNKIT_TEST_GREETING", env)
+        self.ok(self.delete("fnenv"))
+
     def test_order_parallel_and_delete_in_reverse(self):
         out = self.deploy("order", {
             "A": self.res(Sleep="400"), "B": self.res(Sleep="400", Data={"Name": "bee"}),

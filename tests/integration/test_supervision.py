@@ -120,6 +120,61 @@ class Supervision(unittest.TestCase):
                          ["/2018-06-01/runtime/invocation/inv-0/response"])
         self.assertTrue(wait_for(lambda: not alive(pid), 2))
 
+    def test_runtime_kept_supervisor_cleans_up_after_each_request(self):
+        # The runtime loop keeps one supervisor across invocations (from the
+        # second): what a handler leaves is still killed when its request
+        # ends (checked while the runtime serves a later one), a hung one at
+        # its deadline, and the requests after them are served.
+        pidfile2 = os.path.join(self.dir.name, "pid2")
+        evs = [request("Create", "Custom::Echo", None, {"Message": "first"}),
+               request("Create", "Custom::Misbehave", None, {"Mode": "escape-session", "PidFile": self.pidfile}),
+               request("Create", "Custom::Misbehave", None, {"Mode": "hang-pid", "PidFile": pidfile2}),
+               request("Create", "Custom::Echo", None, {"Message": "after"}),
+               request("Create", "Custom::Misbehave", None, {"Mode": "sleep", "Millis": "1800"})]
+        api = RuntimeApi(evs, deadline_ms=1)  # implausible: the budget is AWS_LAMBDA_FUNCTION_TIMEOUT
+        for ev in evs:
+            ev["ResponseURL"] = api.response_url
+        try:
+            proc = subprocess.Popen([self.prog], env=dict(os.environ, AWS_LAMBDA_RUNTIME_API=api.address,
+                                                          AWS_LAMBDA_FUNCTION_TIMEOUT="3"),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            self.assertTrue(wait_for(lambda: len(api.puts) >= 4, 20), "the first four were not answered")
+            helper = self.handler_pid()
+            with open(pidfile2) as f:
+                hung = int(f.read())
+            self.pids.append(hung)
+            self.assertTrue(wait_for(lambda: not alive(helper), 1), "the helper outlived its request")
+            self.assertTrue(wait_for(lambda: not alive(hung), 1), "the hung handler outlived its request")
+            self.assertIsNone(proc.poll(), "the runtime ended before the checks")
+            out, err = proc.communicate(timeout=30)
+        finally:
+            api.close()
+        self.assertEqual(proc.returncode, 0, err)
+        bodies = [json.loads(b) for b in api.puts]
+        self.assertEqual([b["Status"] for b in bodies], ["SUCCESS", "SUCCESS", "FAILED", "SUCCESS", "SUCCESS"],
+                         bodies)
+        self.assertIn("timed out", bodies[2]["Reason"])
+        self.assertEqual(bodies[3]["Data"]["Echo"], "after")
+
+    def test_killed_runtime_takes_its_handler(self):
+        # The second request: its handler runs under the kept supervisor.
+        evs = [request("Create", "Custom::Echo", None, {"Message": "first"}),
+               request("Create", "Custom::Misbehave", None, {"Mode": "hang-pid", "PidFile": self.pidfile})]
+        api = RuntimeApi(evs)
+        for ev in evs:
+            ev["ResponseURL"] = api.response_url
+        try:
+            proc = subprocess.Popen([self.prog], env=dict(os.environ, AWS_LAMBDA_RUNTIME_API=api.address),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            pid = self.handler_pid()
+            proc.kill()
+            proc.wait(timeout=10)
+        finally:
+            api.close()
+        self.assertTrue(wait_for(lambda: not alive(pid), 3), "the handler outlived its SIGKILLed runtime")
+
 
 if __name__ == "__main__":
     unittest.main()

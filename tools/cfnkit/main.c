@@ -12,6 +12,7 @@
 #include "native_provider.h"
 #include "package_cmd.h"
 #include "stack_cmd.h"
+#include "remote_cmd.h"
 #include "unique_port_cmd.h"
 #include "graph_cmd.h"
 #include "validate_cmd.h"
@@ -39,6 +40,8 @@ static const cfn_command commands[] = {
     {"describe-stack-resources", "a stack's resources", stack_resources_cmd},
     {"describe-stack-events", "a stack's events, newest first", stack_events_cmd},
     {"list-exports", "every stack's exports", stack_exports_cmd},
+    {"cloudformation",
+     "the stack commands through CloudFormation itself (cfnkit cloudformation --help)", remote_cmd},
 };
 
 int main(int argc, char **argv)

@@ -13,6 +13,8 @@
 
 #include "builtin.h"
 #include "clock.h"
+#include "remote.h"
+#include "remote_cmd.h"
 #include "stack.h"
 
 /* The wait for a resource that sets no ServiceTimeout: shorter than
@@ -46,6 +48,7 @@ static const char deploy_usage[] =
     "                     [--no-execute-changeset] [--disable-rollback]\n"
     "                     [--provider PROGRAM ...] [--max-concurrency N]\n"
     "                     [--service-timeout SECONDS] [--output text|json]\n"
+    "                     [--engine local|cloudformation]\n"
     "\n"
     "Creates the stack, or updates it, against the AWS the standard settings name\n"
     "(AWS_ENDPOINT_URL, AWS_REGION, ...), playing CloudFormation's part: first the\n"
@@ -61,12 +64,18 @@ static const char deploy_usage[] =
     "table cfnkit-stacks (CFNKIT_STATE_TABLE); a deploy after an engine was killed\n"
     "first finishes or rolls back what it left. NoEcho values are masked.\n"
     "Exit 0 when the stack is CREATE_COMPLETE or UPDATE_COMPLETE (or nothing was to\n"
-    "be done, or only the change set was asked), 1 otherwise, 2 on a usage error.\n";
+    "be done, or only the change set was asked), 1 otherwise, 2 on a usage error.\n"
+    "\n"
+    "--engine: local (this engine) or cloudformation (CloudFormation itself, through\n"
+    "change sets: cfnkit cloudformation --help). Without it, every stack command\n"
+    "uses the local engine when the CloudFormation endpoint the AWS settings name\n"
+    "(AWS_ENDPOINT_URL_CLOUDFORMATION, AWS_ENDPOINT_URL, the profile's endpoint_url)\n"
+    "is a local one, and CloudFormation when it is AWS's own or none is set.\n";
 
 static const char delete_usage[] =
     "Usage: cfnkit delete-stack --stack-name NAME [--retain-resources ID ...]\n"
     "                           [--provider PROGRAM ...] [--max-concurrency N]\n"
-    "                           [--output text|json]\n"
+    "                           [--output text|json] [--engine local|cloudformation]\n"
     "\n"
     "Deletes the stack's resources in reverse dependency order (DeletionPolicy\n"
     "Retain and RetainExceptOnCreate keep theirs: DELETE_SKIPPED), then the stack.\n"
@@ -75,10 +84,10 @@ static const char delete_usage[] =
     "gone, 1 otherwise, 2 on a usage error.\n";
 
 static const char describe_usage[] =
-    "Usage: cfnkit describe-stacks [--stack-name NAME]\n"
-    "       cfnkit describe-stack-resources --stack-name NAME\n"
-    "       cfnkit describe-stack-events --stack-name NAME\n"
-    "       cfnkit list-exports\n"
+    "Usage: cfnkit describe-stacks [--stack-name NAME] [--engine E]\n"
+    "       cfnkit describe-stack-resources --stack-name NAME [--engine E]\n"
+    "       cfnkit describe-stack-events --stack-name NAME [--engine E]\n"
+    "       cfnkit list-exports [--engine E]\n"
     "\n"
     "Print the JSON the AWS CLI prints: {\"Stacks\": [...]}, {\"StackResources\": [...]},\n"
     "{\"StackEvents\": [...]} (newest first), {\"Exports\": [...]}. NoEcho values are\n"
@@ -421,7 +430,8 @@ static int open_world(const args *a, world *w, bool dispatch)
         .region = cfn_aws_region(w->aws),
         .account = w->account,
         .default_timeout_s =
-            (int)(a->service_timeout ? a->service_timeout : DEFAULT_SERVICE_TIMEOUT)};
+            (int)(a->service_timeout ? a->service_timeout : DEFAULT_SERVICE_TIMEOUT),
+        .function_env = true};
     return stk_dispatch_new(&cfg, &w->dispatch);
 }
 
@@ -538,32 +548,76 @@ done:
     return code;
 }
 
+/* Every stack command takes --engine local|cloudformation: without it, the
+ * engine follows the endpoint (stk_engine_for_endpoint: a local AWS gets the
+ * local engine, AWS's own gets CloudFormation itself). The option is taken
+ * out before the chosen engine's command reads the rest. */
+static int with_engine(const char *cmd, int argc, char **argv)
+{
+    stk_engine engine = stk_engine_for_endpoint();
+    char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+    int n = 0, code;
+    /* --help alone describes the command here (its text names both engines). */
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            engine = STK_ENGINE_LOCAL;
+    if (!rest) {
+        fprintf(stderr, "cfnkit %s: out of memory\n", cmd);
+        return 2;
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *name = NULL;
+        if (strcmp(argv[i], "--engine") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "cfnkit %s: --engine needs a value: local or cloudformation\n",
+                        cmd);
+                free(rest);
+                return 2;
+            }
+            name = argv[++i];
+        } else if (strncmp(argv[i], "--engine=", 9) == 0) {
+            name = argv[i] + 9;
+        } else {
+            rest[n++] = argv[i];
+            continue;
+        }
+        if (stk_engine_parse(name, &engine) < 0) {
+            fprintf(stderr, "cfnkit %s: %s\n", cmd, cfn_error_last());
+            free(rest);
+            return 2;
+        }
+    }
+    code = engine == STK_ENGINE_CLOUDFORMATION ? remote_cmd_run(cmd, n, rest) : run(cmd, n, rest);
+    free(rest);
+    return code;
+}
+
 int stack_deploy_cmd(int argc, char **argv)
 {
-    return run("deploy", argc, argv);
+    return with_engine("deploy", argc, argv);
 }
 
 int stack_delete_cmd(int argc, char **argv)
 {
-    return run("delete-stack", argc, argv);
+    return with_engine("delete-stack", argc, argv);
 }
 
 int stack_describe_cmd(int argc, char **argv)
 {
-    return run("describe-stacks", argc, argv);
+    return with_engine("describe-stacks", argc, argv);
 }
 
 int stack_resources_cmd(int argc, char **argv)
 {
-    return run("describe-stack-resources", argc, argv);
+    return with_engine("describe-stack-resources", argc, argv);
 }
 
 int stack_events_cmd(int argc, char **argv)
 {
-    return run("describe-stack-events", argc, argv);
+    return with_engine("describe-stack-events", argc, argv);
 }
 
 int stack_exports_cmd(int argc, char **argv)
 {
-    return run("list-exports", argc, argv);
+    return with_engine("list-exports", argc, argv);
 }

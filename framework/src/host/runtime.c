@@ -70,18 +70,23 @@ static int64_t budget_ms(const char *header)
     return CFN_DEFAULT_TIMEOUT_S * 1000;
 }
 
+/* {"responses":[...]}: the bodies as built (valid JSON, NoEcho values
+ * masked), joined without parsing and printing them again. */
 static char *results_body(const served *s, size_t n)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *arr = cJSON_AddArrayToObject(o, "responses");
-    for (size_t i = 0; arr && i < n; i++) {
-        cJSON *b = s[i].body ? cJSON_Parse(s[i].body) : NULL;
-        if (b)
-            cJSON_AddItemToArray(arr, b);
+    strbuf sb = {0};
+    bool first = true;
+    int rc = cfn__sb_printf(&sb, "{\"responses\":[");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (s[i].body) {
+            rc = cfn__sb_printf(&sb, "%s%s", first ? "" : ",", s[i].body);
+            first = false;
+        }
+    if (rc < 0 || cfn__sb_printf(&sb, "]}") < 0) {
+        free(sb.data);
+        return NULL;
     }
-    char *str = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return str;
+    return sb.data;
 }
 
 static char *errors_text(const served *s, size_t n)
@@ -179,6 +184,8 @@ int cfn__runtime_run(const char *api)
         init_error(base);
         goto done;
     }
+    /* One invocation at a time: one supervisor serves them all. */
+    cfn__jobs_keep_supervisor(true);
     for (;;) {
         http_request req = {.method = "GET", .url = next};
         http_response res;
@@ -203,6 +210,7 @@ int cfn__runtime_run(const char *api)
         }
         cfn__sleep_ms(100 * failures);
     }
+    cfn__jobs_keep_supervisor(false);
     code = 0;
 done:
     free(base);

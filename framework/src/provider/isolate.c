@@ -46,6 +46,31 @@
 #define LAMBDA_MAX_MB   10240
 #define MIN_HEADROOM_MB 32
 
+/* The kept supervisor (cfn__jobs_keep_supervisor): one process across jobs,
+ * talking with the provider over a SOCK_SEQPACKET pair. The provider sends
+ * JOB (the callback, the deadline, the trace id and the request's JSON) and
+ * KILL; the supervisor sends REPORT chunks of what the worker wrote and DONE
+ * with the worker's wait status once it has killed what the worker left. */
+#define KEPT_MSG_MAX (64 * 1024)
+
+enum { MSG_JOB = 'J', MSG_KILL = 'K', MSG_REPORT = 'R', MSG_DONE = 'D' };
+
+typedef struct job_msg {
+    char kind;
+    cfn_callback cb;
+    int64_t deadline;
+    uint32_t trace_len; /* then the trace id, then the request's JSON */
+} job_msg;
+
+static bool keep_supervisor;
+
+static struct kept {
+    pid_t pid; /* 0 when there is none */
+    int ctl;   /* the provider's end */
+    int pidfd;
+    bool busy;
+} kept = {0, -1, -1, false};
+
 static void write_all(int fd, const char *s, size_t n)
 {
     while (n) {
@@ -214,6 +239,8 @@ static void supervise(cfn_ctx *ctx, cfn_callback cb, int fd, pid_t provider,
     sigaddset(&set, SIGCHLD);
     setpgid(0, 0);
     signal(SIGPIPE, SIG_IGN);
+    if (kept.ctl >= 0)
+        close(kept.ctl); /* the kept supervisor's: not for this job's handler */
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != provider)
         _exit(1);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -318,6 +345,8 @@ struct cfn__job {
     int status;    /* waitpid status, once JOB_EXITED */
     job_state state;
     int lost_errno;
+    bool kept;     /* run by the kept supervisor: pid is the supervisor's */
+    bool reported; /* the kept supervisor said DONE: status is the worker's */
 };
 
 /* Reads once from the pipe: 0 when something was read, 1 at EOF, 2 when
@@ -363,6 +392,348 @@ static int watch(int ep, int fd)
     return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* Like relay, each chunk sent on `ctl` as a REPORT message. */
+static int relay_msgs(int sock, int ctl, pid_t worker)
+{
+    char buf[65536];
+    union {
+        struct cmsghdr h;
+        char space[CMSG_SPACE(sizeof(struct ucred))];
+    } c;
+    buf[0] = MSG_REPORT;
+    for (;;) {
+        struct iovec iov = {buf + 1, sizeof(buf) - 1};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &c, .msg_controllen = sizeof(c)};
+        ssize_t n = recvmsg(sock, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0 ? 0 : -1;
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+        struct ucred cred = {0};
+        if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS)
+            memcpy(&cred, CMSG_DATA(h), sizeof(cred));
+        if (cred.pid == worker)
+            send(ctl, buf, (size_t)n + 1, MSG_NOSIGNAL);
+    }
+}
+
+/* The worker of a JOB message: parses the request as the provider had it
+ * and runs the callback (child). */
+static void kept_worker(const char *msg, size_t len, int fd)
+{
+    job_msg h;
+    memcpy(&h, msg, sizeof(h));
+    if (h.trace_len > len - sizeof(h))
+        _exit(3);
+    const char *trace = msg + sizeof(h), *text = trace + h.trace_len;
+    request req;
+    cfn_ctx ctx;
+    if (h.trace_len) {
+        char *t = strndup(trace, h.trace_len);
+        if (!t)
+            _exit(3);
+        setenv("_X_AMZN_TRACE_ID", t, 1);
+        free(t);
+    } else {
+        unsetenv("_X_AMZN_TRACE_ID");
+    }
+    cJSON *obj = cJSON_ParseWithLength(text, len - (size_t)(text - msg));
+    if (!obj || cfn__request_init(&req, obj) < 0)
+        _exit(3);
+    cfn__ctx_init(&ctx, &req, h.deadline);
+    child(&ctx, h.cb, fd);
+}
+
+/* A worker forked ahead of its job: it waits for the JOB message on *job
+ * (so that the fork is off the request's path: done while the provider
+ * delivers the previous answer and waits for the next invocation); its
+ * report comes on *sock. */
+static pid_t kept_prefork(int ctl, int sfd, const sigset_t *unblocked, int *job, int *sock)
+{
+    int rep[2], in[2];
+    int on = 1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rep) < 0)
+        return -1;
+    if (setsockopt(rep[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0 ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, in) < 0) {
+        close(rep[0]);
+        close(rep[1]);
+        return -1;
+    }
+    pid_t self = getpid();
+    pid_t worker = fork();
+    if (worker == 0) {
+        close(ctl);
+        close(sfd);
+        close(rep[0]);
+        close(in[0]);
+        sigprocmask(SIG_SETMASK, unblocked, NULL);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != self)
+            _exit(1);
+        char *msg = malloc(KEPT_MSG_MAX);
+        ssize_t n;
+        while (msg && (n = recv(in[1], msg, KEPT_MSG_MAX, 0)) < 0 && errno == EINTR)
+            ;
+        if (!msg || n < (ssize_t)sizeof(job_msg))
+            _exit(0); /* no job: the supervisor is ending */
+        close(in[1]);
+        kept_worker(msg, (size_t)n, rep[1]);
+    }
+    close(rep[1]);
+    close(in[1]);
+    if (worker < 0) {
+        close(rep[0]);
+        close(in[0]);
+        return -1;
+    }
+    *sock = rep[0];
+    *job = in[0];
+    return worker;
+}
+
+static void kept_done(int ctl, int status)
+{
+    char out[1 + sizeof(int)] = {MSG_DONE};
+    memcpy(out + 1, &status, sizeof(status));
+    send(ctl, out, sizeof(out), MSG_NOSIGNAL);
+}
+
+/* The kept supervisor's loop: one worker at a time, the next one forked
+ * once the last has ended and what it left is killed. It ends with the
+ * provider (its socket closed, or SIGTERM on the provider's death), killing
+ * the worker and what it left. */
+static void kept_main(int ctl, pid_t provider, const sigset_t *unblocked)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGCHLD);
+    setpgid(0, 0);
+    signal(SIGPIPE, SIG_IGN);
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != provider)
+        _exit(1);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    cfn__http_after_fork();
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    char *msg = malloc(KEPT_MSG_MAX);
+    if (sfd < 0 || !msg)
+        _exit(4);
+    pid_t worker = 0;
+    int sock = -1, job = -1, status = 0;
+    bool busy = false, reading = false, ending = false;
+    while (!ending) {
+        if (worker == 0 && (worker = kept_prefork(ctl, sfd, unblocked, &job, &sock)) < 0)
+            worker = 0;
+        struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
+                              {.fd = ctl, .events = POLLIN},
+                              {.fd = reading ? sock : -1, .events = POLLIN}};
+        if (poll(p, 3, -1) < 0 && errno != EINTR)
+            break;
+        if (reading && p[2].revents && relay_msgs(sock, ctl, worker) == 0)
+            reading = false;
+        struct signalfd_siginfo si;
+        while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+            ending |= si.ssi_signo == SIGTERM;
+        if (p[1].revents) {
+            ssize_t n = recv(ctl, msg, KEPT_MSG_MAX, MSG_DONTWAIT);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                ending = true; /* the provider is gone */
+            else if (n > 0 && msg[0] == MSG_KILL && busy)
+                kill(worker, SIGKILL);
+            else if (n > 0 && msg[0] == MSG_JOB && !busy) {
+                if (worker > 0 && send(job, msg, (size_t)n, MSG_NOSIGNAL) == n)
+                    busy = reading = true;
+                else
+                    kept_done(ctl, 4 << 8); /* exited 4: the worker could not start */
+            }
+        }
+        pid_t w;
+        int st;
+        bool done = false;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+            if (w == worker) {
+                status = st;
+                done = true;
+            }
+        if (ending && worker > 0 && !done) {
+            kill(worker, SIGKILL);
+            waitpid(worker, &status, 0);
+            done = true;
+        }
+        if (done) {
+            /* It wrote everything before exiting: relay what is left, then
+             * kill what it left behind before saying it is done. A worker
+             * that ended before its job (killed from outside) is replaced. */
+            if (reading)
+                relay_msgs(sock, ctl, worker);
+            close(sock);
+            close(job);
+            reading = false;
+            kill_descendants();
+            if (busy)
+                kept_done(ctl, status);
+            busy = false;
+            worker = 0;
+        }
+    }
+    kill_descendants();
+    _exit(0);
+}
+
+/* The kept supervisor dead or gone: forget it (a new one starts with the
+ * next job). */
+static void kept_drop(void)
+{
+    if (kept.pid > 0) {
+        kill(-kept.pid, SIGKILL);
+        kill(kept.pid, SIGKILL);
+        waitpid(kept.pid, NULL, 0);
+    }
+    if (kept.ctl >= 0)
+        close(kept.ctl);
+    if (kept.pidfd >= 0)
+        close(kept.pidfd);
+    kept = (struct kept){0, -1, -1, false};
+}
+
+void cfn__jobs_keep_supervisor(bool on)
+{
+    keep_supervisor = on;
+    if (on || kept.pid == 0)
+        return;
+    /* It ends at EOF on its socket; waited for, so that its time counts as
+     * the caller's children's. */
+    close(kept.ctl);
+    kept.ctl = -1;
+    int64_t until = cfn__clock_mono_ms() + STOP_WAIT_MS;
+    while (waitpid(kept.pid, NULL, WNOHANG) == 0) {
+        if (cfn__clock_mono_ms() >= until) {
+            kept_drop();
+            return;
+        }
+        usleep(1000);
+    }
+    kept.pid = 0;
+    kept_drop();
+}
+
+static int kept_spawn(void)
+{
+    int ctl[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
+        return -1;
+    fflush(stdout);
+    fflush(stderr);
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    pid_t provider = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(ctl[0]);
+        kept_main(ctl[1], provider, &old);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(ctl[1]);
+    if (pid < 0) {
+        close(ctl[0]);
+        return -1;
+    }
+    setpgid(pid, pid);
+    kept = (struct kept){pid, ctl[0], (int)syscall(SYS_pidfd_open, pid, 0), false};
+    return 0;
+}
+
+/* Hands the job to the kept supervisor (started if need be). -1 when it
+ * cannot take it: the caller starts a supervisor of the job's own. */
+static int kept_job(cfn__job *job, cfn_callback cb)
+{
+    const char *trace = getenv("_X_AMZN_TRACE_ID");
+    job_msg h = {.kind = MSG_JOB,
+                 .cb = cb,
+                 .deadline = job->ctx->deadline,
+                 .trace_len = trace ? (uint32_t)strnlen(trace, 1024) : 0};
+    char *text = job->ctx->req->root ? cJSON_PrintUnformatted(job->ctx->req->root) : NULL;
+    size_t len = text ? strlen(text) : 0;
+    char *msg = NULL;
+    int rc = -1;
+    if (!text || sizeof(h) + h.trace_len + len > KEPT_MSG_MAX ||
+        !(msg = malloc(sizeof(h) + h.trace_len + len)))
+        goto done;
+    memcpy(msg, &h, sizeof(h));
+    if (h.trace_len)
+        memcpy(msg + sizeof(h), trace, h.trace_len);
+    memcpy(msg + sizeof(h) + h.trace_len, text, len);
+    for (int attempt = 0; attempt < 2 && rc < 0; attempt++) {
+        if (kept.pid == 0 && kept_spawn() < 0)
+            break;
+        if (send(kept.ctl, msg, sizeof(h) + h.trace_len + len, MSG_NOSIGNAL) < 0)
+            kept_drop(); /* it died since the last job: once more with a new one */
+        else
+            rc = 0;
+    }
+    if (rc == 0 &&
+        (watch(job->ep, kept.ctl) < 0 || (kept.pidfd >= 0 && watch(job->ep, kept.pidfd) < 0))) {
+        job->state = JOB_LOST;
+        job->lost_errno = errno;
+    }
+    if (rc == 0) {
+        kept.busy = true;
+        job->kept = true;
+        job->pid = kept.pid;
+    }
+done:
+    free(text);
+    free(msg);
+    return rc;
+}
+
+/* Reads the kept supervisor's messages: 0, or -1 when it is gone. */
+static int kept_read(cfn__job *job)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = recv(kept.ctl, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return 0;
+        if (n <= 0) {
+            job->lost_errno = n == 0 ? ECONNRESET : errno;
+            return -1;
+        }
+        if (buf[0] == MSG_REPORT) {
+            if (job->report.len + (size_t)n - 1 > MAX_RESULT_BYTES)
+                job->overflow = true;
+            else if (cfn__sb_append(&job->report, buf + 1, (size_t)n - 1) < 0)
+                return -1;
+        } else if (buf[0] == MSG_DONE && n == 1 + (ssize_t)sizeof(int)) {
+            memcpy(&job->status, buf + 1, sizeof(int));
+            job->reported = true;
+        }
+    }
+}
+
+/* A kept supervisor's job that is not done: the worker killed (by the
+ * supervisor, with what it left), or the supervisor itself when it does not
+ * answer in time. */
+static void kept_stop(cfn__job *job)
+{
+    if (!job->reported && send(kept.ctl, (char[]){MSG_KILL}, 1, MSG_NOSIGNAL) == 1) {
+        int64_t until = cfn__clock_mono_ms() + STOP_WAIT_MS;
+        while (!job->reported && kept_read(job) == 0 && cfn__clock_mono_ms() < until) {
+            struct pollfd p = {.fd = kept.ctl, .events = POLLIN};
+            poll(&p, 1, (int)(until - cfn__clock_mono_ms()));
+        }
+    }
+    if (!job->reported)
+        kept_drop();
+}
+
 int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
 {
     int fds[2] = {-1, -1};
@@ -376,6 +747,17 @@ int cfn__job_start(cfn_ctx *ctx, cfn_callback cb, cfn__job **out)
     job->start = cfn__clock_mono_ms();
     job->fd = job->pidfd = -1;
     job->ep = epoll_create1(EPOLL_CLOEXEC);
+    /* The kept supervisor is forked at the second job, from a provider that
+     * has served one request: its workers inherit what that set up once, as
+     * workers forked from the provider did (OpenSSL's algorithm tables, built
+     * at the first digest, cost about 3 million instructions). */
+    static bool served_one;
+    bool kept_ok = keep_supervisor && served_one && !kept.busy;
+    served_one = served_one || keep_supervisor;
+    if (job->ep >= 0 && kept_ok && kept_job(job, cb) == 0) {
+        *out = job;
+        return 0;
+    }
     if (job->ep < 0 || pipe2(fds, O_CLOEXEC) < 0) {
         cfn_fail(ctx, "cannot start the handler: %s", strerror(errno));
         goto done;
@@ -436,7 +818,7 @@ int cfn__job_wait_ms(const cfn__job *job)
     int64_t left = job->ctx->deadline - cfn__clock_mono_ms();
     if (left <= 0)
         return 0;
-    int64_t cap = job->pidfd >= 0 ? 60000 : EXIT_CHECK_MS;
+    int64_t cap = job->pidfd >= 0 || job->kept ? 60000 : EXIT_CHECK_MS;
     return (int)(left < cap ? left : cap);
 }
 
@@ -444,14 +826,23 @@ bool cfn__job_step(cfn__job *job)
 {
     if (job->state != JOB_RUNNING)
         return true;
-    if (drain(job) < 0) {
+    if (job->kept) {
+        if (kept_read(job) < 0) {
+            job->state = JOB_LOST;
+            return true;
+        }
+        if (job->reported) {
+            job->state = JOB_EXITED;
+            return true;
+        }
+    } else if (drain(job) < 0) {
         job->state = JOB_LOST;
         job->lost_errno = errno;
         return true;
     }
     /* The end is the child's exit, not EOF: a process the handler left
      * behind may hold the pipe open. */
-    pid_t w = waitpid(job->pid, &job->status, WNOHANG);
+    pid_t w = job->kept ? 0 : waitpid(job->pid, &job->status, WNOHANG);
     if (w == job->pid) {
         /* It wrote everything before exiting: take what is left. */
         if (drain(job) < 0) {
@@ -510,7 +901,11 @@ int cfn__job_finish(cfn__job *job)
         job->state = JOB_TIMED_OUT;
     /* A supervisor that exited has killed everything the handler left; one
      * still running is told to, and killed with its group if it does not. */
-    if (job->state != JOB_EXITED) {
+    if (job->kept) {
+        if (job->state != JOB_EXITED)
+            kept_stop(job);
+        kept.busy = false;
+    } else if (job->state != JOB_EXITED) {
         kill(job->pid, SIGTERM);
         int64_t until = cfn__clock_mono_ms() + STOP_WAIT_MS;
         while (waitpid(job->pid, &job->status, WNOHANG) == 0) {

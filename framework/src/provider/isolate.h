@@ -43,6 +43,19 @@ int cfn__job_finish(cfn__job *job);
 void cfn__jobs_stop(void);
 bool cfn__jobs_stopping(void);
 
+/* With `on`, a process that starts one job at a time (the Lambda runtime
+ * loop) keeps one supervisor across jobs: started at the second job (the
+ * first has a supervisor of its own, and warms the provider up), it forks
+ * each job's worker (one fork per job instead of two), relays its report and
+ * kills what it left, as a job's own supervisor does. A job started while
+ * the kept one is busy, or whose request is too large to hand over, gets a
+ * supervisor of its own. The worker is forked from the kept supervisor, not
+ * from the caller: it sees the process as it was at the second job (the
+ * registered types, the environment), the request and the trace id (the
+ * only state the runtime loop changes per invocation) being handed over.
+ * Off, the kept supervisor (if any) is ended and waited for. */
+void cfn__jobs_keep_supervisor(bool on);
+
 /* Polls and steps the job until it is done. */
 void cfn__job_wait(cfn__job *job);
 

@@ -4,6 +4,7 @@
 #include "dispatch.h"
 
 #include "clock.h"
+#include "function_env.h"
 #include "request.h"
 #include "respond.h"
 
@@ -68,6 +69,8 @@ struct stk_dispatch {
     size_t n_jobs, cap_jobs, running;
     stk_result *done; /* finished, not yet waited for: a FIFO */
     size_t n_done, cap_done, head_done;
+    bool function_env;
+    stk_function_env *functions; /* the ServiceTokens' environments */
 };
 
 void stk_result_clear(stk_result *r)
@@ -93,12 +96,25 @@ static int pidfd_of(pid_t pid)
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+/* Whether `var` ("NAME=VALUE") sets a name that `vars` sets too. */
+static bool set_by(const char *var, const char *const *vars)
+{
+    size_t len = strcspn(var, "=");
+    for (size_t i = 0; vars && vars[i]; i++)
+        if (strncmp(vars[i], var, len) == 0 && vars[i][len] == '=')
+            return true;
+    return false;
+}
+
 /* The environment a provider runs in, as Lambda's provided runtimes have it
  * where it matters: the engine's own (the AWS settings of the target: the
- * endpoint, credentials, profile), the target's region, the function's name
+ * endpoint, credentials, profile), the variables of the function the
+ * ServiceToken names (`vars`, NULL when none; they win over the engine's),
+ * the target's region, the function's name (`function`, or the program's)
  * and version, UTC, our server allowed as a ResponseURL host, and no
  * AWS_LAMBDA_RUNTIME_API (cfn_main would become a runtime loop). */
-static char **provider_env(const stk_dispatch *d, const char *program)
+static char **provider_env(const stk_dispatch *d, const char *program, const char *const *vars,
+                           const char *function)
 {
     static const char *const replaced[] = {
         "AWS_LAMBDA_RUNTIME_API=",
@@ -109,18 +125,27 @@ static char **provider_env(const stk_dispatch *d, const char *program)
         "AWS_LAMBDA_FUNCTION_VERSION=",
         "TZ=",
     };
-    size_t n = 0;
+    size_t n = 0, nvars = 0;
     while (environ[n])
         n++;
-    char **env = calloc(n + 8, sizeof(*env));
+    while (vars && vars[nvars])
+        nvars++;
+    char **env = calloc(n + nvars + 8, sizeof(*env));
     if (!env)
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        bool skip = false;
+        bool skip = set_by(environ[i], vars);
         for (size_t j = 0; j < sizeof(replaced) / sizeof(replaced[0]) && !skip; j++)
             skip = strncmp(environ[i], replaced[j], strlen(replaced[j])) == 0;
         if (!skip && !(env[k++] = strdup(environ[i])))
+            goto fail;
+    }
+    for (size_t i = 0; i < nvars; i++) {
+        bool skip = false;
+        for (size_t j = 0; j < sizeof(replaced) / sizeof(replaced[0]) && !skip; j++)
+            skip = strncmp(vars[i], replaced[j], strlen(replaced[j])) == 0;
+        if (!skip && !(env[k++] = strdup(vars[i])))
             goto fail;
     }
     const char *allow = getenv("CFNKIT_RESPONSE_URL_ALLOW");
@@ -130,7 +155,10 @@ static char **provider_env(const stk_dispatch *d, const char *program)
                  allow && *allow ? "," : "", stk_respond_port(d->srv)) < 0 ||
         asprintf(&add[1], "AWS_REGION=%s", d->region) < 0 ||
         asprintf(&add[2], "AWS_DEFAULT_REGION=%s", d->region) < 0 ||
-        asprintf(&add[3], "AWS_LAMBDA_FUNCTION_NAME=%s", slash ? slash + 1 : program) < 0 ||
+        asprintf(&add[3], "AWS_LAMBDA_FUNCTION_NAME=%s",
+                 function ? function
+                 : slash  ? slash + 1
+                          : program) < 0 ||
         !(add[4] = strdup("AWS_LAMBDA_FUNCTION_VERSION=$LATEST")) ||
         !(add[5] = strdup("TZ=:UTC"))) {
         for (int i = 0; i < 6; i++)
@@ -232,7 +260,7 @@ static int ask_types(stk_dispatch *d, const char *program, bool native)
     char *text = NULL;
     size_t len = 0, cap = 0;
     pid_t pid = -1;
-    char **env = provider_env(d, program);
+    char **env = provider_env(d, program, NULL, NULL);
     if (err < 0 || !env || pipe2(out, O_CLOEXEC) < 0) {
         cfn_error_set(CFN_EIO, "cannot ask %s for its types: %s", program, strerror(errno));
         goto done;
@@ -592,7 +620,12 @@ int stk_dispatch_start(stk_dispatch *d, const stk_request *req)
     text = cJSON_PrintUnformatted(ev);
     in = memfd_create("event", MFD_CLOEXEC);
     j->errfd = memfd_create("stderr", MFD_CLOEXEC);
-    env = provider_env(d, s->program);
+    const char *const *vars = NULL;
+    const char *function = NULL;
+    if (custom && d->function_env &&
+        stk_function_env_get(&d->functions, token->valuestring, &vars, &function) < 0)
+        goto done;
+    env = provider_env(d, s->program, vars, function);
     if (!text || !env) {
         oom();
         goto done;
@@ -835,6 +868,7 @@ int stk_dispatch_new(const stk_dispatch_config *cfg, stk_dispatch **out)
     region[r] = '\0';
     d->default_timeout_s =
         cfg->default_timeout_s > 0 ? cfg->default_timeout_s : STK_DISPATCH_DEFAULT_TIMEOUT_S;
+    d->function_env = cfg->function_env;
     if (!(d->region = strdup(cfg->region)) || !(d->account = strdup(cfg->account)) ||
         asprintf(&d->bucket, "/cloudformation-custom-resource-response-%s", region) < 0 ||
         (cfg->self && !(d->self = strdup(cfg->self)))) {
@@ -887,6 +921,7 @@ void stk_dispatch_free(stk_dispatch *d)
     for (size_t i = 0; i < d->n_programs; i++)
         free(d->programs[i]);
     free(d->programs);
+    stk_function_env_free(d->functions);
     free(d->jobs);
     free(d->done);
     stk_respond_free(d->srv);

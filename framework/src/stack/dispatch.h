@@ -35,6 +35,10 @@ typedef struct stk_dispatch_config {
     const char *region, *account; /* of the target AWS */
     int default_timeout_s;        /* when a resource sets no ServiceTimeout; 0: the
                                      STK_DISPATCH_DEFAULT_TIMEOUT_S */
+    /* Run a custom resource's provider with the environment and name of the
+     * Lambda function its ServiceToken names, read from the target AWS
+     * (function_env.h); a resource fails when AWS cannot say. */
+    bool function_env;
 } stk_dispatch_config;
 
 /* Starts the ResponseURL server and asks each program which types it serves.
