@@ -131,9 +131,10 @@ class Resolver:
                 return NoValue if a == "AWS::NoValue" else self.ref(a)
             if k == "Fn::GetAtt":
                 res, att = a if isinstance(a, list) else a.split(".", 1)
-                self.assertion(att == "Arn", f"GetAtt {res}.{att} in a policy")
+                if att != "Arn" or res not in self.arns:
+                    raise AssertionError(f"cannot resolve GetAtt {res}.{att} in a policy")
                 return self.arns[res]
-            if k == "Fn::Sub":
+            if k == "Fn::Sub" and isinstance(a, str):
                 return re.sub(r"\$\{([^}!]+)\}", lambda m: self.ref(m.group(1)), a)
             if k == "Fn::If":
                 return self.eval(a[1] if self.condition(a[0]) else a[2])
@@ -141,12 +142,10 @@ class Resolver:
                 return not self.eval(a[0])
             if k == "Fn::Equals":
                 return self.eval(a[0]) == self.eval(a[1])
-        return {k: self.eval(x) for k, x in v.items() if self.eval(x) is not NoValue}
-
-    @staticmethod
-    def assertion(ok, what):
-        if not ok:
-            raise AssertionError(f"cannot resolve {what}")
+            if k.startswith("Fn::") or k == "Condition":
+                raise AssertionError(f"cannot resolve {k} in a policy: add it to Resolver")
+        out = {k: self.eval(x) for k, x in v.items()}
+        return {k: x for k, x in out.items() if x is not NoValue}
 
 
 class _NoValue:
