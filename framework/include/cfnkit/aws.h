@@ -26,7 +26,11 @@ typedef struct cfn_aws cfn_aws;
  * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN], then the
  * profile (AWS_PROFILE, default "default") in the shared credentials and
  * config files, then container credentials (AWS_CONTAINER_CREDENTIALS_*),
- * and cached until they expire. Free with cfn_aws_free. */
+ * and cached until they expire. Free with cfn_aws_free.
+ * CFNKIT_AWS_TRACE=FILE appends one line per call to FILE (tab-separated:
+ * signing name, operation, HTTP method, S3 bucket or "-", path, the query's
+ * parameter names or "-"; never a value, header or body), to see which IAM
+ * actions a module needs (tests/integration/test_privilege.py). */
 CFN_EXTERN int cfn_aws_new(cfn_aws **out, const char *region);
 
 /* A client for a callback, bounded by the callback's deadline less a margin

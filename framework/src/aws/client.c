@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -367,6 +368,38 @@ static int send_once(cfn_aws *aws, aws_call *call, const char *url, const char *
     return rc;
 }
 
+/* CFNKIT_AWS_TRACE=FILE: one line appended per call, tab-separated: the
+ * signing name, the operation, the HTTP method, the S3 bucket ("-" when
+ * none), the path and the names of the query's parameters ("-" when none).
+ * Never a value of the query, a header or the body: no secret is written. */
+static void trace_call(const aws_call *call)
+{
+    const char *file = getenv("CFNKIT_AWS_TRACE");
+    if (!file || !*file)
+        return;
+    strbuf line = {0};
+    int rc = cfn__sb_printf(&line, "%s\t%s\t%s\t%s\t%s\t", call->svc->signing, call->operation,
+                            call->method, call->bucket ? call->bucket : "-", call->path);
+    const char *q = call->query && *call->query ? call->query : "-";
+    while (rc == 0 && *q) {
+        size_t n = strcspn(q, "=&");
+        rc = cfn__sb_append(&line, q, n);
+        q += strcspn(q, "&");
+        if (*q == '&' && *++q && rc == 0)
+            rc = cfn__sb_append(&line, ",", 1);
+    }
+    if (rc == 0)
+        rc = cfn__sb_append(&line, "\n", 1);
+    /* One write of a short line: the lines of concurrent writers do not mix. */
+    int fd = rc == 0 ? open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : -1;
+    if (fd < 0 || write(fd, line.data, line.len) != (ssize_t)line.len)
+        cfn_log(CFN_LOG_WARN, "CFNKIT_AWS_TRACE: cannot append to %s: %s", file,
+                rc == 0 ? strerror(errno) : "out of memory");
+    if (fd >= 0)
+        close(fd);
+    free(line.data);
+}
+
 int cfn__aws_send(cfn_aws *aws, aws_call *call, http_response *res)
 {
     char *url = NULL, *path = NULL;
@@ -391,6 +424,7 @@ int cfn__aws_send(cfn_aws *aws, aws_call *call, http_response *res)
     }
     const char *host = t.host;
     path = t.path;
+    trace_call(call);
 
     for (int attempt = 0;; attempt++) {
         cfn__http_response_free(res);
