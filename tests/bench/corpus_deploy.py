@@ -2,9 +2,10 @@
 of tests/corpus's templates use only types cfnkit can create, and of those how
 many `cfnkit deploy` creates and `cfnkit delete-stack` deletes cleanly on a
 local AWS (moto_server on 127.0.0.1, one for the whole run), with parameter
-values generated from each parameter's type, default and constraints, and the
-VPC, subnets, security group, key pair, image, hosted zone and SSM parameters
-they name made in moto first. A template counts as deployed only if every
+values generated from each parameter's type, name, default and constraints,
+and the VPC, subnets, security group, key pair, image, hosted zone, KMS key,
+bucket, topic, instance profile and SSM parameters they name made in moto
+first. A template counts as deployed only if every
 resource was created (the engine never skips one) and the delete left the
 stack gone. One process drives every template; each deploy and delete is
 bounded in time.
@@ -76,6 +77,14 @@ class Prerequisites:
         moto.client("s3").create_bucket(Bucket="corpus-bucket")
         self.bucket = "corpus-bucket"
         self.topic = moto.client("sns").create_topic(Name="corpus")["TopicArn"]
+        # The instance profile AWS's CloudWatch agent templates expect to exist.
+        iam = moto.client("iam")
+        iam.create_role(RoleName="CloudWatchAgentAdminRole", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "ec2.amazonaws.com"}}]}))
+        iam.create_instance_profile(InstanceProfileName="CloudWatchAgentAdminRole")
+        iam.add_role_to_instance_profile(InstanceProfileName="CloudWatchAgentAdminRole",
+                                         RoleName="CloudWatchAgentAdminRole")
 
     def ssm_parameter(self, name, default):
         value = default if default else "cfnkit-corpus"
@@ -130,6 +139,16 @@ def by_name(name, t, p, pre):
     return None
 
 
+def names_a_new_bucket(tpl, name):
+    """Whether parameter `name` is the BucketName of a bucket the template makes."""
+    for r in (tpl.get("Resources") or {}).values():
+        if isinstance(r, dict) and r.get("Type") == "AWS::S3::Bucket":
+            bn = (r.get("Properties") or {}).get("BucketName")
+            if bn == {"Ref": name} or (isinstance(bn, dict) and "${" + name + "}" in json.dumps(bn)):
+                return True
+    return False
+
+
 def parameter_values(tpl, pre):
     values = []
     for name, p in (tpl.get("Parameters") or {}).items():
@@ -172,6 +191,8 @@ def parameter_values(tpl, pre):
             v = "a,b"
         else:
             v = by_name(name, t, p, pre) if "AllowedValues" not in p else None
+            if v == pre.bucket and names_a_new_bucket(tpl, name):
+                v = f"corpus-new-{len(values)}-{int(time.time() * 1000) % 100000}"
             pattern = p.get("AllowedPattern")
             if v is None or (pattern and not re.fullmatch(pattern, v)):
                 v = sample_string(p)
