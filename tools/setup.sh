@@ -13,7 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 apt_packages=(build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libcjson-dev
               libzip-dev libcmocka-dev clang clang-format libclang-rt-14-dev shellcheck pyflakes3
-              python3 time binutils libyaml-dev)
+              python3 time binutils libyaml-dev libpcre2-dev)
 command -v node >/dev/null || apt_packages+=(nodejs)
 command -v npm >/dev/null || apt_packages+=(npm)
 

@@ -258,6 +258,14 @@ static void parameter_constraints(void **state)
                        "must match pattern \\d+");
     expect_param_error("{Type: String, AllowedPattern: '[\\w\\-.]+'}", "P1=a b",
                        "must match pattern [\\w\\-.]+");
+    /* Java's lookarounds and lazy quantifiers (PCRE2 reads them): a
+     * password with a digit and a letter; the whole value must match. */
+    expect_param_error("{Type: String, AllowedPattern: '(?=.*\\d)(?=.*[a-z]).{8,}'}", "P1=abcdefgh",
+                       "Parameter 'P1' must match pattern");
+    expect_param_error("{Type: String, AllowedPattern: 'a.*?b'}", "P1=axbz",
+                       "Parameter 'P1' must match pattern");
+    expect_param_error("{Type: String, AllowedPattern: '[a-z'}", "P1=a",
+                       "AllowedPattern [a-z is not a regular expression: missing terminating ]");
     expect_param_error("{Type: String, MinLength: 3}", "P1=ab",
                        "Parameter 'P1' must contain at least 3 characters");
     expect_param_error("{Type: String, MaxLength: 2}", "P1=abc",
@@ -281,13 +289,21 @@ static void parameter_constraints(void **state)
     char *got = eval_p(prefix, "!Ref P1", NULL, "P1=abc");
     assert_string_equal(got, "\"abc\"");
     free(got);
-    /* Java classes inside brackets ([\w-.]) translate to POSIX. */
+    /* Java's classes inside brackets ([\w-.]). */
     snprintf(prefix, sizeof(prefix),
              "Parameters:\n  P1: {Type: String, AllowedPattern: "
              "'[\\w\\-.]+'}\nResources:\n  R:\n    Type: X::Y\n"
              "    Properties:\n      P: ");
     got = eval_p(prefix, "!Ref P1", NULL, "P1=a-b.c_d");
     assert_string_equal(got, "\"a-b.c_d\"");
+    free(got);
+    /* A lookahead pattern a good value satisfies. */
+    snprintf(prefix, sizeof(prefix),
+             "Parameters:\n  P1: {Type: String, AllowedPattern: "
+             "'(?=.*\\d)(?=.*[a-z]).{8,}'}\nResources:\n  R:\n    Type: X::Y\n"
+             "    Properties:\n      P: ");
+    got = eval_p(prefix, "!Ref P1", NULL, "P1=abcd1234");
+    assert_string_equal(got, "\"abcd1234\"");
     free(got);
 }
 

@@ -8,7 +8,8 @@
 #include <cfnkit/error.h>
 
 #include <ctype.h>
-#include <regex.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,83 +98,34 @@ static size_t utf8_length(const char *s)
     return n;
 }
 
-/* Java's class escapes in POSIX terms, outside and inside brackets. */
-static const char *class_escape(char c, int in_class)
-{
-    switch (c) {
-    case 'd':
-        return in_class ? "0-9" : "[0-9]";
-    case 'w':
-        return in_class ? "A-Za-z0-9_" : "[A-Za-z0-9_]";
-    case 's':
-        return in_class ? "[:space:]" : "[[:space:]]";
-    case 'D':
-        return in_class ? NULL : "[^0-9]";
-    case 'W':
-        return in_class ? NULL : "[^A-Za-z0-9_]";
-    case 'S':
-        return in_class ? NULL : "[^[:space:]]";
-    default:
-        return "";
-    }
-}
-
 /* AllowedPattern matches the whole value. CloudFormation's patterns are
- * Java regular expressions: the class escapes (\d \w \s) and escaped
- * punctuation are translated to POSIX ERE; *bad is set for what POSIX cannot
- * express (lookarounds, lazy quantifiers), and the constraint is then not
- * checked locally (CloudFormation checks it). */
-static int pattern_matches(const char *pattern, const char *value, int *bad)
+ * Java regular expressions; PCRE2 reads Java's syntax for everything
+ * templates use (classes and their escapes, lookarounds, lazy and
+ * possessive quantifiers, Unicode). 1 when the value matches, 0 when not,
+ * -1 when the pattern is not a regular expression (`why` says where). */
+static int pattern_matches(const char *pattern, const char *value, char *why, size_t size)
 {
-    strbuf sb = {0};
-    regex_t re;
-    int in_class = 0, dash = 0;
-    *bad = strstr(pattern, "(?") != NULL || strstr(pattern, "*?") || strstr(pattern, "+?");
-    if (*bad)
-        return 1;
-    cfn__sb_append(&sb, "^(", 2);
-    for (const char *p = pattern; *p; p++) {
-        if (*p == '\\' && p[1]) {
-            const char *x = class_escape(p[1], in_class);
-            if (!x) {
-                *bad = 1;
-            } else if (*x) {
-                cfn__sb_printf(&sb, "%s", x);
-            } else if (in_class && p[1] == '-') {
-                dash = 1;
-            } else if (in_class) {
-                cfn__sb_append(&sb, p + 1, 1);
-            } else {
-                cfn__sb_append(&sb, p, 2);
-            }
-            p++;
-            continue;
-        }
-        if (*p == '[' && !in_class) {
-            in_class = 1;
-            cfn__sb_append(&sb, p, 1);
-            if (p[1] == '^')
-                cfn__sb_append(&sb, ++p, 1);
-            if (p[1] == ']')
-                cfn__sb_append(&sb, ++p, 1);
-            continue;
-        }
-        if (*p == ']' && in_class) {
-            if (dash)
-                cfn__sb_append(&sb, "-", 1);
-            in_class = dash = 0;
-        }
-        cfn__sb_append(&sb, p, 1);
+    int err;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &err, &at, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof(msg));
+        snprintf(why, size, "%s at offset %zu", (const char *)msg, (size_t)at);
+        return -1;
     }
-    cfn__sb_append(&sb, ")$", 2);
-    if (!*bad)
-        *bad = !sb.data || regcomp(&re, sb.data, REG_EXTENDED | REG_NOSUB) != 0;
-    free(sb.data);
-    if (*bad)
-        return 1;
-    int ok = regexec(&re, value, 0, NULL, 0) == 0;
-    regfree(&re);
-    return ok;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    int rc = md ? pcre2_match(re, (PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) : -1;
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc < 0) {
+        snprintf(why, size, "the match failed (PCRE2 error %d)", rc);
+        return -1;
+    }
+    return 1;
 }
 
 /* Checks one value (one item of a list) against the constraints; appends
@@ -188,8 +140,7 @@ static void check_value(const cfn_node *p, const ptype *pt, const char *v, strbu
     const char *maxl = cfn_node_scalar(cfn_node_get(p, "MaxLength"));
     const char *minv = cfn_node_scalar(cfn_node_get(p, "MinValue"));
     const char *maxv = cfn_node_scalar(cfn_node_get(p, "MaxValue"));
-    char what[512] = "";
-    int bad;
+    char what[512] = "", why[300];
     if (pt->number && !is_number(v)) {
         snprintf(what, sizeof(what), "Parameter '%s' must be a number", name);
     } else if (allowed && allowed->kind == CFN_NODE_LIST) {
@@ -201,7 +152,12 @@ static void check_value(const cfn_node *p, const ptype *pt, const char *v, strbu
         if (!found)
             snprintf(what, sizeof(what), "Parameter '%s' must be one of AllowedValues", name);
     }
-    if (!what[0] && pattern && !pattern_matches(pattern, v, &bad))
+    int m = !what[0] && pattern ? pattern_matches(pattern, v, why, sizeof(why)) : 1;
+    if (m < 0)
+        snprintf(what, sizeof(what),
+                 "Parameter '%s': AllowedPattern %.120s is not a regular expression: %s", name,
+                 pattern, why);
+    else if (m == 0)
         snprintf(what, sizeof(what), "Parameter '%s' must match pattern %s", name, pattern);
     if (!what[0] && minl && (long)utf8_length(v) < strtol(minl, NULL, 10))
         snprintf(what, sizeof(what), "Parameter '%s' must contain at least %s characters", name,
