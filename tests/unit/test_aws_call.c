@@ -500,12 +500,46 @@ static void xml_answer_not_xml(void **state)
     cfn_aws_free(aws);
 }
 
+/* A header bound from the input cannot carry a line break: it would add
+ * headers (or a request) of its own to what is signed and sent. */
+static void header_injection_refused(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    static const struct {
+        const char *input, *error;
+    } cases[] = {
+        {"{\"Bucket\":\"bkt\",\"Key\":\"k\",\"Body\":\"x\",\"ContentType\":"
+         "\"text/plain\\r\\nx-amz-acl: public-read\"}",
+         "S3 PutObject: header Content-Type holds a control character (a line break would start "
+         "another header)"},
+        {"{\"Bucket\":\"bkt\",\"Key\":\"k\",\"Body\":\"x\",\"Metadata\":{\"owner\":"
+         "\"me\\nx-amz-acl: public-read\"}}",
+         "S3 PutObject: header x-amz-meta-owner holds a control character (a line break would "
+         "start another header)"},
+        {"{\"Bucket\":\"bkt\",\"Key\":\"k\",\"Body\":\"x\",\"Metadata\":{\"a: b\":"
+         "\"c\"}}",
+         "S3 PutObject: header x-amz-meta-a: b has a name that is not an HTTP token"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cJSON *in = cJSON_Parse(cases[i].input), *out = NULL;
+        assert_non_null(in);
+        assert_int_equal(cfn_aws_call(aws, "s3", "PutObject", in, &out), CFN_EINVAL);
+        assert_null(out);
+        assert_string_equal(cfn_error_last(), cases[i].error);
+        cJSON_Delete(in);
+    }
+    assert_int_equal(fake.nsent, 0); /* nothing was sent */
+    cfn_aws_free(aws);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_http_teardown)
     const struct CMUnitTest tests[] = {
-        T(json_protocol),     T(query_protocol),      T(ec2_protocol), T(rest_json_protocol),
-        T(rest_xml_protocol), T(bad_names_and_input), T(xml_parser),   T(xml_answer_not_xml),
+        T(json_protocol),      T(query_protocol),     T(ec2_protocol),
+        T(rest_json_protocol), T(rest_xml_protocol),  T(bad_names_and_input),
+        T(xml_parser),         T(xml_answer_not_xml), T(header_injection_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
