@@ -57,6 +57,14 @@ bool native_error_is(const cfn_aws *aws, const char *code);
  * new. Returns 0, or -1 with the reason set. */
 int native_tag_changes(cfn_ctx *ctx, const char *property, cJSON **untag, cJSON **tag);
 
+/* Tags of a resource follow the Tags property (native_tag_changes): the
+ * service's UntagResource with {id_member: id, "TagKeys": [...]}, then its
+ * TagResource with {id_member: id, "Tags": [{"Key", "Value"}]}, as
+ * CloudWatch, EventBridge, SNS and Secrets Manager take them; a call only
+ * when there is something to change. Returns 0, or -1 (the reason set, or
+ * the AWS error in cfn_error_last()). */
+int native_update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *id_member,
+                       const char *id);
 /* The same name from its parts, for tests: `seed` stands for the request. */
 int native_name_from(const char *stack, const char *logical, const char *seed, size_t max_len,
                      unsigned flags, char **out);

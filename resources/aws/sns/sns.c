@@ -279,33 +279,6 @@ done:
     return rc;
 }
 
-static int update_topic_tags(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
-{
-    cJSON *untag, *tag;
-    if (native_tag_changes(ctx, "Tags", &untag, &tag) < 0)
-        return -1;
-    int rc = 0;
-    if (cJSON_GetArraySize(untag) > 0) {
-        rc = native_call(
-            ctx, aws, "sns", "UntagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "ResourceArn", arn, NULL),
-                             "TagKeys", untag),
-            NULL);
-        untag = NULL;
-    }
-    if (rc == 0 && cJSON_GetArraySize(tag) > 0) {
-        rc = native_call(
-            ctx, aws, "sns", "TagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "ResourceArn", arn, NULL),
-                             "Tags", tag),
-            NULL);
-        tag = NULL;
-    }
-    cJSON_Delete(untag);
-    cJSON_Delete(tag);
-    return rc;
-}
-
 static int update_topic(cfn_ctx *ctx)
 {
     const char *arn = cfn_request_physical_id(ctx);
@@ -315,7 +288,8 @@ static int update_topic(cfn_ctx *ctx)
         return -1;
     if (update_attributes(ctx, aws, topic_attributes, "SetTopicAttributes", "TopicArn", arn) == 0 &&
         (!cfn_prop_changed(ctx, "Subscription") || update_subscriptions(ctx, aws, arn) == 0) &&
-        (!cfn_prop_changed(ctx, "Tags") || update_topic_tags(ctx, aws, arn) == 0))
+        (!cfn_prop_changed(ctx, "Tags") ||
+         native_update_tags(ctx, aws, "sns", "ResourceArn", arn) == 0))
         rc = topic_answer(ctx, arn);
     cfn_aws_free(aws);
     return rc;
