@@ -230,3 +230,18 @@ int native_update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *service, const ch
     cJSON_Delete(tag);
     return rc;
 }
+
+int native_json_text(cfn_ctx *ctx, const char *property, bool required, char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), property);
+    const char *type = cfn_request_resource_type(ctx);
+    *out = NULL;
+    if (!v && !required)
+        return 0;
+    if (!v)
+        return cfn_fail(ctx, "%s property %s is required", type, property);
+    if (!cJSON_IsObject(v) && !cJSON_IsString(v))
+        return cfn_fail(ctx, "%s property %s must be a JSON object or string", type, property);
+    *out = cJSON_IsObject(v) ? cJSON_PrintUnformatted(v) : strdup(v->valuestring);
+    return *out ? 0 : cfn_fail(ctx, "out of memory");
+}

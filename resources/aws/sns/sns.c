@@ -478,14 +478,9 @@ static int apply_topic_policy(cfn_ctx *ctx, const cJSON *old_topics, const char 
     cfn_aws *aws = NULL;
     if (native_check_props(ctx, policy_supported) < 0 || cfn_prop_list(ctx, "Topics", &topics) < 0)
         return -1;
-    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "PolicyDocument");
-    char *policy = cJSON_IsObject(doc)   ? cJSON_PrintUnformatted(doc)
-                   : cJSON_IsString(doc) ? strdup(doc->valuestring)
-                                         : NULL;
-    if (!policy)
-        return cfn_fail(ctx, doc ? "AWS::SNS::TopicPolicy property PolicyDocument must be a "
-                                   "JSON object or string"
-                                 : "AWS::SNS::TopicPolicy property PolicyDocument is required");
+    char *policy;
+    if (native_json_text(ctx, "PolicyDocument", true, &policy) < 0)
+        return -1;
     int rc = cfn_aws_for(ctx, NULL, &aws);
     if (rc == 0)
         rc = set_topic_policies(ctx, aws, old_topics, topics, NULL);
@@ -535,13 +530,9 @@ static int put_inline_policy(cfn_ctx *ctx)
     if (native_check_props(ctx, inline_supported) < 0 ||
         cfn_prop_string(ctx, "TopicArn", &topic) < 0)
         return -1;
-    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "PolicyDocument");
-    char *policy = cJSON_IsObject(doc)   ? cJSON_PrintUnformatted(doc)
-                   : cJSON_IsString(doc) ? strdup(doc->valuestring)
-                                         : NULL;
-    if (!policy)
-        return cfn_fail(ctx, "AWS::SNS::TopicInlinePolicy property PolicyDocument must be a "
-                             "JSON object or string");
+    char *policy;
+    if (native_json_text(ctx, "PolicyDocument", true, &policy) < 0)
+        return -1;
     cJSON *topics = cJSON_CreateStringArray(&topic, 1);
     int rc = !topics ? cfn_fail(ctx, "out of memory") : cfn_aws_for(ctx, NULL, &aws);
     if (rc == 0)

@@ -331,18 +331,12 @@ static int set_policies(cfn_ctx *ctx, cfn_aws *aws, const cJSON *queues, const c
     return 0;
 }
 
-/* PolicyDocument as the Policy attribute: a JSON object serialized, or a
- * string as given. */
+/* PolicyDocument as the Policy attribute (native_json_text); NULL with the
+ * reason set. */
 static char *policy_text(cfn_ctx *ctx)
 {
-    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "PolicyDocument");
-    char *text = cJSON_IsObject(doc)   ? cJSON_PrintUnformatted(doc)
-                 : cJSON_IsString(doc) ? strdup(doc->valuestring)
-                                       : NULL;
-    if (!text)
-        cfn_fail(ctx, doc ? POLICY " property PolicyDocument must be a JSON object or string"
-                          : POLICY " property PolicyDocument is required");
-    return text;
+    char *text;
+    return native_json_text(ctx, "PolicyDocument", true, &text) < 0 ? NULL : text;
 }
 
 static int apply_policy(cfn_ctx *ctx, const cJSON *old_queues, const char *id)
