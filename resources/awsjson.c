@@ -81,6 +81,21 @@ fail:
     return -1;
 }
 
+cJSON *cfnkit_tag_object(const cJSON *list)
+{
+    cJSON *map = cJSON_CreateObject();
+    const cJSON *t;
+    cJSON_ArrayForEach(t, list)
+    {
+        const char *k = cfn_json_string(t, "Key"), *v = cfn_json_string(t, "Value");
+        if (!map || !k || !v || !cJSON_AddStringToObject(map, k, v)) {
+            cJSON_Delete(map);
+            return NULL;
+        }
+    }
+    return map;
+}
+
 int cfnkit_tags_dropped(cfn_ctx *ctx, const char *name, cJSON **out)
 {
     const cJSON *old = NULL, *now = NULL, *t;

@@ -24,6 +24,11 @@ cJSON *cfnkit_json_number(cJSON *obj, const char *name, double value);
  * the entry, when an entry is not a Key and a Value. Caller frees *out. */
 int cfnkit_tags_map(cfn_ctx *ctx, const char *name, cJSON **out);
 
+/* A list of {"Key", "Value"} strings (a checked Tags value, or the tags of
+ * native_tag_changes) as the JSON object {key: value} that SQS, CloudWatch
+ * Logs and API Gateway take. NULL when an entry is not two strings or out of
+ * memory. */
+cJSON *cfnkit_tag_object(const cJSON *list);
 /* On Update, the keys (a JSON list of strings) of the tags in
  * OldResourceProperties that ResourceProperties no longer has: those to
  * remove. Empty on other requests. Caller frees *out. */

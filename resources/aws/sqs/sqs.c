@@ -122,24 +122,6 @@ static cJSON *queue_attributes(cfn_ctx *ctx, bool create, bool changed_only)
     return map;
 }
 
-/* [{Key, Value}] -> {Key: Value}, as SQS takes tags. */
-static cJSON *tag_map(const cJSON *list)
-{
-    cJSON *map = cJSON_CreateObject();
-    const cJSON *t;
-    cJSON_ArrayForEach(t, list)
-    {
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
-        if (!map || !cJSON_IsString(k) || !cJSON_IsString(v) ||
-            !cJSON_AddStringToObject(map, k->valuestring, v->valuestring)) {
-            cJSON_Delete(map);
-            return NULL;
-        }
-    }
-    return map;
-}
-
 /* Whether the last call failed because the queue does not exist (the
  * query protocol's code is "AWS.SimpleQueueService.NonExistentQueue"). */
 static bool gone(cfn_aws *aws)
@@ -197,7 +179,7 @@ static int create_queue(cfn_ctx *ctx)
     cJSON *in = cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "QueueName", name, NULL),
                                  "Attributes", queue_attributes(ctx, true, false));
     if (tags) {
-        cJSON *map = tag_map(tags);
+        cJSON *map = cfnkit_tag_object(tags);
         if (!map) {
             cJSON_Delete(in);
             free(name);
@@ -245,7 +227,7 @@ static int update_queue_tags(cfn_ctx *ctx, cfn_aws *aws, const char *url)
         rc = native_call(
             ctx, aws, "sqs", "TagQueue",
             cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "QueueUrl", url, NULL),
-                             "Tags", tag_map(tag)),
+                             "Tags", cfnkit_tag_object(tag)),
             NULL);
     cJSON_Delete(untag);
     cJSON_Delete(tag);
