@@ -533,6 +533,37 @@ static void header_injection_refused(void **state)
     cfn_aws_free(aws);
 }
 
+/* S3 may answer CopyObject, UploadPartCopy and CompleteMultipartUpload with
+ * 200 and an Error document: a failure, not a success. Any other answer,
+ * such as an object whose content is an Error document, is what it is. */
+static void s3_error_in_200(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    static const char error[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\n<Error><Code>"
+                                "AccessDenied</Code><Message>Access Denied</Message></Error>";
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = error});
+    cJSON *in = cJSON_Parse("{\"Bucket\":\"bkt\",\"Key\":\"k\",\"UploadId\":\"u\","
+                            "\"MultipartUpload\":{\"Parts\":[{\"ETag\":\"e\",\"PartNumber\":1}]}}"),
+          *out = NULL;
+    assert_int_equal(cfn_aws_call(aws, "s3", "CompleteMultipartUpload", in, &out), CFN_ERROR);
+    assert_null(out);
+    assert_string_equal(cfn_aws_error_code(aws), "AccessDenied");
+    assert_string_equal(cfn_error_last(),
+                        "S3 CompleteMultipartUpload: AccessDenied: Access Denied");
+    cJSON_Delete(in);
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = error});
+    in = cJSON_Parse("{\"Bucket\":\"bkt\",\"Key\":\"k\",\"CopySource\":\"src/k\"}");
+    assert_int_equal(cfn_aws_call(aws, "s3", "CopyObject", in, NULL), CFN_ERROR);
+    cJSON_Delete(in);
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = error});
+    in = cJSON_Parse("{\"Bucket\":\"bkt\",\"Key\":\"k\"}");
+    assert_int_equal(cfn_aws_call(aws, "s3", "GetObject", in, &out), 0);
+    cJSON_Delete(out);
+    cJSON_Delete(in);
+    cfn_aws_free(aws);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_http_teardown)
@@ -540,6 +571,7 @@ int main(void)
         T(json_protocol),      T(query_protocol),     T(ec2_protocol),
         T(rest_json_protocol), T(rest_xml_protocol),  T(bad_names_and_input),
         T(xml_parser),         T(xml_answer_not_xml), T(header_injection_refused),
+        T(s3_error_in_200),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
