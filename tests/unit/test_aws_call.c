@@ -472,6 +472,7 @@ static void xml_parser(void **state)
         "<a></a></a>",
         "<a<b/>",
         "<a>&#0;</a",
+        "<a b=\"1\" b=\"2\"/>", /* XML forbids a repeated attribute; it leaked a value */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(cfn__xml_parse(bad[i], strlen(bad[i]), &root), CFN_EINVAL);
@@ -484,6 +485,13 @@ static void xml_parser(void **state)
         strcat(deep, "<a>");
     assert_int_equal(cfn__xml_parse(deep, strlen(deep), &root), CFN_EINVAL);
     assert_non_null(strstr(cfn_error_last(), "nested too deeply"));
+    /* So are an element's attributes (each was checked against the others). */
+    char many[4000] = "<a";
+    for (int i = 0; i < 65; i++)
+        snprintf(many + strlen(many), sizeof(many) - strlen(many), " b%d=\"\"", i);
+    strcat(many, "/>");
+    assert_int_equal(cfn__xml_parse(many, strlen(many), &root), CFN_EINVAL);
+    assert_non_null(strstr(cfn_error_last(), "too many attributes"));
 }
 
 static void xml_answer_not_xml(void **state)
