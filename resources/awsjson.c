@@ -172,10 +172,7 @@ cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
     return copy;
 }
 
-/* A number as the template wrote it: an integer without a fraction, any
- * other in the fewest digits that read back the same (0.1, not
- * 0.10000000000000001), as CloudFormation passes a YAML number on as text. */
-static void number_text(double d, char *out, size_t size)
+void cfnkit_number_text(double d, char *out, size_t size)
 {
     if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d) {
         snprintf(out, size, "%lld", (long long)d);
@@ -232,7 +229,7 @@ int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const 
             if (cJSON_IsBool(m))
                 snprintf(text, sizeof(text), "%s", cJSON_IsTrue(m) ? "true" : "false");
             else
-                number_text(m->valuedouble, text, sizeof(text));
+                cfnkit_number_text(m->valuedouble, text, sizeof(text));
             ok = replace(value, m, cJSON_CreateString(text));
         } else if (cfnkit_json_coerce(m, ints, bools, strings, bad) < 0) {
             return -1;

@@ -104,8 +104,10 @@ static cJSON *patch(cfn_ctx *ctx, cJSON *ops, const char *name, const char *path
         value = v->valuestring;
     else if (cJSON_IsBool(v))
         value = cJSON_IsTrue(v) ? "true" : "false";
-    else if (cJSON_IsNumber(v) && snprintf(text, sizeof(text), "%.17g", v->valuedouble) > 0)
+    else if (cJSON_IsNumber(v)) {
+        cfnkit_number_text(v->valuedouble, text, sizeof(text));
         value = text;
+    }
     cJSON *op = cfnkit_json_strings(cJSON_CreateObject(), "op", v ? "replace" : "remove", "path",
                                     path, "value", value, NULL);
     if (!op || !cJSON_AddItemToArray(ops, op)) {

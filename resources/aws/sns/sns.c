@@ -62,7 +62,7 @@ static char *attribute_value(const cJSON *v)
     if (cJSON_IsBool(v))
         return strdup(cJSON_IsTrue(v) ? "true" : "false");
     if (cJSON_IsNumber(v)) {
-        snprintf(buf, sizeof(buf), "%.17g", v->valuedouble);
+        cfnkit_number_text(v->valuedouble, buf, sizeof(buf));
         return strdup(buf);
     }
     if (cJSON_IsObject(v) || cJSON_IsArray(v))
