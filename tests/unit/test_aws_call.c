@@ -572,14 +572,44 @@ static void s3_error_in_200(void **state)
     cfn_aws_free(aws);
 }
 
+/* A listing whose answer hands back the continuation token it was given
+ * stops with an error instead of asking forever. */
+static void s3_listing_that_never_ends(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    fake_http_push(&fake, (fake_answer){.status = 200,
+                                        .body = "<ListBucketResult><IsTruncated>true</IsTruncated>"
+                                                "<NextContinuationToken>t1</NextContinuationToken>"
+                                                "</ListBucketResult>"});
+    fake.fallback = (fake_answer){.status = 200,
+                                  .body = "<ListBucketResult><IsTruncated>true</IsTruncated>"
+                                          "<NextContinuationToken>t2</NextContinuationToken>"
+                                          "</ListBucketResult>"};
+    cJSON *list = NULL;
+    assert_int_equal(cfn_s3_list_objects(aws, "bkt", NULL, &list), CFN_EIO);
+    assert_null(list);
+    assert_string_equal(cfn_error_last(),
+                        "S3 ListObjectsV2: the same continuation token came back");
+    assert_int_equal(fake.nsent, 3); /* t1 then t2 taken, t2 again refused */
+    cfn_aws_free(aws);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_http_teardown)
     const struct CMUnitTest tests[] = {
-        T(json_protocol),      T(query_protocol),     T(ec2_protocol),
-        T(rest_json_protocol), T(rest_xml_protocol),  T(bad_names_and_input),
-        T(xml_parser),         T(xml_answer_not_xml), T(header_injection_refused),
+        T(json_protocol),
+        T(query_protocol),
+        T(ec2_protocol),
+        T(rest_json_protocol),
+        T(rest_xml_protocol),
+        T(bad_names_and_input),
+        T(xml_parser),
+        T(xml_answer_not_xml),
+        T(header_injection_refused),
         T(s3_error_in_200),
+        T(s3_listing_that_never_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
