@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 500 items a page: more pages than any account's APIs or resources fill. */
+#define MAX_PAGES 1000
+
 int apigw_call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
     if (!in)
@@ -25,7 +28,16 @@ cJSON *apigw_list(cfn_aws *aws, const char *op, const char *api)
 {
     cJSON *all = cJSON_CreateArray();
     char *position = NULL;
+    int page = 0;
     do {
+        if (++page > MAX_PAGES) {
+            /* An answer that always gives another position never ends. */
+            cfn_error_set(CFN_EIO, "API Gateway %s: still more after %d pages of 500", op,
+                          MAX_PAGES);
+            free(position);
+            cJSON_Delete(all);
+            return NULL;
+        }
         cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "restApiId", api, "position",
                                         position, NULL),
               *out = NULL;

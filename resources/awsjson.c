@@ -81,6 +81,21 @@ fail:
     return -1;
 }
 
+cJSON *cfnkit_tag_object(const cJSON *list)
+{
+    cJSON *map = cJSON_CreateObject();
+    const cJSON *t;
+    cJSON_ArrayForEach(t, list)
+    {
+        const char *k = cfn_json_string(t, "Key"), *v = cfn_json_string(t, "Value");
+        if (!map || !k || !v || !cJSON_AddStringToObject(map, k, v)) {
+            cJSON_Delete(map);
+            return NULL;
+        }
+    }
+    return map;
+}
+
 int cfnkit_tags_dropped(cfn_ctx *ctx, const char *name, cJSON **out)
 {
     const cJSON *old = NULL, *now = NULL, *t;
@@ -157,6 +172,19 @@ cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
     return copy;
 }
 
+void cfnkit_number_text(double d, char *out, size_t size)
+{
+    if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d) {
+        snprintf(out, size, "%lld", (long long)d);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(out, size, "%.*g", prec, d);
+        if (strtod(out, NULL) == d)
+            return;
+    }
+}
+
 /* Replaces the member `m` of `parent` with `by`, under the same name; false
  * when out of memory. */
 static bool replace(cJSON *parent, cJSON *m, cJSON *by)
@@ -201,7 +229,7 @@ int cfnkit_json_coerce(cJSON *value, const char *const *ints, const char *const 
             if (cJSON_IsBool(m))
                 snprintf(text, sizeof(text), "%s", cJSON_IsTrue(m) ? "true" : "false");
             else
-                snprintf(text, sizeof(text), "%.17g", m->valuedouble);
+                cfnkit_number_text(m->valuedouble, text, sizeof(text));
             ok = replace(value, m, cJSON_CreateString(text));
         } else if (cfnkit_json_coerce(m, ints, bools, strings, bad) < 0) {
             return -1;

@@ -24,6 +24,11 @@ cJSON *cfnkit_json_number(cJSON *obj, const char *name, double value);
  * the entry, when an entry is not a Key and a Value. Caller frees *out. */
 int cfnkit_tags_map(cfn_ctx *ctx, const char *name, cJSON **out);
 
+/* A list of {"Key", "Value"} strings (a checked Tags value, or the tags of
+ * native_tag_changes) as the JSON object {key: value} that SQS, CloudWatch
+ * Logs and API Gateway take. NULL when an entry is not two strings or out of
+ * memory. */
+cJSON *cfnkit_tag_object(const cJSON *list);
 /* On Update, the keys (a JSON list of strings) of the tags in
  * OldResourceProperties that ResourceProperties no longer has: those to
  * remove. Empty on other requests. Caller frees *out. */
@@ -42,6 +47,11 @@ bool cfnkit_listed(const char *const *names, const char *name);
 cJSON *cfnkit_json_camel(const cJSON *value, const char *const *renames,
                          const char *const *verbatim);
 
+/* A number as the template wrote it, for a property or attribute the API
+ * takes as text: an integer without a fraction, any other in the fewest
+ * digits that read back the same ("0.1", not "0.10000000000000001"), as
+ * CloudFormation passes a YAML number on. `size` of 32 is always enough. */
+void cfnkit_number_text(double d, char *out, size_t size);
 /* Turns, anywhere in `value`, the members named in `ints` into numbers
  * (integers or not: the API checks its own ranges), in
  * `bools` into booleans and in `strings` into strings, when they hold the

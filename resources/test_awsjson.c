@@ -127,6 +127,15 @@ static void coerces_named_members(void **state)
     assert_int_equal(cfnkit_json_coerce(in, ints, bools, strings, &bad), -1);
     assert_string_equal(bad, "essential");
     cJSON_Delete(in);
+    /* Numbers read as the template wrote them, as CloudFormation passes a
+     * YAML number on as text ("0.1" was sent as "0.10000000000000001"). */
+    in = cJSON_Parse("[{\"value\":0.1},{\"value\":1.5},{\"value\":-2.25e-7},{\"value\":1e21}]");
+    assert_int_equal(cfnkit_json_coerce(in, ints, bools, strings, &bad), 0);
+    text = cJSON_PrintUnformatted(in);
+    assert_string_equal(text, "[{\"value\":\"0.1\"},{\"value\":\"1.5\"},"
+                              "{\"value\":\"-2.25e-07\"},{\"value\":\"1e+21\"}]");
+    cJSON_free(text);
+    cJSON_Delete(in);
 }
 
 int main(void)

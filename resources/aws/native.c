@@ -1,5 +1,8 @@
-/* Helpers shared by the native AWS:: types: generated physical names. */
+/* Helpers shared by the native AWS:: types: generated physical names, the
+ * properties a type implements, calls, tags. */
 #include "native.h"
+
+#include "awsjson.h"
 
 #include <cfnkit/digest.h>
 
@@ -198,4 +201,47 @@ bool native_error_is(const cfn_aws *aws, const char *code)
     const char *got = cfn_aws_error_code(aws);
     const char *hash = got ? strrchr(got, '#') : NULL;
     return got && strcmp(hash ? hash + 1 : got, code) == 0;
+}
+
+int native_update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *id_member,
+                       const char *id)
+{
+    cJSON *untag, *tag;
+    if (native_tag_changes(ctx, "Tags", &untag, &tag) < 0)
+        return -1;
+    int rc = 0;
+    if (cJSON_GetArraySize(untag) > 0) {
+        rc = native_call(
+            ctx, aws, service, "UntagResource",
+            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), id_member, id, NULL),
+                             "TagKeys", untag),
+            NULL);
+        untag = NULL;
+    }
+    if (rc == 0 && cJSON_GetArraySize(tag) > 0) {
+        rc = native_call(
+            ctx, aws, service, "TagResource",
+            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), id_member, id, NULL), "Tags",
+                             tag),
+            NULL);
+        tag = NULL;
+    }
+    cJSON_Delete(untag);
+    cJSON_Delete(tag);
+    return rc;
+}
+
+int native_json_text(cfn_ctx *ctx, const char *property, bool required, char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), property);
+    const char *type = cfn_request_resource_type(ctx);
+    *out = NULL;
+    if (!v && !required)
+        return 0;
+    if (!v)
+        return cfn_fail(ctx, "%s property %s is required", type, property);
+    if (!cJSON_IsObject(v) && !cJSON_IsString(v))
+        return cfn_fail(ctx, "%s property %s must be a JSON object or string", type, property);
+    *out = cJSON_IsObject(v) ? cJSON_PrintUnformatted(v) : strdup(v->valuestring);
+    return *out ? 0 : cfn_fail(ctx, "out of memory");
 }

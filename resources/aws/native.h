@@ -4,6 +4,7 @@
 #define CFNKIT_NATIVE_H
 
 #include <cfnkit/cfnkit.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The generated name in lowercase (S3 bucket names). */
@@ -57,6 +58,19 @@ bool native_error_is(const cfn_aws *aws, const char *code);
  * new. Returns 0, or -1 with the reason set. */
 int native_tag_changes(cfn_ctx *ctx, const char *property, cJSON **untag, cJSON **tag);
 
+/* Tags of a resource follow the Tags property (native_tag_changes): the
+ * service's UntagResource with {id_member: id, "TagKeys": [...]}, then its
+ * TagResource with {id_member: id, "Tags": [{"Key", "Value"}]}, as
+ * CloudWatch, EventBridge, SNS and Secrets Manager take them; a call only
+ * when there is something to change. Returns 0, or -1 (the reason set, or
+ * the AWS error in cfn_error_last()). */
+int native_update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *id_member,
+                       const char *id);
+/* A JSON document property (a policy) as the API takes it: an object
+ * serialized, a string as given. Absent: *out NULL, or with `required` the
+ * reason "TYPE property P is required". Another JSON type: "TYPE property P
+ * must be a JSON object or string". Returns 0 (*out the caller's) or -1. */
+int native_json_text(cfn_ctx *ctx, const char *property, bool required, char **out);
 /* The same name from its parts, for tests: `seed` stands for the request. */
 int native_name_from(const char *stack, const char *logical, const char *seed, size_t max_len,
                      unsigned flags, char **out);

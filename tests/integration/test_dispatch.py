@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -190,6 +191,19 @@ class Dispatch(unittest.TestCase):
         # The ResponseURL it printed is a credential: its signature is masked.
         self.assertRegex(exit_["Reason"], r"X-Amz-Signature=\*{64}\)$")
         self.assertIn("was killed by signal 9 (SIGKILL) without answering", crash["Reason"])
+
+    def test_credentials_a_provider_prints_are_masked(self):
+        # The session token's URL-encoded form (as in a presigned URL) too:
+        # only its raw form was masked.
+        token = "FwoGZXIvYXdzEJr//token+with/slashes=="
+        results, _ = self.dispatch([self.req("Echo", {"Malformed": "EchoCredentials"})],
+                                   env={"AWS_SESSION_TOKEN": token,
+                                        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG"})
+        reason = results["Echo"]["Reason"]
+        self.assertIn("its stderr ends: testprovider: GET /?X-Amz-Security-Token=*", reason)
+        encoded = urllib.parse.quote(token, safe="-_.~")
+        for secret in (token, encoded, encoded[:40], "wJalrXUtnFEMI/K7MDENG"):
+            self.assertNotIn(secret, reason)
 
     def test_an_engine_ignoring_sigchld_still_sees_deaths(self):
         def ignore():

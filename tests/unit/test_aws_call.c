@@ -472,6 +472,7 @@ static void xml_parser(void **state)
         "<a></a></a>",
         "<a<b/>",
         "<a>&#0;</a",
+        "<a b=\"1\" b=\"2\"/>", /* XML forbids a repeated attribute; it leaked a value */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(cfn__xml_parse(bad[i], strlen(bad[i]), &root), CFN_EINVAL);
@@ -484,6 +485,13 @@ static void xml_parser(void **state)
         strcat(deep, "<a>");
     assert_int_equal(cfn__xml_parse(deep, strlen(deep), &root), CFN_EINVAL);
     assert_non_null(strstr(cfn_error_last(), "nested too deeply"));
+    /* So are an element's attributes (each was checked against the others). */
+    char many[4000] = "<a";
+    for (int i = 0; i < 65; i++)
+        snprintf(many + strlen(many), sizeof(many) - strlen(many), " b%d=\"\"", i);
+    strcat(many, "/>");
+    assert_int_equal(cfn__xml_parse(many, strlen(many), &root), CFN_EINVAL);
+    assert_non_null(strstr(cfn_error_last(), "too many attributes"));
 }
 
 static void xml_answer_not_xml(void **state)
@@ -500,12 +508,108 @@ static void xml_answer_not_xml(void **state)
     cfn_aws_free(aws);
 }
 
+/* A header bound from the input cannot carry a line break: it would add
+ * headers (or a request) of its own to what is signed and sent. */
+static void header_injection_refused(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    static const struct {
+        const char *input, *error;
+    } cases[] = {
+        {"{\"Bucket\":\"bkt\",\"Key\":\"k\",\"Body\":\"x\",\"ContentType\":"
+         "\"text/plain\\r\\nx-amz-acl: public-read\"}",
+         "S3 PutObject: header Content-Type holds a control character (a line break would start "
+         "another header)"},
+        {"{\"Bucket\":\"bkt\",\"Key\":\"k\",\"Body\":\"x\",\"Metadata\":{\"owner\":"
+         "\"me\\nx-amz-acl: public-read\"}}",
+         "S3 PutObject: header x-amz-meta-owner holds a control character (a line break would "
+         "start another header)"},
+        {"{\"Bucket\":\"bkt\",\"Key\":\"k\",\"Body\":\"x\",\"Metadata\":{\"a: b\":"
+         "\"c\"}}",
+         "S3 PutObject: header x-amz-meta-a: b has a name that is not an HTTP token"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cJSON *in = cJSON_Parse(cases[i].input), *out = NULL;
+        assert_non_null(in);
+        assert_int_equal(cfn_aws_call(aws, "s3", "PutObject", in, &out), CFN_EINVAL);
+        assert_null(out);
+        assert_string_equal(cfn_error_last(), cases[i].error);
+        cJSON_Delete(in);
+    }
+    assert_int_equal(fake.nsent, 0); /* nothing was sent */
+    cfn_aws_free(aws);
+}
+
+/* S3 may answer CopyObject, UploadPartCopy and CompleteMultipartUpload with
+ * 200 and an Error document: a failure, not a success. Any other answer,
+ * such as an object whose content is an Error document, is what it is. */
+static void s3_error_in_200(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    static const char error[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\n<Error><Code>"
+                                "AccessDenied</Code><Message>Access Denied</Message></Error>";
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = error});
+    cJSON *in = cJSON_Parse("{\"Bucket\":\"bkt\",\"Key\":\"k\",\"UploadId\":\"u\","
+                            "\"MultipartUpload\":{\"Parts\":[{\"ETag\":\"e\",\"PartNumber\":1}]}}"),
+          *out = NULL;
+    assert_int_equal(cfn_aws_call(aws, "s3", "CompleteMultipartUpload", in, &out), CFN_ERROR);
+    assert_null(out);
+    assert_string_equal(cfn_aws_error_code(aws), "AccessDenied");
+    assert_string_equal(cfn_error_last(),
+                        "S3 CompleteMultipartUpload: AccessDenied: Access Denied");
+    cJSON_Delete(in);
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = error});
+    in = cJSON_Parse("{\"Bucket\":\"bkt\",\"Key\":\"k\",\"CopySource\":\"src/k\"}");
+    assert_int_equal(cfn_aws_call(aws, "s3", "CopyObject", in, NULL), CFN_ERROR);
+    cJSON_Delete(in);
+    fake_http_push(&fake, (fake_answer){.status = 200, .body = error});
+    in = cJSON_Parse("{\"Bucket\":\"bkt\",\"Key\":\"k\"}");
+    assert_int_equal(cfn_aws_call(aws, "s3", "GetObject", in, &out), 0);
+    cJSON_Delete(out);
+    cJSON_Delete(in);
+    cfn_aws_free(aws);
+}
+
+/* A listing whose answer hands back the continuation token it was given
+ * stops with an error instead of asking forever. */
+static void s3_listing_that_never_ends(void **state)
+{
+    (void)state;
+    cfn_aws *aws = client();
+    fake_http_push(&fake, (fake_answer){.status = 200,
+                                        .body = "<ListBucketResult><IsTruncated>true</IsTruncated>"
+                                                "<NextContinuationToken>t1</NextContinuationToken>"
+                                                "</ListBucketResult>"});
+    fake.fallback = (fake_answer){.status = 200,
+                                  .body = "<ListBucketResult><IsTruncated>true</IsTruncated>"
+                                          "<NextContinuationToken>t2</NextContinuationToken>"
+                                          "</ListBucketResult>"};
+    cJSON *list = NULL;
+    assert_int_equal(cfn_s3_list_objects(aws, "bkt", NULL, &list), CFN_EIO);
+    assert_null(list);
+    assert_string_equal(cfn_error_last(),
+                        "S3 ListObjectsV2: the same continuation token came back");
+    assert_int_equal(fake.nsent, 3); /* t1 then t2 taken, t2 again refused */
+    cfn_aws_free(aws);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_http_teardown)
     const struct CMUnitTest tests[] = {
-        T(json_protocol),     T(query_protocol),      T(ec2_protocol), T(rest_json_protocol),
-        T(rest_xml_protocol), T(bad_names_and_input), T(xml_parser),   T(xml_answer_not_xml),
+        T(json_protocol),
+        T(query_protocol),
+        T(ec2_protocol),
+        T(rest_json_protocol),
+        T(rest_xml_protocol),
+        T(bad_names_and_input),
+        T(xml_parser),
+        T(xml_answer_not_xml),
+        T(header_injection_refused),
+        T(s3_error_in_200),
+        T(s3_listing_that_never_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

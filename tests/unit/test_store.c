@@ -166,6 +166,45 @@ static void unprocessed_deletes_are_retried_then_reported(void **state)
     stk_store_free(s);
 }
 
+/* A chunked item whose sizes are damaged (written by hand, or by another
+ * program) is refused by name before any buffer is sized from it. */
+static void damaged_chunk_sizes_are_refused(void **state)
+{
+    (void)state;
+    stk_store *s;
+    answer(200, ACTIVE);
+    assert_int_equal(stk_store_open(aws, &s), 0);
+    static const char *const items[] = {
+        "{\"Item\":{\"pk\":{\"S\":\"stacks\"},\"sk\":{\"S\":\"dev\"},\"gen\":{\"S\":\"g\"},"
+        "\"chunks\":{\"N\":\"1\"},\"bytes\":{\"N\":\"-1\"}}}",
+        "{\"Item\":{\"pk\":{\"S\":\"stacks\"},\"sk\":{\"S\":\"dev\"},\"gen\":{\"S\":\"g\"},"
+        "\"chunks\":{\"N\":\"1\"},\"bytes\":{\"N\":\"900000000000\"}}}",
+    };
+    for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+        size_t before = fake.nsent;
+        answer(200, items[i]);
+        fake.fallback =
+            (fake_answer){.status = 200, .body = "{\"Items\":[{\"part\":{\"S\":\"{}\"}}]}"};
+        cJSON *doc = (cJSON *)&doc;
+        assert_int_equal(stk_store_get_stack(s, "dev", &doc), CFN_ERROR);
+        assert_null(doc);
+        assert_string_equal(cfn_error_last(),
+                            "state table cfnkit-stacks: item stacks / dev is damaged: 1 chunks "
+                            "cannot hold its size in bytes");
+        assert_int_equal(fake.nsent - before, 1); /* no chunk was read */
+    }
+    /* The item a write replaced, with a chunk count past any document: no
+     * key list is built from it. */
+    fake.fallback = (fake_answer){0};
+    answer(200, "{\"Attributes\":{\"pk\":{\"S\":\"stacks\"},\"sk\":{\"S\":\"dev\"},"
+                "\"gen\":{\"S\":\"g\"},\"chunks\":{\"N\":\"100000000000\"}}}");
+    cJSON *doc = cJSON_CreateObject();
+    assert_int_equal(stk_store_put_stack(s, "dev", doc), CFN_ERROR);
+    assert_string_equal(cfn_error_last(), "item stacks / dev is damaged: 100000000000 chunks");
+    cJSON_Delete(doc);
+    stk_store_free(s);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -175,6 +214,7 @@ int main(void)
         T(a_table_that_cannot_be_made_says_why),
         T(throttling_past_the_retries_names_the_table),
         T(unprocessed_deletes_are_retried_then_reported),
+        T(damaged_chunk_sizes_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -262,6 +262,30 @@ static char *parse_error(cfn_aws *aws, const http_response *res)
     return message;
 }
 
+/* S3 can fail CopyObject, UploadPartCopy and CompleteMultipartUpload after
+ * it has answered 200: the body is then an Error document, which the SDKs
+ * treat as the error it is. Other answers are taken as they are (an object
+ * may hold any text). */
+static bool error_in_ok(const aws_call *call, const http_response *res)
+{
+    static const char *const ops[] = {"CopyObject", "UploadPartCopy", "CompleteMultipartUpload"};
+    bool listed = false;
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        listed |= strcmp(call->operation, ops[i]) == 0;
+    if (!listed || strcmp(call->svc->signing, "s3") != 0 || !res->body)
+        return false;
+    const char *b = res->body, *end = res->body + res->body_len;
+    while (b < end && isspace((unsigned char)*b))
+        b++;
+    if (end - b > 5 && memcmp(b, "<?xml", 5) == 0) {
+        const char *decl_end = memchr(b, '>', (size_t)(end - b));
+        b = decl_end ? decl_end + 1 : end;
+        while (b < end && isspace((unsigned char)*b))
+            b++;
+    }
+    return end - b >= 7 && memcmp(b, "<Error>", 7) == 0;
+}
+
 static int max_attempts(void)
 {
     const char *v = getenv("AWS_MAX_ATTEMPTS");
@@ -435,7 +459,7 @@ int cfn__aws_send(cfn_aws *aws, aws_call *call, http_response *res)
         bool transport = rc < 0;
         if (rc == CFN_ENOMEM || rc == CFN_EINVAL)
             break;
-        if (!transport && res->status >= 200 && res->status < 300) {
+        if (!transport && res->status >= 200 && res->status < 300 && !error_in_ok(call, res)) {
             if (attempt > 0)
                 aws->retry_tokens += RETRY_COST;
             if (aws->retry_tokens > RETRY_QUOTA)

@@ -61,8 +61,29 @@ static int add_query(request *r, const char *key, const char *value)
     return rc < 0 ? oom() : 0;
 }
 
+/* A header from the input goes on the wire as one line: a line break in its
+ * value (or a name that is not a token) would add headers of its own. */
+static const char *header_problem(const char *name, const char *value)
+{
+    if (!*name)
+        return "has an empty name";
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (!isalnum(*p) && !strchr("!#$%&'*+-.^_`|~", *p))
+            return "has a name that is not an HTTP token";
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return "holds a control character (a line break would start another header)";
+    return NULL;
+}
+
 static int add_header(request *r, const char *name, char *value)
 {
+    const char *problem = value ? header_problem(name, value) : NULL;
+    if (problem) {
+        free(value);
+        return cfn_error_set(CFN_EINVAL, "%s %s: header %.100s %s", svc_name(r), r->op->name, name,
+                             problem);
+    }
     char *n = cfn__strdup(name);
     if (!n || !value || r->nheaders >= MAX_HEADERS - 2) {
         free(n);

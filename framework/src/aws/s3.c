@@ -293,7 +293,7 @@ static int add_objects(cJSON *list, const char *xml, size_t len)
 
 int cfn_s3_list_objects(cfn_aws *aws, const char *bucket, const char *prefix, cJSON **objects)
 {
-    char *token = NULL;
+    char *token = NULL, *last = NULL;
     int rc = 0;
     cJSON *list = cJSON_CreateArray();
     if (!list)
@@ -306,7 +306,8 @@ int cfn_s3_list_objects(cfn_aws *aws, const char *bucket, const char *prefix, cJ
                        p ? "&prefix=" : "", p ? p : "");
         free(p);
         free(t);
-        free(token);
+        free(last);
+        last = token;
         token = NULL;
         http_response res;
         rc = q.data
@@ -320,10 +321,15 @@ int cfn_s3_list_objects(cfn_aws *aws, const char *bucket, const char *prefix, cJ
             if (truncated && strcmp(truncated, "true") == 0)
                 token = cfn__xml_text(res.body, res.body_len, "NextContinuationToken");
             free(truncated);
+            /* An answer that hands back the token it was given never ends. */
+            if (token && last && strcmp(token, last) == 0)
+                rc = cfn_error_set(CFN_EIO,
+                                   "S3 ListObjectsV2: the same continuation token came back");
         }
         cfn__http_response_free(&res);
     } while (rc == 0 && token);
     free(token);
+    free(last);
     if (rc < 0) {
         cJSON_Delete(list);
         return rc;

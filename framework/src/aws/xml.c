@@ -142,6 +142,7 @@ char *cfn__xml_text(const char *xml, size_t len, const char *tag)
 }
 
 #define DEPTH_MAX 200
+#define ATTRS_MAX 64 /* AWS's answers have one or two on an element */
 
 typedef struct parser {
     const char *s;
@@ -251,6 +252,11 @@ static int attribute(parser *p, xml_node *node)
     const char *v = p->s + p->pos, *end = memchr(v, quote, p->len - p->pos);
     if (!end || memchr(v, '<', (size_t)(end - v)))
         return fail(p, "unterminated attribute value");
+    if (node->nattrs == ATTRS_MAX)
+        return fail(p, "too many attributes");
+    for (size_t i = 0; i < node->nattrs; i++)
+        if (strlen(node->attrs[i].name) == n && memcmp(node->attrs[i].name, name, n) == 0)
+            return fail(p, "repeated attribute");
     xml_attr *a = realloc(node->attrs, (node->nattrs + 1) * sizeof(*a));
     if (!a)
         return cfn_error_set(CFN_ENOMEM, "out of memory");

@@ -215,6 +215,25 @@ static int spawn(const char *const argv[], char **env, int in, int out, int err,
     return 0;
 }
 
+/* `plain` percent-encoded, but for letters, digits and the bytes of `keep`. */
+static int url_key(const char *plain, const char *keep, char **out)
+{
+    size_t len = strlen(plain), k = 0;
+    char *key = malloc(3 * len + 1);
+    if (!key)
+        return oom();
+    for (const unsigned char *p = (const unsigned char *)plain; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr(keep, *p))
+            key[k++] = (char)*p;
+        else
+            k += (size_t)sprintf(key + k, "%%%02X", *p);
+    }
+    key[k] = '\0';
+    *out = key;
+    return 0;
+}
+
 /* The last bytes a program wrote to `fd` (a memfd), one line, without
  * control characters or the secrets it might echo: the ResponseURL's
  * signature and the engine's AWS credentials. */
@@ -232,9 +251,16 @@ static void stderr_tail(int fd, const char *signature, char *out, size_t size)
     const char *secrets[] = {signature, getenv("AWS_SECRET_ACCESS_KEY"),
                              getenv("AWS_SESSION_TOKEN")};
     for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
-        size_t slen = secrets[i] ? strlen(secrets[i]) : 0;
-        for (char *p; slen >= 8 && (p = strstr(buf + start, secrets[i]));)
-            memset(p, '*', slen);
+        /* As written, and URL-encoded as a presigned URL's query holds it. */
+        char *encoded = NULL;
+        const char *forms[] = {
+            secrets[i], secrets[i] && url_key(secrets[i], "-_.~", &encoded) == 0 ? encoded : NULL};
+        for (size_t f = 0; f < 2; f++) {
+            size_t slen = forms[f] ? strlen(forms[f]) : 0;
+            for (char *p; slen >= 8 && (p = strstr(buf + start, forms[f]));)
+                memset(p, '*', slen);
+        }
+        free(encoded);
     }
     size_t k = 0;
     bool space = true;
@@ -489,24 +515,6 @@ static int service_timeout(const cJSON *props, int *out)
     return 0;
 }
 
-static int url_key(const char *plain, char **out)
-{
-    size_t len = strlen(plain), k = 0;
-    char *key = malloc(3 * len + 1);
-    if (!key)
-        return oom();
-    for (const unsigned char *p = (const unsigned char *)plain; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            strchr("-_.~/", *p))
-            key[k++] = (char)*p;
-        else
-            k += (size_t)sprintf(key + k, "%%%02X", *p);
-    }
-    key[k] = '\0';
-    *out = key;
-    return 0;
-}
-
 /* Like a presigned S3 URL of CloudFormation's: the object is named by stack,
  * resource and request, the query carries a fresh 256-bit signature. */
 static int response_url(stk_dispatch *d, job *j, char **url)
@@ -523,7 +531,7 @@ static int response_url(stk_dispatch *d, job *j, char **url)
         sprintf(j->signature + 2 * i, "%02x", sig[i]);
     if (asprintf(&plain, "%s|%s|%s", j->stack_id, j->logical_id, j->r.request_id) < 0)
         return oom();
-    int rc = url_key(plain, &key);
+    int rc = url_key(plain, "-_.~/", &key);
     free(plain);
     if (rc < 0)
         return rc;

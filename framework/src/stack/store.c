@@ -26,6 +26,8 @@
 #define BATCH_TRIES    10
 #define LEASE_TRIES    4
 #define KEY_MAX        1024
+#define DOC_MAX        (1LL << 28) /* bytes of one document read back: far past any stack's */
+#define MAX_CHUNKS     (DOC_MAX / STK_CHUNK_BYTES + 1)
 #define NAME_SIZE      160 /* a stack name (at most 128) */
 #define PK_SIZE        (NAME_SIZE + 16)
 /* A Query's sort key begins_with, and the partitions (README.md). */
@@ -248,6 +250,8 @@ static int add_chunk_keys(const cJSON *item, cJSON *keys)
     char cpk[2 * KEY_MAX + 64], csk[64];
     if (!gen || !pk || !sk)
         return 0;
+    if (n < 0 || n > MAX_CHUNKS)
+        return cfn_error_set(CFN_ERROR, "item %s / %s is damaged: %lld chunks", pk, sk, n);
     chunk_pk(cpk, sizeof(cpk), pk, sk);
     for (long long i = 0; i < n; i++) {
         snprintf(csk, sizeof(csk), "%s#%06lld", gen, i);
@@ -349,13 +353,20 @@ static int item_doc(stk_store *s, const cJSON *item, cJSON **out)
     if (!text && gen && pk && sk) {
         char cpk[2 * KEY_MAX + 64], prefix[40];
         cJSON *parts;
-        long long want = item_n(item, "chunks", 0), got = 0;
+        long long want = item_n(item, "chunks", 0), got = 0, bytes = item_n(item, "bytes", 0);
+        /* The sizes come from the table: checked before a buffer is sized. */
+        if (want < 1 || want > MAX_CHUNKS || bytes < 1 || bytes > DOC_MAX ||
+            bytes > want * STK_CHUNK_BYTES)
+            return cfn_error_set(CFN_ERROR,
+                                 "state table %s: item %s / %s is damaged: %lld chunks cannot "
+                                 "hold its size in bytes",
+                                 s->table, pk, sk, want);
         chunk_pk(cpk, sizeof(cpk), pk, sk);
         snprintf(prefix, sizeof(prefix), "%s#", gen);
         int rc = query_prefix(s, cpk, prefix, true, &parts);
         if (rc != 0)
             return rc;
-        size_t len = 0, cap = (size_t)item_n(item, "bytes", 0) + 1;
+        size_t len = 0, cap = (size_t)bytes + 1;
         joined = malloc(cap);
         const cJSON *p;
         cJSON_ArrayForEach(p, parts)

@@ -64,19 +64,6 @@ static const char *required(cfn_ctx *ctx, const char *name)
     return v;
 }
 
-/* API Gateway takes tags as a map; CloudFormation gives [{Key, Value}]. */
-static cJSON *tag_map(const cJSON *tags)
-{
-    cJSON *map = cJSON_CreateObject();
-    const cJSON *t;
-    cJSON_ArrayForEach(t, tags)
-    {
-        map = cfnkit_json_strings(map, cfn_json_string(t, "Key") ? cfn_json_string(t, "Key") : "",
-                                  cfn_json_string(t, "Value"), NULL);
-    }
-    return map;
-}
-
 /* Tags follow the template on the resource `arn`. */
 static int retag(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
 {
@@ -98,7 +85,7 @@ static int retag(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
         rc = apigw_call(
             aws, "TagResource",
             cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "resourceArn", arn, NULL),
-                             "tags", tag_map(tag)),
+                             "tags", cfnkit_tag_object(tag)),
             NULL);
     cJSON_Delete(tag);
     return rc;
@@ -117,8 +104,10 @@ static cJSON *patch(cfn_ctx *ctx, cJSON *ops, const char *name, const char *path
         value = v->valuestring;
     else if (cJSON_IsBool(v))
         value = cJSON_IsTrue(v) ? "true" : "false";
-    else if (cJSON_IsNumber(v) && snprintf(text, sizeof(text), "%.17g", v->valuedouble) > 0)
+    else if (cJSON_IsNumber(v)) {
+        cfnkit_number_text(v->valuedouble, text, sizeof(text));
         value = text;
+    }
     cJSON *op = cfnkit_json_strings(cJSON_CreateObject(), "op", v ? "replace" : "remove", "path",
                                     path, "value", value, NULL);
     if (!op || !cJSON_AddItemToArray(ops, op)) {
@@ -276,9 +265,11 @@ static int api_create(cfn_ctx *ctx)
     cJSON *source = cJSON_DetachItemFromObjectCaseSensitive(in, "apiKeySourceType");
     if (source)
         in = cfnkit_json_item(in, "apiKeySource", source);
-    const cJSON *tags = cJSON_GetObjectItem(cfn_request_props(ctx), "Tags");
-    if (tags && in)
-        in = cfnkit_json_item(in, "tags", tag_map(tags));
+    cJSON *tags = NULL;
+    if (cfn_prop_has(ctx, "Tags") && in && cfnkit_tags_map(ctx, "Tags", &tags) < 0)
+        goto done;
+    if (tags)
+        in = cfnkit_json_item(in, "tags", tags);
     /* Failing without a reason answers with the AWS error. */
     rc = apigw_call(aws, "CreateRestApi", with_policy(ctx, in), &out);
     in = NULL;
@@ -768,9 +759,11 @@ static int stage_create(cfn_ctx *ctx)
         !(in = input_of(ctx, stage_create_props, api, NULL, NULL)) ||
         cfn_aws_for(ctx, NULL, &aws) < 0)
         goto done;
-    const cJSON *tags = cJSON_GetObjectItem(cfn_request_props(ctx), "Tags");
+    cJSON *tags = NULL;
+    if (cfn_prop_has(ctx, "Tags") && cfnkit_tags_map(ctx, "Tags", &tags) < 0)
+        goto done;
     if (tags)
-        in = cfnkit_json_item(in, "tags", tag_map(tags));
+        in = cfnkit_json_item(in, "tags", tags);
     /* Failing without a reason answers with the AWS error. */
     rc = apigw_call(aws, "CreateStage", cfnkit_json_strings(in, "stageName", name, NULL), NULL);
     in = NULL;

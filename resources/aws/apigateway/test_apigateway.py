@@ -68,6 +68,15 @@ class ApiGateway(NativeTest):
         self.assertIn("AWS::ApiGateway::RestApi property Body is not supported by cfnkit's local "
                       "engine", body["Reason"])
 
+    def test_tags_without_key_or_value_refused(self):
+        # A tag without Key was sent as "", one without Value left out.
+        self.typed("AWS::ApiGateway::RestApi")
+        before = self.ag.get_rest_apis()["items"]
+        for tag, missing in (({"Value": "a"}, "Tags.0.Key"), ({"Key": "team"}, "Tags.0.Value")):
+            body = self.invoke("Create", {"Name": "tagged", "Tags": [tag]}, expect="FAILED")
+            self.assertIn(missing, body["Reason"])
+        self.assertEqual(self.ag.get_rest_apis()["items"], before)  # nothing made
+
     def test_path_method_deployment_stage(self):
         api = self.ag.create_rest_api(name="chain")["id"]
         root = self.ag.get_resources(restApiId=api)["items"][0]["id"]

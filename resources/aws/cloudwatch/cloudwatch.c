@@ -162,33 +162,6 @@ static int create(cfn_ctx *ctx)
     return rc;
 }
 
-static int update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
-{
-    cJSON *untag, *tag;
-    if (native_tag_changes(ctx, "Tags", &untag, &tag) < 0)
-        return -1;
-    int rc = 0;
-    if (cJSON_GetArraySize(untag) > 0) {
-        rc = native_call(
-            ctx, aws, "cloudwatch", "UntagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "ResourceARN", arn, NULL),
-                             "TagKeys", untag),
-            NULL);
-        untag = NULL;
-    }
-    if (rc == 0 && cJSON_GetArraySize(tag) > 0) {
-        rc = native_call(
-            ctx, aws, "cloudwatch", "TagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "ResourceARN", arn, NULL),
-                             "Tags", tag),
-            NULL);
-        tag = NULL;
-    }
-    cJSON_Delete(untag);
-    cJSON_Delete(tag);
-    return rc;
-}
-
 /* PutMetricAlarm replaces the whole definition: what the template no longer
  * sets goes back to CloudWatch's default, as CloudFormation's update does. */
 static int update(cfn_ctx *ctx)
@@ -208,7 +181,8 @@ static int update(cfn_ctx *ctx)
     char *arn = NULL;
     if (native_call(ctx, aws, "cloudwatch", "PutMetricAlarm", in, NULL) == 0 &&
         alarm_arn(ctx, aws, name, &arn) == 0 &&
-        (!cfn_prop_changed(ctx, "Tags") || update_tags(ctx, aws, arn) == 0))
+        (!cfn_prop_changed(ctx, "Tags") ||
+         native_update_tags(ctx, aws, "cloudwatch", "ResourceARN", arn) == 0))
         rc = answer(ctx, name, arn);
     free(arn);
     cfn_aws_free(aws);

@@ -4,7 +4,6 @@
 #include "awsjson.h"
 #include "aws/native.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,10 +90,7 @@ static const char *scalar(const cJSON *v, char *buf, size_t size)
     if (cJSON_IsBool(v))
         return cJSON_IsTrue(v) ? "true" : "false";
     if (cJSON_IsNumber(v)) {
-        if (v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 1e15)
-            snprintf(buf, size, "%lld", (long long)v->valuedouble);
-        else
-            snprintf(buf, size, "%.17g", v->valuedouble);
+        cfnkit_number_text(v->valuedouble, buf, size);
         return buf;
     }
     return NULL;

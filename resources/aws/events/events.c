@@ -179,33 +179,6 @@ done:
     return rc;
 }
 
-static int update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
-{
-    cJSON *untag, *tag;
-    if (native_tag_changes(ctx, "Tags", &untag, &tag) < 0)
-        return -1;
-    int rc = 0;
-    if (cJSON_GetArraySize(untag) > 0) {
-        rc = native_call(
-            ctx, aws, "events", "UntagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "ResourceARN", arn, NULL),
-                             "TagKeys", untag),
-            NULL);
-        untag = NULL;
-    }
-    if (rc == 0 && cJSON_GetArraySize(tag) > 0) {
-        rc = native_call(
-            ctx, aws, "events", "TagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "ResourceARN", arn, NULL),
-                             "Tags", tag),
-            NULL);
-        tag = NULL;
-    }
-    cJSON_Delete(untag);
-    cJSON_Delete(tag);
-    return rc;
-}
-
 static int update(cfn_ctx *ctx)
 {
     const char *name;
@@ -230,7 +203,7 @@ static int update(cfn_ctx *ctx)
         goto done;
     const cJSON *arn = cJSON_GetObjectItemCaseSensitive(out, "RuleArn");
     if (cfn_prop_changed(ctx, "Tags") && cJSON_IsString(arn) &&
-        update_tags(ctx, aws, arn->valuestring) < 0)
+        native_update_tags(ctx, aws, "events", "ResourceARN", arn->valuestring) < 0)
         goto done;
     if (answer(ctx, aws, bus, name) == 0)
         rc = cfn_set_physical_id(ctx, cfn_request_physical_id(ctx));
@@ -379,7 +352,7 @@ static int update_bus(cfn_ctx *ctx)
     if (rc == 0)
         rc = bus_answer(ctx, aws, bus, &arn);
     if (rc == 0 && cfn_prop_changed(ctx, "Tags"))
-        rc = update_tags(ctx, aws, arn);
+        rc = native_update_tags(ctx, aws, "events", "ResourceARN", arn);
     free(arn);
     cfn_aws_free(aws);
     return rc < 0 ? -1 : 0;

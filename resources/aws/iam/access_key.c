@@ -65,8 +65,9 @@ done:
     return rc < 0 ? -1 : 0;
 }
 
-/* Only Status changes in place. IAM never gives the secret again: the
- * engine keeps the Data of the Create. */
+/* Only Status changes in place. IAM never gives the secret again, so this
+ * answer's Data has Id only: GetAtt SecretAccessKey after an Update needs
+ * the engine to keep the Create's value (stack.c replaces Data instead). */
 static int update(cfn_ctx *ctx)
 {
     const char *user, *status, *id = cfn_request_physical_id(ctx);

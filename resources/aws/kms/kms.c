@@ -53,24 +53,6 @@ static cJSON *kms_tags(const cJSON *list)
     return out;
 }
 
-/* KeyPolicy as KMS takes it: a JSON object serialized, a string as given;
- * NULL and no reason when absent. */
-static char *policy_text(cfn_ctx *ctx, bool *bad)
-{
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "KeyPolicy");
-    *bad = false;
-    if (!p)
-        return NULL;
-    char *text = cJSON_IsObject(p)   ? cJSON_PrintUnformatted(p)
-                 : cJSON_IsString(p) ? strdup(p->valuestring)
-                                     : NULL;
-    if (!text) {
-        *bad = true;
-        cfn_fail(ctx, KEY " property KeyPolicy must be a JSON object or string");
-    }
-    return text;
-}
-
 static cJSON *key_ref(const char *id)
 {
     return cfnkit_json_strings(cJSON_CreateObject(), "KeyId", id, NULL);
@@ -117,7 +99,7 @@ static int create_key(cfn_ctx *ctx)
 {
     const char *description, *spec, *usage, *origin;
     const cJSON *tags = NULL;
-    bool multi, bypass, bad, rotation, enabled;
+    bool multi, bypass, rotation, enabled;
     cfn_aws *aws = NULL;
     cJSON *out = NULL;
     int rc = -1;
@@ -132,8 +114,8 @@ static int create_key(cfn_ctx *ctx)
         cfn_prop_bool_or(ctx, "Enabled", true, &enabled) < 0 ||
         (cfn_prop_has(ctx, "Tags") && cfn_prop_list(ctx, "Tags", &tags) < 0))
         return -1;
-    char *policy = policy_text(ctx, &bad);
-    if (bad)
+    char *policy;
+    if (native_json_text(ctx, "KeyPolicy", false, &policy) < 0)
         return -1;
     cJSON *in =
         cfnkit_json_strings(cJSON_CreateObject(), "Description", description, "KeySpec", spec,
@@ -198,7 +180,6 @@ static int update_key(cfn_ctx *ctx)
 {
     const char *id = cfn_request_physical_id(ctx), *description;
     cfn_aws *aws = NULL;
-    bool bad;
     int rc = -1;
     if (native_check_props(ctx, key_supported) < 0 ||
         cfn_prop_string_or(ctx, "Description", "", &description) < 0)
@@ -206,8 +187,9 @@ static int update_key(cfn_ctx *ctx)
     for (const char *const *f = fixed; *f; f++)
         if (cfn_prop_changed(ctx, *f))
             return cfn_fail(ctx, KEY " %s: %s cannot change on an existing key", id, *f);
-    char *policy = policy_text(ctx, &bad);
-    if (bad || cfn_aws_for(ctx, NULL, &aws) < 0) {
+    char *policy;
+    if (native_json_text(ctx, "KeyPolicy", false, &policy) < 0 ||
+        cfn_aws_for(ctx, NULL, &aws) < 0) {
         free(policy);
         return -1;
     }

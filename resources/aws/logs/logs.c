@@ -20,24 +20,6 @@ static cJSON *named(const char *group)
     return cfnkit_json_strings(cJSON_CreateObject(), "logGroupName", group, NULL);
 }
 
-/* {"Key": k, "Value": v} list -> {k: v}, as CloudWatch Logs takes tags. */
-static cJSON *tag_map(const cJSON *list)
-{
-    cJSON *map = cJSON_CreateObject();
-    const cJSON *t;
-    cJSON_ArrayForEach(t, list)
-    {
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
-        if (!map || !cJSON_IsString(k) || !cJSON_IsString(v) ||
-            !cJSON_AddStringToObject(map, k->valuestring, v->valuestring)) {
-            cJSON_Delete(map);
-            return NULL;
-        }
-    }
-    return map;
-}
-
 static int set_retention(cfn_ctx *ctx, cfn_aws *aws, const char *group)
 {
     long long days;
@@ -84,7 +66,7 @@ static int create(cfn_ctx *ctx)
         cfn_prop_string_or(ctx, "LogGroupClass", NULL, &class) < 0 ||
         (cfn_prop_has(ctx, "Tags") && cfn_prop_list(ctx, "Tags", &tags) < 0))
         return -1;
-    cJSON *map = tags ? tag_map(tags) : NULL;
+    cJSON *map = tags ? cfnkit_tag_object(tags) : NULL;
     if (tags && !map)
         return cfn_fail(ctx, TYPE " property Tags must be a list of {Key, Value} strings");
     if (!given && native_name(ctx, MAX_NAME, 0, &generated) < 0) {
@@ -148,7 +130,7 @@ static int update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *group)
         untag = NULL;
     }
     if (rc == 0 && cJSON_GetArraySize(tag) > 0) {
-        cJSON *map = tag_map(tag);
+        cJSON *map = cfnkit_tag_object(tag);
         rc = native_call(ctx, aws, "logs", "TagResource",
                          map ? cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(),
                                                                     "resourceArn", bare, NULL),
@@ -246,7 +228,7 @@ static cJSON *transformations(cfn_ctx *ctx, const cJSON *list)
             const char *name = transformation_members[i][1];
             cJSON *v;
             if (strcmp(f->string, "Dimensions") == 0)
-                v = tag_map(f);
+                v = cfnkit_tag_object(f);
             else if (strcmp(f->string, "DefaultValue") == 0 && cJSON_IsString(f))
                 v = cJSON_CreateNumber(strtod(f->valuestring, NULL));
             else

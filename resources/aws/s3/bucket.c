@@ -145,8 +145,26 @@ static cJSON *notification(cfn_ctx *ctx, const cJSON *n)
         if (!list)
             continue;
         cJSON *api = cJSON_CreateArray();
+        /* Each target's members, its Filter's and S3Key's are checked too. */
+        static const char *const filter_allowed[] = {"S3Key", NULL};
+        static const char *const key_allowed[] = {"Rules", NULL};
+        const char *const item_allowed[] = {"Event", "Filter", kinds[k][1], NULL};
+        char where[3][96];
+        snprintf(where[0], sizeof(where[0]), "NotificationConfiguration.%s", kinds[k][0]);
+        snprintf(where[1], sizeof(where[1]), "NotificationConfiguration.%s.Filter", kinds[k][0]);
+        snprintf(where[2], sizeof(where[2]), "NotificationConfiguration.%s.Filter.S3Key",
+                 kinds[k][0]);
         cJSON_ArrayForEach(c, list)
         {
+            const cJSON *filter = cJSON_GetObjectItem(c, "Filter");
+            if (members_known(ctx, c, where[0], item_allowed) < 0 ||
+                members_known(ctx, filter, where[1], filter_allowed) < 0 ||
+                members_known(ctx, cJSON_GetObjectItem(filter, "S3Key"), where[2], key_allowed) <
+                    0) {
+                cJSON_Delete(api);
+                cJSON_Delete(out);
+                return NULL;
+            }
             const cJSON *rules = cJSON_GetObjectItem(
                 cJSON_GetObjectItem(cJSON_GetObjectItem(c, "Filter"), "S3Key"), "Rules");
             cJSON *one = cfnkit_json_strings(cJSON_CreateObject(), kinds[k][3],
@@ -282,8 +300,19 @@ static cJSON *api_value(cfn_ctx *ctx, const config *c, const cJSON *v)
             cJSON_Delete(rules);
             return NULL;
         }
+        static const char *const rule_allowed[] = {"AllowedHeaders",
+                                                   "AllowedMethods",
+                                                   "AllowedOrigins",
+                                                   "ExposedHeaders",
+                                                   "Id",
+                                                   "MaxAge",
+                                                   NULL};
         cJSON_ArrayForEach(r, cJSON_GetObjectItem(v, "CorsRules"))
         {
+            if (members_known(ctx, r, "CorsConfiguration.CorsRules", rule_allowed) < 0) {
+                cJSON_Delete(rules);
+                return NULL;
+            }
             cJSON *one = copy(cJSON_CreateObject(), r, "AllowedHeaders", "AllowedHeaders");
             one = copy(copy(one, r, "AllowedMethods", "AllowedMethods"), r, "AllowedOrigins",
                        "AllowedOrigins");

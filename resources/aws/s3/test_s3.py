@@ -60,6 +60,17 @@ class S3Test(NativeTest):
             {"Status": "Enabled", "ObjectSizeGreaterThan": 5}]}}, expect="FAILED")
         self.assertIn("LifecycleConfiguration.Rules.ObjectSizeGreaterThan is not supported",
                       body["Reason"])
+        # Members of CORS rules and notification targets were dropped unread.
+        body = self.invoke("Create", {"CorsConfiguration": {"CorsRules": [
+            {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeader": ["x"]}]}},
+            expect="FAILED")
+        self.assertIn("CorsConfiguration.CorsRules.AllowedHeader is not supported",
+                      body["Reason"])
+        body = self.invoke("Create", {"NotificationConfiguration": {"QueueConfigurations": [
+            {"Event": "s3:ObjectCreated:*", "Queue": "arn:aws:sqs:us-east-1:123456789012:q",
+             "Filter": {"S3Key": {"Rules": []}, "Prefix": "a/"}}]}}, expect="FAILED")
+        self.assertIn("NotificationConfiguration.QueueConfigurations.Filter.Prefix is not "
+                      "supported", body["Reason"])
         # The failed Creates left no bucket behind.
         self.assertEqual([b["Name"] for b in self.s3.list_buckets()["Buckets"]
                           if b["Name"].startswith("ports-res-")], [])

@@ -196,33 +196,6 @@ done:
     return rc;
 }
 
-static int update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
-{
-    cJSON *untag, *tag;
-    if (native_tag_changes(ctx, "Tags", &untag, &tag) < 0)
-        return -1;
-    int rc = 0;
-    if (cJSON_GetArraySize(untag) > 0) {
-        rc = native_call(
-            ctx, aws, "secretsmanager", "UntagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "SecretId", arn, NULL),
-                             "TagKeys", untag),
-            NULL);
-        untag = NULL;
-    }
-    if (rc == 0 && cJSON_GetArraySize(tag) > 0) {
-        rc = native_call(
-            ctx, aws, "secretsmanager", "TagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "SecretId", arn, NULL),
-                             "Tags", tag),
-            NULL);
-        tag = NULL;
-    }
-    cJSON_Delete(untag);
-    cJSON_Delete(tag);
-    return rc;
-}
-
 static int update(cfn_ctx *ctx)
 {
     const char *arn = cfn_request_physical_id(ctx), *description, *kms;
@@ -248,7 +221,8 @@ static int update(cfn_ctx *ctx)
         if (native_call(ctx, aws, "secretsmanager", "UpdateSecret", in, NULL) < 0)
             goto done;
     }
-    if (cfn_prop_changed(ctx, "Tags") && update_tags(ctx, aws, arn) < 0)
+    if (cfn_prop_changed(ctx, "Tags") &&
+        native_update_tags(ctx, aws, "secretsmanager", "SecretId", arn) < 0)
         goto done;
     if (cfn_set_data(ctx, "Id", arn) == 0)
         rc = cfn_set_physical_id(ctx, arn);

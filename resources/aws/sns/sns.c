@@ -62,7 +62,7 @@ static char *attribute_value(const cJSON *v)
     if (cJSON_IsBool(v))
         return strdup(cJSON_IsTrue(v) ? "true" : "false");
     if (cJSON_IsNumber(v)) {
-        snprintf(buf, sizeof(buf), "%.17g", v->valuedouble);
+        cfnkit_number_text(v->valuedouble, buf, sizeof(buf));
         return strdup(buf);
     }
     if (cJSON_IsObject(v) || cJSON_IsArray(v))
@@ -279,33 +279,6 @@ done:
     return rc;
 }
 
-static int update_topic_tags(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
-{
-    cJSON *untag, *tag;
-    if (native_tag_changes(ctx, "Tags", &untag, &tag) < 0)
-        return -1;
-    int rc = 0;
-    if (cJSON_GetArraySize(untag) > 0) {
-        rc = native_call(
-            ctx, aws, "sns", "UntagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "ResourceArn", arn, NULL),
-                             "TagKeys", untag),
-            NULL);
-        untag = NULL;
-    }
-    if (rc == 0 && cJSON_GetArraySize(tag) > 0) {
-        rc = native_call(
-            ctx, aws, "sns", "TagResource",
-            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "ResourceArn", arn, NULL),
-                             "Tags", tag),
-            NULL);
-        tag = NULL;
-    }
-    cJSON_Delete(untag);
-    cJSON_Delete(tag);
-    return rc;
-}
-
 static int update_topic(cfn_ctx *ctx)
 {
     const char *arn = cfn_request_physical_id(ctx);
@@ -315,7 +288,8 @@ static int update_topic(cfn_ctx *ctx)
         return -1;
     if (update_attributes(ctx, aws, topic_attributes, "SetTopicAttributes", "TopicArn", arn) == 0 &&
         (!cfn_prop_changed(ctx, "Subscription") || update_subscriptions(ctx, aws, arn) == 0) &&
-        (!cfn_prop_changed(ctx, "Tags") || update_topic_tags(ctx, aws, arn) == 0))
+        (!cfn_prop_changed(ctx, "Tags") ||
+         native_update_tags(ctx, aws, "sns", "ResourceArn", arn) == 0))
         rc = topic_answer(ctx, arn);
     cfn_aws_free(aws);
     return rc;
@@ -504,14 +478,9 @@ static int apply_topic_policy(cfn_ctx *ctx, const cJSON *old_topics, const char 
     cfn_aws *aws = NULL;
     if (native_check_props(ctx, policy_supported) < 0 || cfn_prop_list(ctx, "Topics", &topics) < 0)
         return -1;
-    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "PolicyDocument");
-    char *policy = cJSON_IsObject(doc)   ? cJSON_PrintUnformatted(doc)
-                   : cJSON_IsString(doc) ? strdup(doc->valuestring)
-                                         : NULL;
-    if (!policy)
-        return cfn_fail(ctx, doc ? "AWS::SNS::TopicPolicy property PolicyDocument must be a "
-                                   "JSON object or string"
-                                 : "AWS::SNS::TopicPolicy property PolicyDocument is required");
+    char *policy;
+    if (native_json_text(ctx, "PolicyDocument", true, &policy) < 0)
+        return -1;
     int rc = cfn_aws_for(ctx, NULL, &aws);
     if (rc == 0)
         rc = set_topic_policies(ctx, aws, old_topics, topics, NULL);
@@ -561,13 +530,9 @@ static int put_inline_policy(cfn_ctx *ctx)
     if (native_check_props(ctx, inline_supported) < 0 ||
         cfn_prop_string(ctx, "TopicArn", &topic) < 0)
         return -1;
-    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "PolicyDocument");
-    char *policy = cJSON_IsObject(doc)   ? cJSON_PrintUnformatted(doc)
-                   : cJSON_IsString(doc) ? strdup(doc->valuestring)
-                                         : NULL;
-    if (!policy)
-        return cfn_fail(ctx, "AWS::SNS::TopicInlinePolicy property PolicyDocument must be a "
-                             "JSON object or string");
+    char *policy;
+    if (native_json_text(ctx, "PolicyDocument", true, &policy) < 0)
+        return -1;
     cJSON *topics = cJSON_CreateStringArray(&topic, 1);
     int rc = !topics ? cfn_fail(ctx, "out of memory") : cfn_aws_for(ctx, NULL, &aws);
     if (rc == 0)

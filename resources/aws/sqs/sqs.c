@@ -57,7 +57,7 @@ static char *attribute_value(const cJSON *v)
     if (cJSON_IsBool(v))
         return strdup(cJSON_IsTrue(v) ? "true" : "false");
     if (cJSON_IsNumber(v)) {
-        snprintf(buf, sizeof(buf), "%.17g", v->valuedouble);
+        cfnkit_number_text(v->valuedouble, buf, sizeof(buf));
         return strdup(buf);
     }
     if (cJSON_IsObject(v))
@@ -122,24 +122,6 @@ static cJSON *queue_attributes(cfn_ctx *ctx, bool create, bool changed_only)
     return map;
 }
 
-/* [{Key, Value}] -> {Key: Value}, as SQS takes tags. */
-static cJSON *tag_map(const cJSON *list)
-{
-    cJSON *map = cJSON_CreateObject();
-    const cJSON *t;
-    cJSON_ArrayForEach(t, list)
-    {
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
-        if (!map || !cJSON_IsString(k) || !cJSON_IsString(v) ||
-            !cJSON_AddStringToObject(map, k->valuestring, v->valuestring)) {
-            cJSON_Delete(map);
-            return NULL;
-        }
-    }
-    return map;
-}
-
 /* Whether the last call failed because the queue does not exist (the
  * query protocol's code is "AWS.SimpleQueueService.NonExistentQueue"). */
 static bool gone(cfn_aws *aws)
@@ -197,7 +179,7 @@ static int create_queue(cfn_ctx *ctx)
     cJSON *in = cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "QueueName", name, NULL),
                                  "Attributes", queue_attributes(ctx, true, false));
     if (tags) {
-        cJSON *map = tag_map(tags);
+        cJSON *map = cfnkit_tag_object(tags);
         if (!map) {
             cJSON_Delete(in);
             free(name);
@@ -245,7 +227,7 @@ static int update_queue_tags(cfn_ctx *ctx, cfn_aws *aws, const char *url)
         rc = native_call(
             ctx, aws, "sqs", "TagQueue",
             cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "QueueUrl", url, NULL),
-                             "Tags", tag_map(tag)),
+                             "Tags", cfnkit_tag_object(tag)),
             NULL);
     cJSON_Delete(untag);
     cJSON_Delete(tag);
@@ -331,18 +313,12 @@ static int set_policies(cfn_ctx *ctx, cfn_aws *aws, const cJSON *queues, const c
     return 0;
 }
 
-/* PolicyDocument as the Policy attribute: a JSON object serialized, or a
- * string as given. */
+/* PolicyDocument as the Policy attribute (native_json_text); NULL with the
+ * reason set. */
 static char *policy_text(cfn_ctx *ctx)
 {
-    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "PolicyDocument");
-    char *text = cJSON_IsObject(doc)   ? cJSON_PrintUnformatted(doc)
-                 : cJSON_IsString(doc) ? strdup(doc->valuestring)
-                                       : NULL;
-    if (!text)
-        cfn_fail(ctx, doc ? POLICY " property PolicyDocument must be a JSON object or string"
-                          : POLICY " property PolicyDocument is required");
-    return text;
+    char *text;
+    return native_json_text(ctx, "PolicyDocument", true, &text) < 0 ? NULL : text;
 }
 
 static int apply_policy(cfn_ctx *ctx, const cJSON *old_queues, const char *id)

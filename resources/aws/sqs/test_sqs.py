@@ -153,6 +153,17 @@ class QueueInlinePolicy(NativeTest):
         self.sqs.delete_queue(QueueUrl=q)
         self.invoke("Delete", props, physical_id=q, expect="SUCCESS")
 
+    def test_policy_document_refused_by_name(self):
+        # The reason names this type (it named AWS::SQS::QueuePolicy).
+        q = self.sqs.create_queue(QueueName="inline-bad")["QueueUrl"]
+        body = self.invoke("Create", {"Queue": q}, expect="FAILED")
+        self.assertEqual(body["Reason"],
+                         "AWS::SQS::QueueInlinePolicy property PolicyDocument is required")
+        body = self.invoke("Create", {"Queue": q, "PolicyDocument": ["x"]}, expect="FAILED")
+        self.assertEqual(body["Reason"], "AWS::SQS::QueueInlinePolicy property PolicyDocument "
+                         "must be a JSON object or string")
+        self.sqs.delete_queue(QueueUrl=q)
+
 
 if __name__ == "__main__":
     unittest.main()
