@@ -278,6 +278,20 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(lines[-1]["Failures"], [])
         self.ok(self.delete("inplace"))
 
+    def test_update_in_place_keeps_attributes_the_answer_leaves_out(self):
+        """An attribute AWS gives only when a resource is made (an access
+        key's secret) is still read by Fn::GetAtt after an update in place
+        whose answer leaves it out; attributes answered again are new."""
+        outputs = {"Secret": {"Value": {"Fn::GetAtt": ["A", "Secret"]}},
+                   "Kept": {"Value": {"Fn::GetAtt": ["A", "Keep"]}}}
+        self.ok(self.deploy("keepdata", {"A": self.res(Id="a", Data={"Secret": "s1", "Keep": "k1"})},
+                            outputs=outputs))
+        self.ok(self.deploy("keepdata", {"A": self.res(Id="a", Data={"Keep": "k2"})}, outputs=outputs))
+        out = json.loads(self.cfnkit("describe-stacks", "--stack-name", "keepdata").stdout)
+        got = {o["OutputKey"]: o["OutputValue"] for o in out["Stacks"][0]["Outputs"]}
+        self.assertEqual(got, {"Secret": "s1", "Kept": "k2"})
+        self.ok(self.delete("keepdata"))
+
     def test_replacement_with_cleanup(self):
         self.ok(self.deploy("repl", {
             "A": self.res(Id="old-a", NewIdOnUpdate="true", Size="1"),

@@ -864,8 +864,10 @@ static int finished(op *o, size_t node, stk_result *r, bool *ok)
         }
         return res_status(o, key, doc, "DELETE_FAILED", reason);
     }
+    bool in_place = strcmp(type, "Update") == 0;
     if (r->success && r->physical_id) {
         const char *before = str(doc, "PhysicalResourceId");
+        in_place = in_place && (!before || strcmp(before, r->physical_id) == 0);
         if (strcmp(type, "Update") == 0 && before && strcmp(before, r->physical_id) != 0 &&
             (o->phase == PH_FORWARD || o->phase == PH_SETTLE)) {
             /* The provider answered a new id: a replacement; the old one is
@@ -895,7 +897,19 @@ static int finished(op *o, size_t node, stk_result *r, bool *ok)
         set_str(doc, "PhysicalResourceId", r->physical_id);
     }
     if (r->success) {
-        set_item(doc, "Data", r->data ? cJSON_Duplicate(r->data, 1) : NULL);
+        cJSON *data = r->data ? cJSON_Duplicate(r->data, 1) : NULL;
+        const cJSON *had = cJSON_GetObjectItemCaseSensitive(doc, "Data");
+        /* An update in place keeps the attributes its answer leaves out:
+         * AWS gives some only when the resource is made (an access key's
+         * secret), and Fn::GetAtt still reads them after an update. */
+        if (in_place && cJSON_IsObject(had)) {
+            if (!data)
+                data = cJSON_CreateObject();
+            for (const cJSON *a = had->child; data && a; a = a->next)
+                if (!cJSON_GetObjectItemCaseSensitive(data, a->string))
+                    cJSON_AddItemToObject(data, a->string, cJSON_Duplicate(a, 1));
+        }
+        set_item(doc, "Data", data);
         if (r->no_echo)
             cJSON_AddBoolToObject(doc, "NoEcho", 1);
         add_data_secrets(o, doc);
