@@ -48,7 +48,8 @@ int cfn__aws_json_call(cfn_aws *aws, const aws_op *op, const cJSON *input, cJSON
         } else if (cfn__aws_json_out(op->m, op->output, *output) < 0) {
             cJSON_Delete(*output);
             *output = NULL;
-            rc = CFN_ENOMEM;
+            rc = cfn_error_set(CFN_ENOMEM, "%s %s: out of memory reading the answer", e->svc.name,
+                               op->name);
         }
     }
     cfn__http_response_free(&res);

@@ -368,7 +368,7 @@ static int xml_value(request *r, strbuf *b, const char *name, const cJSON *shape
                 return CFN_ENOMEM;
             rc = xml_value(r, b, vn, cfn__aws_ref_shape(r->op->m, vref), vref, it);
             if (rc == 0 && cfn__sb_append(b, "</entry>", 8) < 0)
-                rc = CFN_ENOMEM;
+                rc = cfn_error_set(CFN_ENOMEM, "out of memory building the request");
         }
         return rc < 0 ? rc : cfn__sb_printf(b, "</%s>", name);
     }
@@ -583,7 +583,7 @@ static int read_answer(const aws_op *op, bool xml, const http_response *res, cJS
         }
         if (rc == 0 && v && !cJSON_AddItemToObject(o, ref->string, v)) {
             cJSON_Delete(v);
-            rc = CFN_ENOMEM;
+            rc = cfn_error_set(CFN_ENOMEM, "out of memory reading the answer");
         }
     }
     if (rc < 0) {
