@@ -29,11 +29,32 @@ static int typed(const cJSON *v, const char *const *list, int type)
     return 1;
 }
 
+/* Whether an object in v names a member twice: properties never do (the
+ * template reader refuses a key given twice), so such input is not one. */
+static int duplicate_keys(const cJSON *v)
+{
+    const cJSON *m, *n;
+    cJSON_ArrayForEach(m, v)
+    {
+        if (cJSON_IsObject(v))
+            for (n = m->next; n; n = n->next)
+                if (strcmp(m->string, n->string) == 0)
+                    return 1;
+        if (duplicate_keys(m))
+            return 1;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cJSON *in = cJSON_ParseWithLength((const char *)data, size);
     if (!in)
         return 0;
+    if (duplicate_keys(in)) {
+        cJSON_Delete(in);
+        return 0;
+    }
     cJSON *out = cfnkit_json_camel(in, renames, verbatim);
     if (!out || cJSON_GetArraySize(out) != cJSON_GetArraySize(in))
         abort();
