@@ -176,24 +176,34 @@ nomem:
     return cfn_fail(ctx, "out of memory");
 }
 
-int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
-                cJSON **out)
+int native_take_call(cfn_aws *aws, const char *service, const char *label, const char *operation,
+                     cJSON *in, cJSON **out)
 {
     if (out)
         *out = NULL;
     if (!in)
-        return cfn_fail(ctx, "out of memory");
-    cJSON *answer = NULL;
-    /* Without `out`, no answer is read: some operations answer nothing. */
-    int rc = cfn_aws_call(aws, service, operation, in, out ? &answer : NULL);
+        return cfn_error_set(CFN_ENOMEM, "%s %s: out of memory", label, operation);
+    int rc = cfn_aws_call(aws, service, operation, in, out);
     cJSON_Delete(in);
-    if (rc < 0)
-        return -1;
-    if (out)
-        *out = answer;
-    else
-        cJSON_Delete(answer);
-    return 0;
+    return rc;
+}
+
+int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
+                cJSON **out)
+{
+    if (!in) {
+        if (out)
+            *out = NULL;
+        return cfn_fail(ctx, "out of memory");
+    }
+    /* Without `out`, no answer is read: some operations answer nothing. */
+    if (native_take_call(aws, service, service, operation, in, out) == 0)
+        return 0;
+    if (out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return -1;
 }
 
 bool native_error_is(const cfn_aws *aws, const char *code)

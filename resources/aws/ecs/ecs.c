@@ -19,15 +19,10 @@ static bool poll_again(cfn_ctx *ctx)
     return cfn_remaining_ms(ctx) >= POLL_MS + CALL_MS && cfn_sleep(ctx, POLL_MS) == 0;
 }
 
-/* One ECS call that consumes its input (NULL: it could not be built); the
- * error stays in cfn_error_last(). */
+/* One ECS call that consumes its input (native_take_call). */
 static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
-    if (!in)
-        return cfn_error_set(CFN_ENOMEM, "ECS %s: out of memory", op);
-    int rc = cfn_aws_call(aws, "ecs", op, in, out);
-    cJSON_Delete(in);
-    return rc;
+    return native_take_call(aws, "ecs", "ECS", op, in, out);
 }
 
 static cJSON *with_arn(const char *member, const char *arn)
