@@ -206,6 +206,14 @@ int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *ope
     return -1;
 }
 
+#define POLL_MS 500
+#define CALL_MS 1000 /* kept for the read after a pause */
+
+bool native_poll_again(cfn_ctx *ctx)
+{
+    return cfn_remaining_ms(ctx) >= POLL_MS + CALL_MS && cfn_sleep(ctx, POLL_MS) == 0;
+}
+
 bool native_error_is(const cfn_aws *aws, const char *code)
 {
     const char *got = cfn_aws_error_code(aws);

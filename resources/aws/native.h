@@ -51,6 +51,11 @@ int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *ope
 int native_take_call(cfn_aws *aws, const char *service, const char *label, const char *operation,
                      cJSON *in, cJSON **out);
 
+/* Pauses half a second before the next read of a wait, when the time left
+ * holds the pause and a second for the read; false (without pausing) when it
+ * does not: the caller fails saying what it waited for, before its deadline. */
+bool native_poll_again(cfn_ctx *ctx);
+
 /* Whether the last call of `aws` failed with `code`, with or without the
  * namespace some JSON protocol answers put before it
  * ("com.amazonaws.sqs#QueueDoesNotExist"). */

@@ -9,17 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POLL_MS  500
-#define CALL_MS  1000 /* kept for the read after a pause */
-#define MAX_NAME 32   /* load balancer and target group names */
-
-/* Pauses before the next read of a wait, when the time left holds the pause
- * and the read; false (without pausing) when it does not: the caller fails
- * saying what it waited for, before its deadline. */
-static bool poll_again(cfn_ctx *ctx)
-{
-    return cfn_remaining_ms(ctx) >= POLL_MS + CALL_MS && cfn_sleep(ctx, POLL_MS) == 0;
-}
+#define MAX_NAME 32 /* load balancer and target group names */
 
 /* One Elastic Load Balancing call that consumes its input (native_take_call). */
 static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
@@ -248,7 +238,7 @@ static int lb_answer(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
             return cfn_fail(ctx, "load balancer %s is %s", arn, lb ? "failed" : "gone");
         }
         cJSON_Delete(out);
-        if (!poll_again(ctx))
+        if (!native_poll_again(ctx))
             return cfn_fail(ctx, "load balancer %s is still %s", arn, state ? state : "unknown");
     }
 }
