@@ -221,6 +221,21 @@ bool native_error_is(const cfn_aws *aws, const char *code)
     return got && strcmp(hash ? hash + 1 : got, code) == 0;
 }
 
+int native_delete(cfn_ctx *ctx, const char *service, const char *operation, cJSON *in,
+                  const char *gone)
+{
+    cfn_aws *aws = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0) {
+        cJSON_Delete(in);
+        return -1;
+    }
+    int rc = native_call(ctx, aws, service, operation, in, NULL);
+    if (rc < 0 && native_error_is(aws, gone))
+        rc = 0;
+    cfn_aws_free(aws);
+    return rc;
+}
+
 int native_update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *id_member,
                        const char *id)
 {

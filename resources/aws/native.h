@@ -56,6 +56,13 @@ int native_take_call(cfn_aws *aws, const char *service, const char *label, const
  * does not: the caller fails saying what it waited for, before its deadline. */
 bool native_poll_again(cfn_ctx *ctx);
 
+/* A Delete: native_call of `service` with `in` (taken) on the request's
+ * AWS client; an answer with the error code `gone` (native_error_is: the
+ * resource is already gone) is a success. Returns 0, or -1 (the reason set,
+ * or the AWS error in cfn_error_last()). */
+int native_delete(cfn_ctx *ctx, const char *service, const char *operation, cJSON *in,
+                  const char *gone);
+
 /* Whether the last call of `aws` failed with `code`, with or without the
  * namespace some JSON protocol answers put before it
  * ("com.amazonaws.sqs#QueueDoesNotExist"). */
