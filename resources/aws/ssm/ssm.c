@@ -24,11 +24,7 @@ static const char *const put_members[] = {
 
 static int call(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_ssm(aws, op, in, out);
-    cJSON_Delete(in);
-    return rc < 0 ? -1 : 0;
+    return native_call(ctx, aws, "ssm", op, in, out);
 }
 
 /* Tags: a map of strings in this type's template ({"team": "a"}). */
