@@ -205,21 +205,12 @@ static int update(cfn_ctx *ctx)
 
 static int remove_parameter(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject();
     if (!in || !cJSON_AddStringToObject(in, "Name", cfn_request_physical_id(ctx))) {
         cJSON_Delete(in);
         return cfn_fail(ctx, "out of memory");
     }
-    if (cfn_aws_for(ctx, NULL, &aws) < 0) {
-        cJSON_Delete(in);
-        return -1;
-    }
-    int rc = call(ctx, aws, "DeleteParameter", in, NULL);
-    if (rc < 0 && native_error_is(aws, "ParameterNotFound"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+    return native_delete(ctx, "ssm", "DeleteParameter", in, "ParameterNotFound");
 }
 
 static const char *const replaces[] = {"Name", NULL};
