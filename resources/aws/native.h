@@ -47,7 +47,8 @@ int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *ope
 /* cfn_aws_call of `service` taking `in`, which it frees, for code without a
  * request at hand: a NULL `in` (building it failed) fails with CFN_ENOMEM and
  * "<label> <operation>: out of memory" ("ECS CreateCluster: ..."). Returns 0,
- * or -1 with cfn_error_last() saying why. `out` may be NULL. */
+ * or a negative code (CFN_ENOMEM, or cfn_aws_call's) with cfn_error_last()
+ * saying why. `out` may be NULL. */
 int native_take_call(cfn_aws *aws, const char *service, const char *label, const char *operation,
                      cJSON *in, cJSON **out);
 
