@@ -1,5 +1,5 @@
 /* Helpers shared by the native AWS:: types: generated physical names, the
- * properties a type implements, calls, tags. */
+ * properties a type implements, calls, tags, resource policies. */
 #include "native.h"
 
 #include "awsjson.h"
@@ -176,24 +176,42 @@ nomem:
     return cfn_fail(ctx, "out of memory");
 }
 
-int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
-                cJSON **out)
+int native_take_call(cfn_aws *aws, const char *service, const char *label, const char *operation,
+                     cJSON *in, cJSON **out)
 {
     if (out)
         *out = NULL;
     if (!in)
-        return cfn_fail(ctx, "out of memory");
-    cJSON *answer = NULL;
-    /* Without `out`, no answer is read: some operations answer nothing. */
-    int rc = cfn_aws_call(aws, service, operation, in, out ? &answer : NULL);
+        return cfn_error_set(CFN_ENOMEM, "%s %s: out of memory", label, operation);
+    int rc = cfn_aws_call(aws, service, operation, in, out);
     cJSON_Delete(in);
-    if (rc < 0)
-        return -1;
-    if (out)
-        *out = answer;
-    else
-        cJSON_Delete(answer);
-    return 0;
+    return rc;
+}
+
+int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
+                cJSON **out)
+{
+    if (!in) {
+        if (out)
+            *out = NULL;
+        return cfn_fail(ctx, "out of memory");
+    }
+    /* Without `out`, no answer is read: some operations answer nothing. */
+    if (native_take_call(aws, service, service, operation, in, out) == 0)
+        return 0;
+    if (out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return -1;
+}
+
+#define POLL_MS 500
+#define CALL_MS 1000 /* kept for the read after a pause */
+
+bool native_poll_again(cfn_ctx *ctx)
+{
+    return cfn_remaining_ms(ctx) >= POLL_MS + CALL_MS && cfn_sleep(ctx, POLL_MS) == 0;
 }
 
 bool native_error_is(const cfn_aws *aws, const char *code)
@@ -201,6 +219,21 @@ bool native_error_is(const cfn_aws *aws, const char *code)
     const char *got = cfn_aws_error_code(aws);
     const char *hash = got ? strrchr(got, '#') : NULL;
     return got && strcmp(hash ? hash + 1 : got, code) == 0;
+}
+
+int native_delete(cfn_ctx *ctx, const char *service, const char *operation, cJSON *in,
+                  const char *gone)
+{
+    cfn_aws *aws = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0) {
+        cJSON_Delete(in);
+        return -1;
+    }
+    int rc = native_call(ctx, aws, service, operation, in, NULL);
+    if (rc < 0 && native_error_is(aws, gone))
+        rc = 0;
+    cfn_aws_free(aws);
+    return rc;
 }
 
 int native_update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *id_member,
@@ -244,4 +277,106 @@ int native_json_text(cfn_ctx *ctx, const char *property, bool required, char **o
         return cfn_fail(ctx, "%s property %s must be a JSON object or string", type, property);
     *out = cJSON_IsObject(v) ? cJSON_PrintUnformatted(v) : strdup(v->valuestring);
     return *out ? 0 : cfn_fail(ctx, "out of memory");
+}
+
+/* Sets the policy of every resource in `targets` but those in `skip`. */
+static int set_policies(cfn_ctx *ctx, cfn_aws *aws, const native_policy_type *type,
+                        const cJSON *targets, const cJSON *skip, const char *policy)
+{
+    const cJSON *t, *k;
+    cJSON_ArrayForEach(t, targets)
+    {
+        if (!cJSON_IsString(t))
+            return cfn_fail(ctx, "%s property %s must be a list of %s",
+                            cfn_request_resource_type(ctx), type->list, type->items);
+        bool skipped = false;
+        cJSON_ArrayForEach(k, skip)
+        {
+            skipped = skipped || (cJSON_IsString(k) && strcmp(k->valuestring, t->valuestring) == 0);
+        }
+        if (!skipped && type->set(ctx, aws, t->valuestring, policy) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int apply_policy(cfn_ctx *ctx, const native_policy_type *type, const cJSON *old_targets,
+                        const char *id)
+{
+    const cJSON *targets;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, type->supported) < 0 ||
+        cfn_prop_list(ctx, type->list, &targets) < 0)
+        return -1;
+    char *policy;
+    if (native_json_text(ctx, "PolicyDocument", true, &policy) < 0)
+        return -1;
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = set_policies(ctx, aws, type, old_targets, targets, NULL);
+    if (rc == 0)
+        rc = set_policies(ctx, aws, type, targets, NULL, policy);
+    if (rc == 0 && cfn_set_data(ctx, "Id", id) == 0)
+        rc = cfn_set_physical_id(ctx, id);
+    free(policy);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+int native_policy_create(cfn_ctx *ctx, const native_policy_type *type)
+{
+    char *id = NULL;
+    if (native_name(ctx, 255, 0, &id) < 0)
+        return -1;
+    int rc = apply_policy(ctx, type, NULL, id);
+    free(id);
+    return rc;
+}
+
+int native_policy_update(cfn_ctx *ctx, const native_policy_type *type)
+{
+    const cJSON *old = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), type->list);
+    return apply_policy(ctx, type, old, cfn_request_physical_id(ctx));
+}
+
+int native_policy_remove(cfn_ctx *ctx, const native_policy_type *type)
+{
+    cfn_aws *aws = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = set_policies(ctx, aws, type,
+                          cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), type->list),
+                          NULL, NULL);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+int native_inline_policy_put(cfn_ctx *ctx, const char *const *supported, const char *target,
+                             native_set_policy set)
+{
+    const char *id;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, supported) < 0 || cfn_prop_string(ctx, target, &id) < 0)
+        return -1;
+    char *policy;
+    if (native_json_text(ctx, "PolicyDocument", true, &policy) < 0)
+        return -1;
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = set(ctx, aws, id, policy);
+    if (rc == 0)
+        rc = cfn_set_physical_id(ctx, id);
+    free(policy);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+int native_inline_policy_remove(cfn_ctx *ctx, native_set_policy set)
+{
+    cfn_aws *aws = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = set(ctx, aws, cfn_request_physical_id(ctx), NULL);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
 }

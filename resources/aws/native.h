@@ -44,6 +44,26 @@ int native_check_props(cfn_ctx *ctx, const char *const *supported);
 int native_call(cfn_ctx *ctx, cfn_aws *aws, const char *service, const char *operation, cJSON *in,
                 cJSON **out);
 
+/* cfn_aws_call of `service` taking `in`, which it frees, for code without a
+ * request at hand: a NULL `in` (building it failed) fails with CFN_ENOMEM and
+ * "<label> <operation>: out of memory" ("ECS CreateCluster: ..."). Returns 0,
+ * or a negative code (CFN_ENOMEM, or cfn_aws_call's) with cfn_error_last()
+ * saying why. `out` may be NULL. */
+int native_take_call(cfn_aws *aws, const char *service, const char *label, const char *operation,
+                     cJSON *in, cJSON **out);
+
+/* Pauses half a second before the next read of a wait, when the time left
+ * holds the pause and a second for the read; false (without pausing) when it
+ * does not: the caller fails saying what it waited for, before its deadline. */
+bool native_poll_again(cfn_ctx *ctx);
+
+/* A Delete: native_call of `service` with `in` (taken) on the request's
+ * AWS client; an answer with the error code `gone` (native_error_is: the
+ * resource is already gone) is a success. Returns 0, or -1 (the reason set,
+ * or the AWS error in cfn_error_last()). */
+int native_delete(cfn_ctx *ctx, const char *service, const char *operation, cJSON *in,
+                  const char *gone);
+
 /* Whether the last call of `aws` failed with `code`, with or without the
  * namespace some JSON protocol answers put before it
  * ("com.amazonaws.sqs#QueueDoesNotExist"). */
@@ -71,6 +91,37 @@ int native_update_tags(cfn_ctx *ctx, cfn_aws *aws, const char *service, const ch
  * reason "TYPE property P is required". Another JSON type: "TYPE property P
  * must be a JSON object or string". Returns 0 (*out the caller's) or -1. */
 int native_json_text(cfn_ctx *ctx, const char *property, bool required, char **out);
+/* Puts `policy` on one resource (`target`: an ARN, a URL), or with NULL puts
+ * back the service's default; resetting a resource already gone succeeds.
+ * Returns 0, or -1 with the reason set (or the AWS error in cfn_error_last()). */
+typedef int (*native_set_policy)(cfn_ctx *ctx, cfn_aws *aws, const char *target,
+                                 const char *policy);
+
+/* A policy type that puts its PolicyDocument on every resource of a list
+ * property (AWS::SNS::TopicPolicy's Topics, AWS::SQS::QueuePolicy's Queues).
+ * Its physical id and attribute Id are a generated name (native_name). */
+typedef struct native_policy_type {
+    const char *const *supported; /* its properties (native_check_props) */
+    const char *list;             /* the list property: "Topics" */
+    const char *items;            /* what it lists, for its error: "topic ARNs" */
+    native_set_policy set;
+} native_policy_type;
+
+/* Create, Update (the resources no longer listed get their default back
+ * first) and Delete (every listed resource gets its default back) of such a
+ * type. Return 0 or -1 with the reason set. */
+int native_policy_create(cfn_ctx *ctx, const native_policy_type *type);
+int native_policy_update(cfn_ctx *ctx, const native_policy_type *type);
+int native_policy_remove(cfn_ctx *ctx, const native_policy_type *type);
+
+/* The inline variant (AWS::SNS::TopicInlinePolicy, AWS::SQS::QueueInlinePolicy):
+ * the PolicyDocument of the one resource the string property `target` names,
+ * which is also the physical id. Put serves Create and Update; remove puts
+ * back the default of the physical id. Return 0 or -1 with the reason set. */
+int native_inline_policy_put(cfn_ctx *ctx, const char *const *supported, const char *target,
+                             native_set_policy set);
+int native_inline_policy_remove(cfn_ctx *ctx, native_set_policy set);
+
 /* The same name from its parts, for tests: `seed` stands for the request. */
 int native_name_from(const char *stack, const char *logical, const char *seed, size_t max_len,
                      unsigned flags, char **out);

@@ -1,5 +1,6 @@
 /* native_name: CloudFormation's "<stack>-<logical id>-<suffix>" names, cut to
- * a type's length, lowercase or without dashes when the type asks. */
+ * a type's length, lowercase or without dashes when the type asks; and the
+ * input native_take_call could not be given. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +120,17 @@ static void too_short_a_limit_fails(void **state)
     free(n);
 }
 
+/* An input that could not be built (NULL) fails before any call, naming
+ * the service and operation, with the answer reset. */
+static void take_call_without_input(void **state)
+{
+    (void)state;
+    cJSON *out = (cJSON *)1;
+    assert_int_equal(native_take_call(NULL, "ecs", "ECS", "CreateCluster", NULL, &out), CFN_ENOMEM);
+    assert_null(out);
+    assert_string_equal(cfn_error_last(), "ECS CreateCluster: out of memory");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +142,7 @@ int main(void)
         cmocka_unit_test(lowercase_for_buckets),
         cmocka_unit_test(no_dash),
         cmocka_unit_test(too_short_a_limit_fails),
+        cmocka_unit_test(take_call_without_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,13 +10,10 @@
 
 #define SERVICE "application-autoscaling"
 
+/* One Application Auto Scaling call that consumes its input (native_take_call). */
 static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
-    if (!in)
-        return cfn_error_set(CFN_ENOMEM, "Application Auto Scaling %s: out of memory", op);
-    int rc = cfn_aws_call(aws, SERVICE, op, in, out);
-    cJSON_Delete(in);
-    return rc;
+    return native_take_call(aws, SERVICE, "Application Auto Scaling", op, in, out);
 }
 
 /* Numbers and flags a template may give as strings. */

@@ -192,18 +192,11 @@ static int update(cfn_ctx *ctx)
 /* DeleteAlarms succeeds for a name that is not an alarm: gone is success. */
 static int remove_alarm(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
     const char *names[] = {cfn_request_physical_id(ctx)};
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = native_call(
-        ctx, aws, "cloudwatch", "DeleteAlarms",
+    return native_delete(
+        ctx, "cloudwatch", "DeleteAlarms",
         cfnkit_json_item(cJSON_CreateObject(), "AlarmNames", cJSON_CreateStringArray(names, 1)),
-        NULL);
-    if (rc < 0 && native_error_is(aws, "ResourceNotFound"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+        "ResourceNotFound");
 }
 
 /* ---- AWS::CloudWatch::Dashboard ---- */
@@ -261,18 +254,11 @@ static int update_dashboard(cfn_ctx *ctx)
 
 static int remove_dashboard(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
     const char *names[] = {cfn_request_physical_id(ctx)};
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = native_call(
-        ctx, aws, "cloudwatch", "DeleteDashboards",
+    return native_delete(
+        ctx, "cloudwatch", "DeleteDashboards",
         cfnkit_json_item(cJSON_CreateObject(), "DashboardNames", cJSON_CreateStringArray(names, 1)),
-        NULL);
-    if (rc < 0 && native_error_is(aws, "ResourceNotFound"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+        "ResourceNotFound");
 }
 
 static const char *const replaces[] = {"AlarmName", NULL};

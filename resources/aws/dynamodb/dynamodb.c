@@ -154,11 +154,7 @@ static const cJSON *find_index(const cJSON *list, const char *name)
 
 static int call(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_dynamodb(aws, op, in, out);
-    cJSON_Delete(in);
-    return rc < 0 ? -1 : 0;
+    return native_call(ctx, aws, "dynamodb", op, in, out);
 }
 
 static cJSON *named(const char *table)

@@ -210,13 +210,7 @@ int cfnkit_ec2_token(cfn_ctx *ctx, cJSON *in)
 
 int cfnkit_ec2_call(cfn_aws *aws, const char *operation, cJSON *in, cJSON **out)
 {
-    if (out)
-        *out = NULL;
-    if (!in)
-        return cfn_error_set(CFN_ENOMEM, "EC2 %s: out of memory", operation);
-    int rc = cfn_aws_call(aws, "ec2", operation, in, out);
-    cJSON_Delete(in);
-    return rc;
+    return native_take_call(aws, "ec2", "EC2", operation, in, out);
 }
 
 bool cfnkit_ec2_gone(const cfn_aws *aws)

@@ -529,17 +529,7 @@ done:
 
 static int template_remove(cfn_ctx *ctx)
 {
-    const char *id = cfn_request_physical_id(ctx);
-    cfn_aws *aws;
-    if (strncmp(id, "lt-", 3) != 0)
-        return 0; /* not an id this type gives: its Create made nothing */
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc =
-        cfnkit_ec2_delete(ctx, aws, "DeleteLaunchTemplate",
-                          cfnkit_json_strings(cJSON_CreateObject(), "LaunchTemplateId", id, NULL));
-    cfn_aws_free(aws);
-    return rc;
+    return cfnkit_ec2_remove(ctx, "DeleteLaunchTemplate", "LaunchTemplateId", "lt-");
 }
 
 static const char *const template_replaces[] = {"LaunchTemplateName", NULL};

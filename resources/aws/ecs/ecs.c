@@ -8,26 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POLL_MS 500
-#define CALL_MS 1000 /* kept for the read after a pause */
-
-/* Pauses before the next read of a wait, when the time left holds the pause
- * and the read; false (without pausing) when it does not: the caller fails
- * saying what it waited for, before its deadline. */
-static bool poll_again(cfn_ctx *ctx)
-{
-    return cfn_remaining_ms(ctx) >= POLL_MS + CALL_MS && cfn_sleep(ctx, POLL_MS) == 0;
-}
-
-/* One ECS call that consumes its input (NULL: it could not be built); the
- * error stays in cfn_error_last(). */
+/* One ECS call that consumes its input (native_take_call). */
 static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
-    if (!in)
-        return cfn_error_set(CFN_ENOMEM, "ECS %s: out of memory", op);
-    int rc = cfn_aws_call(aws, "ecs", op, in, out);
-    cJSON_Delete(in);
-    return rc;
+    return native_take_call(aws, "ecs", "ECS", op, in, out);
 }
 
 static cJSON *with_arn(const char *member, const char *arn)
@@ -510,7 +494,7 @@ static int service_wait(cfn_ctx *ctx, cfn_aws *aws, const char *cluster, const c
             return 0;
         if (attempt == 0)
             cfn_log(CFN_LOG_INFO, "service %s: %s; waiting until it is stable", arn, why);
-        if (!poll_again(ctx))
+        if (!native_poll_again(ctx))
             return cfn_fail(ctx,
                             "ECS service %s did not become stable in time (%s); a local AWS "
                             "that runs no containers (moto) reports MOTO_ECS_SERVICE_RUNNING "
@@ -654,7 +638,7 @@ static int service_remove(cfn_ctx *ctx)
         cJSON_Delete(out);
         if (done)
             break;
-        if (!poll_again(ctx))
+        if (!native_poll_again(ctx))
             rc = cfn_fail(ctx, "ECS service %s is still draining", arn);
     }
     cfn_aws_free(aws);

@@ -9,27 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POLL_MS  500
-#define CALL_MS  1000 /* kept for the read after a pause */
-#define MAX_NAME 32   /* load balancer and target group names */
+#define MAX_NAME 32 /* load balancer and target group names */
 
-/* Pauses before the next read of a wait, when the time left holds the pause
- * and the read; false (without pausing) when it does not: the caller fails
- * saying what it waited for, before its deadline. */
-static bool poll_again(cfn_ctx *ctx)
-{
-    return cfn_remaining_ms(ctx) >= POLL_MS + CALL_MS && cfn_sleep(ctx, POLL_MS) == 0;
-}
-
-/* One call that consumes its input (NULL: it could not be built); the error
- * stays in cfn_error_last(). */
+/* One Elastic Load Balancing call that consumes its input (native_take_call). */
 static int call(cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
-    if (!in)
-        return cfn_error_set(CFN_ENOMEM, "Elastic Load Balancing %s: out of memory", op);
-    int rc = cfn_aws_call(aws, "elbv2", op, in, out);
-    cJSON_Delete(in);
-    return rc;
+    return native_take_call(aws, "elbv2", "Elastic Load Balancing", op, in, out);
 }
 
 static cJSON *with_arn(const char *member, const char *arn)
@@ -253,7 +238,7 @@ static int lb_answer(cfn_ctx *ctx, cfn_aws *aws, const char *arn)
             return cfn_fail(ctx, "load balancer %s is %s", arn, lb ? "failed" : "gone");
         }
         cJSON_Delete(out);
-        if (!poll_again(ctx))
+        if (!native_poll_again(ctx))
             return cfn_fail(ctx, "load balancer %s is still %s", arn, state ? state : "unknown");
     }
 }

@@ -360,17 +360,10 @@ static int update_bus(cfn_ctx *ctx)
 
 static int remove_bus(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = native_call(
-        ctx, aws, "events", "DeleteEventBus",
+    return native_delete(
+        ctx, "events", "DeleteEventBus",
         cfnkit_json_strings(cJSON_CreateObject(), "Name", cfn_request_physical_id(ctx), NULL),
-        NULL);
-    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+        "ResourceNotFoundException");
 }
 
 static const char *const replaces[] = {"Name", NULL};

@@ -70,13 +70,8 @@ static int group_create(cfn_ctx *ctx)
         rc = iam_sync_managed(ctx, aws, &GROUP(name), false);
     if (rc == 0)
         rc = group_answer(ctx, aws, name);
-    if (rc < 0) {
-        /* The Delete after a failed Create does not know this name. */
-        char *why = strdup(cfn_reason(ctx) ? cfn_reason(ctx) : "");
-        delete_group(ctx, aws, name);
-        cfn_fail(ctx, "%s", why ? why : "out of memory");
-        free(why);
-    }
+    if (rc < 0)
+        iam_undo(ctx, aws, name, delete_group);
 done:
     if (rc < 0 && !cfn_reason(ctx))
         cfn_fail(ctx, "out of memory");

@@ -103,3 +103,12 @@ bool iam_valid_name(const char *name, size_t max)
            strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-") ==
                n;
 }
+
+void iam_undo(cfn_ctx *ctx, cfn_aws *aws, const char *id,
+              int (*undo)(cfn_ctx *ctx, cfn_aws *aws, const char *id))
+{
+    char *why = strdup(cfn_reason(ctx) ? cfn_reason(ctx) : "");
+    undo(ctx, aws, id);
+    cfn_fail(ctx, "%s", why ? why : "out of memory");
+    free(why);
+}

@@ -60,6 +60,12 @@ int iam_sync_tags(cfn_ctx *ctx, cfn_aws *aws, const iam_principal *p);
  * digits and +=,.@_-): a physical id that is not names nothing to delete. */
 bool iam_valid_name(const char *name, size_t max);
 
+/* Deletes what a failed Create made (`id`: its name, or ARN), since the
+ * Delete after a failed Create does not know it: `undo` (the type's own
+ * delete) is called and the reason it leaves replaced by the Create's. */
+void iam_undo(cfn_ctx *ctx, cfn_aws *aws, const char *id,
+              int (*undo)(cfn_ctx *ctx, cfn_aws *aws, const char *id));
+
 /* Whether the list of strings holds `s`. */
 bool iam_has(const cJSON *list, const char *s);
 

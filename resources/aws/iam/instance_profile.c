@@ -132,13 +132,8 @@ static int create(cfn_ctx *ctx)
     }
     /* 1: a generated name is drawn from the request: the profile this Create
      * made when it was delivered before. */
-    if (rc >= 0 && (rc = sync(ctx, aws, name)) < 0) {
-        /* The Delete after a failed Create does not know this name. */
-        char *why = strdup(cfn_reason(ctx) ? cfn_reason(ctx) : "");
-        delete_profile(ctx, aws, name);
-        cfn_fail(ctx, "%s", why ? why : "out of memory");
-        free(why);
-    }
+    if (rc >= 0 && (rc = sync(ctx, aws, name)) < 0)
+        iam_undo(ctx, aws, name, delete_profile);
 done:
     if (rc < 0 && !cfn_reason(ctx))
         cfn_fail(ctx, "out of memory");

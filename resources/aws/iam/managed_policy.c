@@ -172,13 +172,8 @@ static int create(cfn_ctx *ctx)
     rc = sync_targets(ctx, aws, arn);
     if (rc == 0)
         rc = answer(ctx, aws, arn);
-    if (rc < 0) {
-        /* The Delete after a failed Create does not know this ARN. */
-        char *why = strdup(cfn_reason(ctx) ? cfn_reason(ctx) : "");
-        delete_all(ctx, aws, arn);
-        cfn_fail(ctx, "%s", why ? why : "out of memory");
-        free(why);
-    }
+    if (rc < 0)
+        iam_undo(ctx, aws, arn, delete_all);
 done:
     if (rc < 0 && !cfn_reason(ctx))
         cfn_fail(ctx, "out of memory");

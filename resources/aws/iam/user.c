@@ -164,13 +164,8 @@ static int create(cfn_ctx *ctx)
         rc = iam_sync_managed(ctx, aws, &USER(name), false);
     if (rc == 0)
         rc = answer(ctx, aws, name);
-    if (rc < 0 && !again) {
-        /* The Delete after a failed Create does not know this name. */
-        char *why = strdup(cfn_reason(ctx) ? cfn_reason(ctx) : "");
-        delete_user(ctx, aws, name);
-        cfn_fail(ctx, "%s", why ? why : "out of memory");
-        free(why);
-    }
+    if (rc < 0 && !again)
+        iam_undo(ctx, aws, name, delete_user);
 done:
     if (rc < 0 && !cfn_reason(ctx))
         cfn_fail(ctx, "out of memory");

@@ -279,17 +279,10 @@ static int update_alias(cfn_ctx *ctx)
 
 static int remove_alias(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = native_call(
-        ctx, aws, "kms", "DeleteAlias",
+    return native_delete(
+        ctx, "kms", "DeleteAlias",
         cfnkit_json_strings(cJSON_CreateObject(), "AliasName", cfn_request_physical_id(ctx), NULL),
-        NULL);
-    if (rc < 0 && native_error_is(aws, "NotFoundException"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+        "NotFoundException");
 }
 
 static const char *const key_write_only[] = {

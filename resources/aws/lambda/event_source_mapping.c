@@ -212,25 +212,13 @@ done:
 static int remove_mapping(cfn_ctx *ctx)
 {
     const char *uuid = cfn_request_physical_id(ctx);
-    cfn_aws *aws = NULL;
     /* A UUID: 36 hexadecimal digits and dashes. */
     if (strlen(uuid) != 36 || strspn(uuid, "0123456789abcdefABCDEF-") != 36) {
         cfn_log(CFN_LOG_INFO, "%.100s is not a mapping UUID: nothing to delete", uuid);
         return 0;
     }
-    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "UUID", uuid, NULL);
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0 && (rc = cfn_aws_call(aws, "lambda", "DeleteEventSourceMapping", in, NULL)) < 0) {
-        if (cfn_aws_error_is(aws, "ResourceNotFoundException"))
-            rc = 0;
-        else
-            rc = cfn_fail(ctx, "%s", cfn_error_last());
-    }
-    cJSON_Delete(in);
-    cfn_aws_free(aws);
-    return rc;
+    return lambda_delete(ctx, "DeleteEventSourceMapping",
+                         cfnkit_json_strings(cJSON_CreateObject(), "UUID", uuid, NULL), NULL, NULL);
 }
 
 static const char *const replaces[] = {"EventSourceArn", "StartingPosition",

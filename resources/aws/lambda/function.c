@@ -485,26 +485,13 @@ static int update(cfn_ctx *ctx)
 static int remove_function(cfn_ctx *ctx)
 {
     const char *name = cfn_request_physical_id(ctx);
-    cfn_aws *aws = NULL;
     if (!valid_function_name(name)) {
         cfn_log(CFN_LOG_INFO, "%.80s is not a function name: nothing to delete", name);
         return 0;
     }
-    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", name, NULL);
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0 && (rc = cfn_lambda(aws, "DeleteFunction", in, NULL)) < 0) {
-        if (cfn_aws_error_is(aws, "ResourceNotFoundException")) {
-            cfn_log(CFN_LOG_INFO, "function %s is already gone", name);
-            rc = 0;
-        } else {
-            rc = cfn_fail(ctx, "%s", cfn_error_last());
-        }
-    }
-    cJSON_Delete(in);
-    cfn_aws_free(aws);
-    return rc;
+    return lambda_delete(ctx, "DeleteFunction",
+                         cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", name, NULL),
+                         "function", name);
 }
 
 static const char *const replaces[] = {"FunctionName", "PackageType", "TenancyConfig", NULL};

@@ -114,27 +114,16 @@ static int remove_layer(cfn_ctx *ctx)
     const char *arn = cfn_request_physical_id(ctx);
     char name[256];
     long version;
-    cfn_aws *aws = NULL;
     if (parse_arn(arn, name, sizeof(name), &version) < 0) {
         cfn_log(CFN_LOG_INFO, "%.100s is not a layer version ARN: nothing to delete", arn);
         return 0;
     }
-    cJSON *in =
-        cfnkit_json_number(cfnkit_json_strings(cJSON_CreateObject(), "LayerName", name, NULL),
-                           "VersionNumber", (double)version);
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
     /* Lambda answers the delete of a version that is gone with success. */
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0 && (rc = cfn_aws_call(aws, "lambda", "DeleteLayerVersion", in, NULL)) < 0) {
-        if (cfn_aws_error_is(aws, "ResourceNotFoundException"))
-            rc = 0;
-        else
-            rc = cfn_fail(ctx, "%s", cfn_error_last());
-    }
-    cJSON_Delete(in);
-    cfn_aws_free(aws);
-    return rc;
+    return lambda_delete(
+        ctx, "DeleteLayerVersion",
+        cfnkit_json_number(cfnkit_json_strings(cJSON_CreateObject(), "LayerName", name, NULL),
+                           "VersionNumber", (double)version),
+        NULL, NULL);
 }
 
 static const char *const replaces[] = {"CompatibleRuntimes",

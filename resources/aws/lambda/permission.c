@@ -127,29 +127,16 @@ static int remove_permission(cfn_ctx *ctx)
 {
     const char *id = cfn_request_physical_id(ctx), *bar = strrchr(id, '|');
     char function[CFN_MAX_PHYSICAL_ID_BYTES + 1];
-    cfn_aws *aws = NULL;
     if (!bar || bar == id || !bar[1]) {
         cfn_log(CFN_LOG_INFO, "%.100s is not a permission id: nothing to delete", id);
         return 0;
     }
     snprintf(function, sizeof(function), "%.*s", (int)(bar - id), id);
-    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", function, "StatementId",
-                                    bar + 1, NULL);
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0 && (rc = cfn_lambda(aws, "RemovePermission", in, NULL)) < 0) {
-        /* The function or the statement is gone: so is the permission. */
-        if (cfn_aws_error_is(aws, "ResourceNotFoundException")) {
-            cfn_log(CFN_LOG_INFO, "permission %s is already gone", bar + 1);
-            rc = 0;
-        } else {
-            rc = cfn_fail(ctx, "%s", cfn_error_last());
-        }
-    }
-    cJSON_Delete(in);
-    cfn_aws_free(aws);
-    return rc;
+    /* The function or the statement is gone: so is the permission. */
+    return lambda_delete(ctx, "RemovePermission",
+                         cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", function,
+                                             "StatementId", bar + 1, NULL),
+                         "permission", bar + 1);
 }
 
 static const char *const replaces[] = {"FunctionName",

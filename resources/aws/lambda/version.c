@@ -66,28 +66,17 @@ static int remove_version(cfn_ctx *ctx)
 {
     const char *arn = cfn_request_physical_id(ctx), *colon = strrchr(arn, ':');
     char function[CFN_MAX_PHYSICAL_ID_BYTES + 1];
-    cfn_aws *aws = NULL;
     if (strncmp(arn, "arn:", 4) != 0 || !strstr(arn, ":function:") || !colon || !colon[1] ||
         strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
         cfn_log(CFN_LOG_INFO, "%.100s is not a function version ARN: nothing to delete", arn);
         return 0;
     }
     snprintf(function, sizeof(function), "%.*s", (int)(colon - arn), arn);
-    cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", function, "Qualifier",
-                                    colon + 1, NULL);
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0 && (rc = cfn_aws_call(aws, "lambda", "DeleteFunction", in, NULL)) < 0) {
-        /* The function gone, so are its versions. */
-        if (cfn_aws_error_is(aws, "ResourceNotFoundException"))
-            rc = 0;
-        else
-            rc = cfn_fail(ctx, "%s", cfn_error_last());
-    }
-    cJSON_Delete(in);
-    cfn_aws_free(aws);
-    return rc;
+    /* The function gone, so are its versions. */
+    return lambda_delete(ctx, "DeleteFunction",
+                         cfnkit_json_strings(cJSON_CreateObject(), "FunctionName", function,
+                                             "Qualifier", colon + 1, NULL),
+                         NULL, NULL);
 }
 
 static const char *const replaces[] = {"FunctionName",  "Description",

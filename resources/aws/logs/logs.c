@@ -174,15 +174,8 @@ done:
 
 static int remove_group(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc =
-        native_call(ctx, aws, "logs", "DeleteLogGroup", named(cfn_request_physical_id(ctx)), NULL);
-    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+    return native_delete(ctx, "logs", "DeleteLogGroup", named(cfn_request_physical_id(ctx)),
+                         "ResourceNotFoundException");
 }
 
 /* ---- AWS::Logs::MetricFilter ---- */
@@ -360,17 +353,10 @@ static int put_resource_policy(cfn_ctx *ctx)
 
 static int remove_resource_policy(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = native_call(
-        ctx, aws, "logs", "DeleteResourcePolicy",
+    return native_delete(
+        ctx, "logs", "DeleteResourcePolicy",
         cfnkit_json_strings(cJSON_CreateObject(), "policyName", cfn_request_physical_id(ctx), NULL),
-        NULL);
-    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+        "ResourceNotFoundException");
 }
 
 /* ---- AWS::Logs::LogStream ---- */
@@ -406,17 +392,12 @@ static int create_stream(cfn_ctx *ctx)
 static int remove_stream(cfn_ctx *ctx)
 {
     const char *group;
-    cfn_aws *aws = NULL;
-    if (cfn_prop_string(ctx, "LogGroupName", &group) < 0 || cfn_aws_for(ctx, NULL, &aws) < 0)
+    if (cfn_prop_string(ctx, "LogGroupName", &group) < 0)
         return -1;
-    int rc = native_call(
-        ctx, aws, "logs", "DeleteLogStream",
+    return native_delete(
+        ctx, "logs", "DeleteLogStream",
         cfnkit_json_strings(named(group), "logStreamName", cfn_request_physical_id(ctx), NULL),
-        NULL);
-    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+        "ResourceNotFoundException");
 }
 
 static const char *const replaces[] = {"LogGroupName", NULL};

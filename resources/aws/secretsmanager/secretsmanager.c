@@ -236,20 +236,13 @@ done:
  * stack created again may take the same name. */
 static int remove_secret(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
     cJSON *in =
         cfnkit_json_strings(cJSON_CreateObject(), "SecretId", cfn_request_physical_id(ctx), NULL);
     if (in && !cJSON_AddBoolToObject(in, "ForceDeleteWithoutRecovery", true)) {
         cJSON_Delete(in);
         in = NULL;
     }
-    int rc = native_call(ctx, aws, "secretsmanager", "DeleteSecret", in, NULL);
-    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+    return native_delete(ctx, "secretsmanager", "DeleteSecret", in, "ResourceNotFoundException");
 }
 
 /* ---- AWS::SecretsManager::ResourcePolicy ---- */
@@ -310,17 +303,10 @@ static int put_policy(cfn_ctx *ctx)
 
 static int remove_policy(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = native_call(
-        ctx, aws, "secretsmanager", "DeleteResourcePolicy",
+    return native_delete(
+        ctx, "secretsmanager", "DeleteResourcePolicy",
         cfnkit_json_strings(cJSON_CreateObject(), "SecretId", cfn_request_physical_id(ctx), NULL),
-        NULL);
-    if (rc < 0 && native_error_is(aws, "ResourceNotFoundException"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+        "ResourceNotFoundException");
 }
 
 static const char *const replaces[] = {"Name", NULL};

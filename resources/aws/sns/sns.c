@@ -439,85 +439,42 @@ static char *default_policy(const char *topic)
     return text;
 }
 
-/* Sets the Policy of every topic in `topics` but those in `skip` to
- * `policy`, or with NULL back to SNS's default (a topic gone is skipped). */
-static int set_topic_policies(cfn_ctx *ctx, cfn_aws *aws, const cJSON *topics, const cJSON *skip,
-                              const char *policy)
+/* Puts `policy` on one topic, or with NULL SNS's default (a topic gone is
+ * skipped). */
+static int set_topic_policy(cfn_ctx *ctx, cfn_aws *aws, const char *topic, const char *policy)
 {
-    const cJSON *t, *k;
-    cJSON_ArrayForEach(t, topics)
-    {
-        if (!cJSON_IsString(t))
-            return cfn_fail(ctx, "AWS::SNS::TopicPolicy property Topics must be a list of topic "
-                                 "ARNs");
-        bool skipped = false;
-        cJSON_ArrayForEach(k, skip)
-        {
-            skipped = skipped || (cJSON_IsString(k) && strcmp(k->valuestring, t->valuestring) == 0);
-        }
-        if (skipped)
-            continue;
-        char *text = policy ? strdup(policy) : default_policy(t->valuestring);
-        if (!text)
-            return cfn_fail(ctx, "out of memory");
-        int rc = native_call(ctx, aws, "sns", "SetTopicAttributes",
-                             cfnkit_json_strings(cJSON_CreateObject(), "TopicArn", t->valuestring,
-                                                 "AttributeName", "Policy", "AttributeValue", text,
-                                                 NULL),
-                             NULL);
-        free(text);
-        if (rc < 0 && (policy || !not_found(aws)))
-            return -1;
-    }
-    return 0;
+    char *text = policy ? strdup(policy) : default_policy(topic);
+    if (!text)
+        return cfn_fail(ctx, "out of memory");
+    int rc =
+        native_call(ctx, aws, "sns", "SetTopicAttributes",
+                    cfnkit_json_strings(cJSON_CreateObject(), "TopicArn", topic, "AttributeName",
+                                        "Policy", "AttributeValue", text, NULL),
+                    NULL);
+    free(text);
+    return rc < 0 && (policy || !not_found(aws)) ? -1 : 0;
 }
 
-static int apply_topic_policy(cfn_ctx *ctx, const cJSON *old_topics, const char *id)
-{
-    const cJSON *topics;
-    cfn_aws *aws = NULL;
-    if (native_check_props(ctx, policy_supported) < 0 || cfn_prop_list(ctx, "Topics", &topics) < 0)
-        return -1;
-    char *policy;
-    if (native_json_text(ctx, "PolicyDocument", true, &policy) < 0)
-        return -1;
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0)
-        rc = set_topic_policies(ctx, aws, old_topics, topics, NULL);
-    if (rc == 0)
-        rc = set_topic_policies(ctx, aws, topics, NULL, policy);
-    if (rc == 0 && cfn_set_data(ctx, "Id", id) == 0)
-        rc = cfn_set_physical_id(ctx, id);
-    free(policy);
-    cfn_aws_free(aws);
-    return rc < 0 ? -1 : 0;
-}
+static const native_policy_type topic_policy = {
+    .supported = policy_supported,
+    .list = "Topics",
+    .items = "topic ARNs",
+    .set = set_topic_policy,
+};
 
 static int create_topic_policy(cfn_ctx *ctx)
 {
-    char *id = NULL;
-    if (native_name(ctx, 255, 0, &id) < 0)
-        return -1;
-    int rc = apply_topic_policy(ctx, NULL, id);
-    free(id);
-    return rc;
+    return native_policy_create(ctx, &topic_policy);
 }
 
 static int update_topic_policy(cfn_ctx *ctx)
 {
-    const cJSON *old = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), "Topics");
-    return apply_topic_policy(ctx, old, cfn_request_physical_id(ctx));
+    return native_policy_update(ctx, &topic_policy);
 }
 
 static int remove_topic_policy(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = set_topic_policies(
-        ctx, aws, cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "Topics"), NULL, NULL);
-    cfn_aws_free(aws);
-    return rc;
+    return native_policy_remove(ctx, &topic_policy);
 }
 
 /* AWS::SNS::TopicInlinePolicy: one topic's policy; Ref is the topic. */
@@ -525,39 +482,12 @@ static const char *const inline_supported[] = {"PolicyDocument", "TopicArn", NUL
 
 static int put_inline_policy(cfn_ctx *ctx)
 {
-    const char *topic;
-    cfn_aws *aws = NULL;
-    if (native_check_props(ctx, inline_supported) < 0 ||
-        cfn_prop_string(ctx, "TopicArn", &topic) < 0)
-        return -1;
-    char *policy;
-    if (native_json_text(ctx, "PolicyDocument", true, &policy) < 0)
-        return -1;
-    cJSON *topics = cJSON_CreateStringArray(&topic, 1);
-    int rc = !topics ? cfn_fail(ctx, "out of memory") : cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0)
-        rc = set_topic_policies(ctx, aws, topics, NULL, policy);
-    if (rc == 0)
-        rc = cfn_set_physical_id(ctx, topic);
-    cJSON_Delete(topics);
-    free(policy);
-    cfn_aws_free(aws);
-    return rc < 0 ? -1 : 0;
+    return native_inline_policy_put(ctx, inline_supported, "TopicArn", set_topic_policy);
 }
 
 static int remove_inline_policy(cfn_ctx *ctx)
 {
-    const char *topic = cfn_request_physical_id(ctx);
-    cfn_aws *aws = NULL;
-    cJSON *topics = cJSON_CreateStringArray(&topic, 1);
-    if (!topics)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0)
-        rc = set_topic_policies(ctx, aws, topics, NULL, NULL);
-    cJSON_Delete(topics);
-    cfn_aws_free(aws);
-    return rc < 0 ? -1 : 0;
+    return native_inline_policy_remove(ctx, set_topic_policy);
 }
 
 static const char *const topic_replaces[] = {"TopicName", "FifoTopic", NULL};

@@ -283,90 +283,41 @@ static int remove_queue(cfn_ctx *ctx)
 
 static const char *const policy_supported[] = {"PolicyDocument", "Queues", NULL};
 
-/* Sets (or with NULL clears) the Policy attribute of every queue in `queues`
- * but those also in `skip`; a queue gone is skipped when clearing. */
-static int set_policies(cfn_ctx *ctx, cfn_aws *aws, const cJSON *queues, const cJSON *skip,
-                        const char *policy)
+/* Sets (or with NULL clears) the Policy attribute of one queue; a queue gone
+ * is skipped when clearing. */
+static int set_queue_policy(cfn_ctx *ctx, cfn_aws *aws, const char *queue, const char *policy)
 {
-    const cJSON *q, *s;
-    cJSON_ArrayForEach(q, queues)
-    {
-        if (!cJSON_IsString(q))
-            return cfn_fail(ctx, POLICY " property Queues must be a list of queue URLs");
-        bool skipped = false;
-        cJSON_ArrayForEach(s, skip)
-        {
-            skipped = skipped || (cJSON_IsString(s) && strcmp(s->valuestring, q->valuestring) == 0);
-        }
-        if (skipped)
-            continue;
-        cJSON *attrs =
-            cfnkit_json_strings(cJSON_CreateObject(), "Policy", policy ? policy : "", NULL);
-        if (native_call(ctx, aws, "sqs", "SetQueueAttributes",
-                        cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "QueueUrl",
-                                                             q->valuestring, NULL),
-                                         "Attributes", attrs),
-                        NULL) < 0 &&
-            (policy || !gone(aws)))
-            return -1;
-    }
+    cJSON *attrs = cfnkit_json_strings(cJSON_CreateObject(), "Policy", policy ? policy : "", NULL);
+    if (native_call(
+            ctx, aws, "sqs", "SetQueueAttributes",
+            cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "QueueUrl", queue, NULL),
+                             "Attributes", attrs),
+            NULL) < 0 &&
+        (policy || !gone(aws)))
+        return -1;
     return 0;
 }
 
-/* PolicyDocument as the Policy attribute (native_json_text); NULL with the
- * reason set. */
-static char *policy_text(cfn_ctx *ctx)
-{
-    char *text;
-    return native_json_text(ctx, "PolicyDocument", true, &text) < 0 ? NULL : text;
-}
-
-static int apply_policy(cfn_ctx *ctx, const cJSON *old_queues, const char *id)
-{
-    const cJSON *queues;
-    cfn_aws *aws = NULL;
-    if (native_check_props(ctx, policy_supported) < 0 || cfn_prop_list(ctx, "Queues", &queues) < 0)
-        return -1;
-    char *policy = policy_text(ctx);
-    if (!policy)
-        return -1;
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0)
-        rc = set_policies(ctx, aws, old_queues, queues, NULL);
-    if (rc == 0)
-        rc = set_policies(ctx, aws, queues, NULL, policy);
-    if (rc == 0 && cfn_set_data(ctx, "Id", id) == 0)
-        rc = cfn_set_physical_id(ctx, id);
-    free(policy);
-    cfn_aws_free(aws);
-    return rc < 0 ? -1 : 0;
-}
+static const native_policy_type queue_policy = {
+    .supported = policy_supported,
+    .list = "Queues",
+    .items = "queue URLs",
+    .set = set_queue_policy,
+};
 
 static int create_policy(cfn_ctx *ctx)
 {
-    char *id = NULL;
-    if (native_name(ctx, 255, 0, &id) < 0)
-        return -1;
-    int rc = apply_policy(ctx, NULL, id);
-    free(id);
-    return rc;
+    return native_policy_create(ctx, &queue_policy);
 }
 
 static int update_policy(cfn_ctx *ctx)
 {
-    const cJSON *old = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), "Queues");
-    return apply_policy(ctx, old, cfn_request_physical_id(ctx));
+    return native_policy_update(ctx, &queue_policy);
 }
 
 static int remove_policy(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
-    if (cfn_aws_for(ctx, NULL, &aws) < 0)
-        return -1;
-    int rc = set_policies(
-        ctx, aws, cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "Queues"), NULL, NULL);
-    cfn_aws_free(aws);
-    return rc;
+    return native_policy_remove(ctx, &queue_policy);
 }
 
 /* AWS::SQS::QueueInlinePolicy: one queue's policy; Ref is the queue. */
@@ -374,38 +325,12 @@ static const char *const inline_supported[] = {"PolicyDocument", "Queue", NULL};
 
 static int put_inline_policy(cfn_ctx *ctx)
 {
-    const char *queue;
-    cfn_aws *aws = NULL;
-    if (native_check_props(ctx, inline_supported) < 0 || cfn_prop_string(ctx, "Queue", &queue) < 0)
-        return -1;
-    char *policy = policy_text(ctx);
-    cJSON *queues = cJSON_CreateStringArray(&queue, 1);
-    int rc = !policy || !queues ? -1 : cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0)
-        rc = set_policies(ctx, aws, queues, NULL, policy);
-    if (rc == 0)
-        rc = cfn_set_physical_id(ctx, queue);
-    if (!queues && policy)
-        cfn_fail(ctx, "out of memory");
-    cJSON_Delete(queues);
-    free(policy);
-    cfn_aws_free(aws);
-    return rc < 0 ? -1 : 0;
+    return native_inline_policy_put(ctx, inline_supported, "Queue", set_queue_policy);
 }
 
 static int remove_inline_policy(cfn_ctx *ctx)
 {
-    const char *queue = cfn_request_physical_id(ctx);
-    cfn_aws *aws = NULL;
-    cJSON *queues = cJSON_CreateStringArray(&queue, 1);
-    if (!queues)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_aws_for(ctx, NULL, &aws);
-    if (rc == 0)
-        rc = set_policies(ctx, aws, queues, NULL, NULL);
-    cJSON_Delete(queues);
-    cfn_aws_free(aws);
-    return rc < 0 ? -1 : 0;
+    return native_inline_policy_remove(ctx, set_queue_policy);
 }
 
 static const char *const queue_replaces[] = {"FifoQueue", "QueueName", NULL};

@@ -24,11 +24,7 @@ static const char *const put_members[] = {
 
 static int call(cfn_ctx *ctx, cfn_aws *aws, const char *op, cJSON *in, cJSON **out)
 {
-    if (!in)
-        return cfn_fail(ctx, "out of memory");
-    int rc = cfn_ssm(aws, op, in, out);
-    cJSON_Delete(in);
-    return rc < 0 ? -1 : 0;
+    return native_call(ctx, aws, "ssm", op, in, out);
 }
 
 /* Tags: a map of strings in this type's template ({"team": "a"}). */
@@ -209,21 +205,12 @@ static int update(cfn_ctx *ctx)
 
 static int remove_parameter(cfn_ctx *ctx)
 {
-    cfn_aws *aws = NULL;
     cJSON *in = cJSON_CreateObject();
     if (!in || !cJSON_AddStringToObject(in, "Name", cfn_request_physical_id(ctx))) {
         cJSON_Delete(in);
         return cfn_fail(ctx, "out of memory");
     }
-    if (cfn_aws_for(ctx, NULL, &aws) < 0) {
-        cJSON_Delete(in);
-        return -1;
-    }
-    int rc = call(ctx, aws, "DeleteParameter", in, NULL);
-    if (rc < 0 && native_error_is(aws, "ParameterNotFound"))
-        rc = 0;
-    cfn_aws_free(aws);
-    return rc;
+    return native_delete(ctx, "ssm", "DeleteParameter", in, "ParameterNotFound");
 }
 
 static const char *const replaces[] = {"Name", NULL};
