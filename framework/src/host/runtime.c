@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LONGEST_LAMBDA_MS (15 * 60 * 1000)
 #define MAX_NEXT_FAILURES 3
