@@ -177,7 +177,7 @@ class StaticPackage(unittest.TestCase):
             payloads = [request("Create", "Custom::UniquePort", bucket.presign("static/create"),
                                 {"Key": "static", "PortRange": "40000-40099"})]
             env = dict(moto.env(), CFNKIT_UNIQUE_PORT_TABLE="provider-ports",
-                       AWS_LAMBDA_FUNCTION_TIMEOUT="30")
+                       AWS_LAMBDA_FUNCTION_TIMEOUT="30", CFNKIT_RESPONSE_URL_ALLOW="127.0.0.1")
             with tempfile.TemporaryDirectory() as tmp:
                 pfile, efile = os.path.join(tmp, "p.json"), os.path.join(tmp, "e.json")
                 with open(pfile, "w") as f:
@@ -199,11 +199,14 @@ class StaticPackage(unittest.TestCase):
                 efile = os.path.join(tmp, "e.json")
                 with open(efile, "w") as f:
                     json.dump(failed_create_delete(https.url), f)
-                argv = ["env", "-i", self.boot, "invoke", "--event", efile, "--timeout", "5"]
+                # The endpoint is on loopback: listed, as the provider refuses any
+                # ResponseURL host but AWS's S3 otherwise.
+                argv = ["env", "-i", "CFNKIT_RESPONSE_URL_ALLOW=127.0.0.1", self.boot, "invoke",
+                        "--event", efile, "--timeout", "5"]
                 untrusted = subprocess.run(argv, capture_output=True, text=True, timeout=60)
                 self.assertEqual(untrusted.returncode, 2, untrusted.stderr)
                 self.assertEqual(https.puts, [])
-                argv.insert(2, "SSL_CERT_FILE=" + https.cert)
+                argv.insert(3, "SSL_CERT_FILE=" + https.cert)
                 trusted = subprocess.run(argv, capture_output=True, text=True, timeout=60)
                 self.assertEqual(trusted.returncode, 0, trusted.stderr)
                 self.assertEqual([p["Status"] for p in https.puts], ["SUCCESS"])
@@ -226,7 +229,8 @@ class StaticPackage(unittest.TestCase):
                 argv = [CHROOT, root, "/task/bootstrap", "invoke", "--event", "/task/tls.json",
                         "--timeout", "5"]
                 shutil.rmtree(pki, ignore_errors=True)
-                untrusted = subprocess.run(argv, env={}, capture_output=True, text=True, timeout=60)
+                allow = {"CFNKIT_RESPONSE_URL_ALLOW": "127.0.0.1"}
+                untrusted = subprocess.run(argv, env=allow, capture_output=True, text=True, timeout=60)
                 self.assertEqual(untrusted.returncode, 2, untrusted.stderr)
                 os.makedirs(pki)
                 # Amazon Linux's path of its CA bundle (a link to the extracted one there).
@@ -236,7 +240,7 @@ class StaticPackage(unittest.TestCase):
                 with open(os.path.join(pki, "openssl.cnf"), "w") as f:
                     f.write("config_diagnostics = 1\nopenssl_conf = init\n[init]\nproviders = p\n"
                             "[p]\nfips = fips\n[fips]\nactivate = 1\n")
-                trusted = subprocess.run(argv, env={}, capture_output=True, text=True, timeout=60)
+                trusted = subprocess.run(argv, env=allow, capture_output=True, text=True, timeout=60)
                 self.assertEqual(trusted.returncode, 0, trusted.stderr)
                 self.assertEqual([p["Status"] for p in https.puts], ["SUCCESS"])
             finally:
@@ -266,7 +270,8 @@ class StaticPackage(unittest.TestCase):
             with open(os.path.join(root, "etc", "hosts"), "w") as f:
                 f.write("127.0.0.1 localhost localhost-cfnkit.test\n")
             env = dict(moto.env(), AWS_ENDPOINT_URL=f"http://moto.cfnkit.test:{moto.port}",
-                       CFNKIT_UNIQUE_PORT_TABLE="provider-ports", PATH="/usr/bin:/bin")
+                       CFNKIT_UNIQUE_PORT_TABLE="provider-ports", PATH="/usr/bin:/bin",
+                       CFNKIT_RESPONSE_URL_ALLOW="localhost-cfnkit.test")
             res = subprocess.run([CHROOT, root, "/task/bootstrap", "invoke", "--event",
                                   "/task/event.json", "--timeout", "60"],
                                  env=env, capture_output=True, text=True, timeout=120)
