@@ -1,0 +1,448 @@
+/* AWS::AutoScaling::LaunchConfiguration and AWS::AutoScaling::AutoScalingGroup
+ * for the local engine, through the Auto Scaling query API. Ref is the name
+ * of either; the group's Fn::GetAtt AutoScalingGroupARN. */
+#include <cfnkit/cfnkit.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/native.h"
+#include "awsjson.h"
+
+#define LC_TYPE  "AWS::AutoScaling::LaunchConfiguration"
+#define ASG_TYPE "AWS::AutoScaling::AutoScalingGroup"
+/* Auto Scaling's limit on the names of both. */
+#define MAX_NAME 255
+
+/* The template's properties as the API's input: a copy without ServiceToken,
+ * the members named in `ints` and `bools` made numbers and booleans (a JSON
+ * template's "2", "true"). NULL with the reason set on failure. */
+static cJSON *props_input(cfn_ctx *ctx, const char *type, const char *const *ints,
+                          const char *const *bools)
+{
+    cJSON *in = cJSON_Duplicate(cfn_request_props(ctx), true);
+    if (!in) {
+        cfn_fail(ctx, "out of memory");
+        return NULL;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(in, "ServiceToken");
+    const char *bad = NULL;
+    if (cfnkit_json_coerce(in, ints, bools, NULL, &bad) < 0) {
+        cfn_fail(ctx, "%s property %s must be a %s", type, bad,
+                 cfnkit_listed(bools, bad) ? "boolean" : "number");
+        cJSON_Delete(in);
+        return NULL;
+    }
+    return in;
+}
+
+/* ---- AWS::AutoScaling::LaunchConfiguration ---- */
+
+static const char *const lc_supported[] = {"LaunchConfigurationName",
+                                           "ImageId",
+                                           "InstanceType",
+                                           "KeyName",
+                                           "SecurityGroups",
+                                           "UserData",
+                                           "IamInstanceProfile",
+                                           "AssociatePublicIpAddress",
+                                           "EbsOptimized",
+                                           "BlockDeviceMappings",
+                                           "SpotPrice",
+                                           "PlacementTenancy",
+                                           NULL};
+static const char *const lc_ints[] = {"VolumeSize", "Iops", "Throughput", NULL};
+static const char *const lc_bools[] = {"AssociatePublicIpAddress",
+                                       "EbsOptimized",
+                                       "DeleteOnTermination",
+                                       "Encrypted",
+                                       "NoDevice",
+                                       NULL};
+
+static int lc_create(cfn_ctx *ctx)
+{
+    const char *given, *s;
+    char *generated = NULL;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, lc_supported) < 0 || cfn_prop_string(ctx, "ImageId", &s) < 0 ||
+        cfn_prop_string(ctx, "InstanceType", &s) < 0 ||
+        cfn_prop_string_or(ctx, "LaunchConfigurationName", NULL, &given) < 0)
+        return -1;
+    if (!given && native_name(ctx, MAX_NAME, 0, &generated) < 0)
+        return -1;
+    const char *name = given ? given : generated;
+    int rc = -1;
+    cJSON *in = props_input(ctx, LC_TYPE, lc_ints, lc_bools);
+    if (in && cfn_aws_for(ctx, NULL, &aws) == 0) {
+        cJSON_DeleteItemFromObjectCaseSensitive(in, "LaunchConfigurationName");
+        in = cfnkit_json_strings(in, "LaunchConfigurationName", name, NULL);
+        rc = native_call(ctx, aws, "autoscaling", "CreateLaunchConfiguration", in, NULL);
+        in = NULL;
+        if (rc == 0)
+            rc = cfn_set_physical_id(ctx, name);
+    }
+    cJSON_Delete(in);
+    cfn_aws_free(aws);
+    free(generated);
+    return rc;
+}
+
+/* Every property of a launch configuration is create-only: a change is a
+ * replacement, which the engine does by a Create; an Update changes nothing. */
+static int lc_update(cfn_ctx *ctx)
+{
+    if (native_check_props(ctx, lc_supported) < 0)
+        return -1;
+    return cfn_set_physical_id(ctx, cfn_request_physical_id(ctx));
+}
+
+/* The first item of `list` Describe `operation` answers for `name` (the
+ * caller deletes it), NULL when none: 0, or -1 with the reason set. */
+static int described(cfn_ctx *ctx, cfn_aws *aws, const char *operation, const char *member,
+                     const char *list, const char *name, cJSON **item)
+{
+    cJSON *out = NULL;
+    const char *names[] = {name};
+    *item = NULL;
+    if (native_call(
+            ctx, aws, "autoscaling", operation,
+            cfnkit_json_item(cJSON_CreateObject(), member, cJSON_CreateStringArray(names, 1)),
+            &out) < 0)
+        return -1;
+    cJSON *l = cJSON_GetObjectItemCaseSensitive(out, list);
+    if (cJSON_GetArraySize(l) > 0)
+        *item = cJSON_DetachItemFromArray(l, 0);
+    cJSON_Delete(out);
+    return 0;
+}
+
+/* Auto Scaling answers a delete of an unknown name with the generic
+ * ValidationError: gone is read from Describe first. */
+static int lc_remove(cfn_ctx *ctx)
+{
+    const char *name = cfn_request_physical_id(ctx);
+    cfn_aws *aws = NULL;
+    cJSON *item = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = described(ctx, aws, "DescribeLaunchConfigurations", "LaunchConfigurationNames",
+                       "LaunchConfigurations", name, &item);
+    if (rc == 0 && item)
+        rc = native_call(
+            ctx, aws, "autoscaling", "DeleteLaunchConfiguration",
+            cfnkit_json_strings(cJSON_CreateObject(), "LaunchConfigurationName", name, NULL), NULL);
+    cJSON_Delete(item);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+/* ---- AWS::AutoScaling::AutoScalingGroup ---- */
+
+static const char *const asg_supported[] = {"AutoScalingGroupName",
+                                            "MinSize",
+                                            "MaxSize",
+                                            "DesiredCapacity",
+                                            "AvailabilityZones",
+                                            "Cooldown",
+                                            "HealthCheckGracePeriod",
+                                            "HealthCheckType",
+                                            "LaunchConfigurationName",
+                                            "LaunchTemplate",
+                                            "LoadBalancerNames",
+                                            "TargetGroupARNs",
+                                            "VPCZoneIdentifier",
+                                            "Tags",
+                                            "TerminationPolicies",
+                                            "MaxInstanceLifetime",
+                                            "NewInstancesProtectedFromScaleIn",
+                                            "CapacityRebalance",
+                                            "PlacementGroup",
+                                            NULL};
+static const char *const asg_ints[] = {"MinSize",
+                                       "MaxSize",
+                                       "DesiredCapacity",
+                                       "DefaultCooldown",
+                                       "HealthCheckGracePeriod",
+                                       "MaxInstanceLifetime",
+                                       NULL};
+static const char *const asg_bools[] = {"PropagateAtLaunch", "NewInstancesProtectedFromScaleIn",
+                                        "CapacityRebalance", NULL};
+/* What UpdateAutoScalingGroup does not take: changed through their own calls. */
+static const char *const asg_not_updated[] = {"LoadBalancerNames", "TargetGroupARNs", "Tags",
+                                              "AutoScalingGroupName", NULL};
+
+/* The group's input: CloudFormation's Cooldown (a string) is the API's
+ * DefaultCooldown, its VPCZoneIdentifier list the API's comma-separated
+ * string; `name` the group's. */
+static cJSON *asg_input(cfn_ctx *ctx, const char *name)
+{
+    cJSON *in = cJSON_Duplicate(cfn_request_props(ctx), true);
+    if (!in) {
+        cfn_fail(ctx, "out of memory");
+        return NULL;
+    }
+    cJSON *c = cJSON_DetachItemFromObjectCaseSensitive(in, "Cooldown");
+    if (c)
+        cJSON_AddItemToObject(in, "DefaultCooldown", c);
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(in, "VPCZoneIdentifier");
+    if (cJSON_IsArray(v)) {
+        size_t len = 1;
+        const cJSON *s;
+        cJSON_ArrayForEach(s, v)
+        {
+            if (!cJSON_IsString(s)) {
+                cJSON_Delete(in);
+                cfn_fail(ctx, ASG_TYPE " property VPCZoneIdentifier must be a list of subnet ids");
+                return NULL;
+            }
+            len += strlen(s->valuestring) + 1;
+        }
+        char *joined = calloc(1, len);
+        if (!joined) {
+            cJSON_Delete(in);
+            cfn_fail(ctx, "out of memory");
+            return NULL;
+        }
+        cJSON_ArrayForEach(s, v)
+        {
+            if (*joined)
+                strcat(joined, ",");
+            strcat(joined, s->valuestring);
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(in, "VPCZoneIdentifier", cJSON_CreateString(joined));
+        free(joined);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(in, "ServiceToken");
+    cJSON_DeleteItemFromObjectCaseSensitive(in, "AutoScalingGroupName");
+    const char *bad = NULL;
+    if (cfnkit_json_coerce(in, asg_ints, asg_bools, NULL, &bad) < 0) {
+        cJSON_Delete(in);
+        cfn_fail(ctx, ASG_TYPE " property %s must be a %s",
+                 strcmp(bad, "DefaultCooldown") == 0 ? "Cooldown" : bad,
+                 cfnkit_listed(asg_bools, bad) ? "boolean" : "number");
+        return NULL;
+    }
+    in = cfnkit_json_strings(in, "AutoScalingGroupName", name, NULL);
+    if (!in)
+        cfn_fail(ctx, "out of memory");
+    return in;
+}
+
+/* Waits until the group has as many instances InService as it wants
+ * (DesiredCapacity, else MinSize), as CloudFormation does before
+ * CREATE_COMPLETE; sets the physical id and AutoScalingGroupARN. */
+static int asg_ready(cfn_ctx *ctx, cfn_aws *aws, const char *name)
+{
+    for (;;) {
+        cJSON *g = NULL;
+        if (described(ctx, aws, "DescribeAutoScalingGroups", "AutoScalingGroupNames",
+                      "AutoScalingGroups", name, &g) < 0)
+            return -1;
+        if (!g)
+            return cfn_fail(ctx, "Auto Scaling group %s is not described", name);
+        const cJSON *want = cJSON_GetObjectItemCaseSensitive(g, "DesiredCapacity");
+        int in_service = 0;
+        const cJSON *i;
+        cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(g, "Instances"))
+        {
+            const cJSON *st = cJSON_GetObjectItemCaseSensitive(i, "LifecycleState");
+            in_service += cJSON_IsString(st) && strcmp(st->valuestring, "InService") == 0;
+        }
+        if (!cJSON_IsNumber(want) || in_service >= want->valueint) {
+            const cJSON *arn = cJSON_GetObjectItemCaseSensitive(g, "AutoScalingGroupARN");
+            int rc = cJSON_IsString(arn)
+                         ? cfn_set_data(ctx, "AutoScalingGroupARN", arn->valuestring)
+                         : cfn_fail(ctx, "Auto Scaling group %s has no ARN", name);
+            cJSON_Delete(g);
+            return rc < 0 ? -1 : cfn_set_physical_id(ctx, name);
+        }
+        cJSON_Delete(g);
+        if (!native_poll_again(ctx))
+            return cfn_fail(ctx, "Auto Scaling group %s: %d of %d instances InService in time",
+                            name, in_service, want->valueint);
+    }
+}
+
+static int asg_create(cfn_ctx *ctx)
+{
+    const char *given;
+    long long n;
+    char *generated = NULL;
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, asg_supported) < 0 || cfn_prop_int(ctx, "MinSize", &n) < 0 ||
+        cfn_prop_int(ctx, "MaxSize", &n) < 0 ||
+        cfn_prop_string_or(ctx, "AutoScalingGroupName", NULL, &given) < 0)
+        return -1;
+    if (!given && native_name(ctx, MAX_NAME, 0, &generated) < 0)
+        return -1;
+    const char *name = given ? given : generated;
+    int rc = -1;
+    cJSON *in = asg_input(ctx, name);
+    if (in && cfn_aws_for(ctx, NULL, &aws) == 0) {
+        rc = native_call(ctx, aws, "autoscaling", "CreateAutoScalingGroup", in, NULL);
+        in = NULL;
+        if (rc == 0)
+            rc = asg_ready(ctx, aws, name);
+    }
+    cJSON_Delete(in);
+    cfn_aws_free(aws);
+    free(generated);
+    return rc;
+}
+
+/* The group's tags as CreateOrUpdateTags and DeleteTags take them. */
+static cJSON *group_tags(const cJSON *tags, const char *name, bool keys_only)
+{
+    cJSON *out = cJSON_CreateArray();
+    const cJSON *t;
+    cJSON_ArrayForEach(t, tags)
+    {
+        cJSON *o = keys_only ? cJSON_CreateObject() : cJSON_Duplicate(t, true);
+        if (keys_only)
+            cJSON_AddItemToObject(o, "Key",
+                                  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "Key"), 1));
+        cJSON_AddStringToObject(o, "ResourceId", name);
+        cJSON_AddStringToObject(o, "ResourceType", "auto-scaling-group");
+        cJSON_AddItemToArray(out, o);
+    }
+    return out;
+}
+
+/* UpdateAutoScalingGroup with what it takes (what the template no longer
+ * sets keeps its value, as Auto Scaling has no "unset"); tags: the old ones
+ * deleted, the new ones put. LoadBalancerNames and TargetGroupARNs are not
+ * updated in place by cfnkit: it says so. */
+static int asg_update(cfn_ctx *ctx)
+{
+    const char *name = cfn_request_physical_id(ctx);
+    const char *const moved[] = {"LoadBalancerNames", "TargetGroupARNs", NULL};
+    cfn_aws *aws = NULL;
+    if (native_check_props(ctx, asg_supported) < 0)
+        return -1;
+    for (const char *const *p = moved; *p; p++)
+        if (cfn_prop_changed(ctx, *p))
+            return cfn_fail(ctx,
+                            ASG_TYPE " property %s cannot be updated in place by cfnkit's "
+                                     "local engine",
+                            *p);
+    cJSON *in = asg_input(ctx, name);
+    if (!in)
+        return -1;
+    for (const char *const *p = asg_not_updated; *p; p++)
+        if (strcmp(*p, "AutoScalingGroupName") != 0)
+            cJSON_DeleteItemFromObjectCaseSensitive(in, *p);
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = native_call(ctx, aws, "autoscaling", "UpdateAutoScalingGroup", in, NULL);
+    else
+        cJSON_Delete(in);
+    if (rc == 0 && cfn_prop_changed(ctx, "Tags")) {
+        const cJSON *old = NULL, *tags = NULL;
+        const cJSON *oldp = cfn_request_old_props(ctx);
+        old = cJSON_GetObjectItemCaseSensitive(oldp, "Tags");
+        tags = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "Tags");
+        if (cJSON_GetArraySize(old) > 0)
+            rc = native_call(
+                ctx, aws, "autoscaling", "DeleteTags",
+                cfnkit_json_item(cJSON_CreateObject(), "Tags", group_tags(old, name, true)), NULL);
+        if (rc == 0 && cJSON_GetArraySize(tags) > 0) {
+            cJSON *t = group_tags(tags, name, false);
+            const char *bad = NULL;
+            if (cfnkit_json_coerce(t, NULL, asg_bools, NULL, &bad) < 0) {
+                cJSON_Delete(t);
+                rc = cfn_fail(ctx, ASG_TYPE " property Tags: %s must be a boolean", bad);
+            } else {
+                rc = native_call(ctx, aws, "autoscaling", "CreateOrUpdateTags",
+                                 cfnkit_json_item(cJSON_CreateObject(), "Tags", t), NULL);
+            }
+        }
+    }
+    if (rc == 0)
+        rc = asg_ready(ctx, aws, name);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+/* DeleteAutoScalingGroup with ForceDelete (its instances terminated, as
+ * CloudFormation's delete does), then waits until the group is gone. */
+static int asg_remove(cfn_ctx *ctx)
+{
+    const char *name = cfn_request_physical_id(ctx);
+    cfn_aws *aws = NULL;
+    cJSON *g = NULL;
+    if (cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    int rc = described(ctx, aws, "DescribeAutoScalingGroups", "AutoScalingGroupNames",
+                       "AutoScalingGroups", name, &g);
+    if (rc == 0 && g)
+        rc = native_call(ctx, aws, "autoscaling", "DeleteAutoScalingGroup",
+                         cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(),
+                                                              "AutoScalingGroupName", name, NULL),
+                                          "ForceDelete", cJSON_CreateTrue()),
+                         NULL);
+    while (rc == 0 && g) {
+        cJSON_Delete(g);
+        g = NULL;
+        rc = described(ctx, aws, "DescribeAutoScalingGroups", "AutoScalingGroupNames",
+                       "AutoScalingGroups", name, &g);
+        if (rc == 0 && g && !native_poll_again(ctx))
+            rc = cfn_fail(ctx, "Auto Scaling group %s is not deleted in time", name);
+    }
+    cJSON_Delete(g);
+    cfn_aws_free(aws);
+    return rc;
+}
+
+/* ---- descriptors (cfn-lint's schemas) ---- */
+
+static const char *const lc_replaces[] = {"AssociatePublicIpAddress",
+                                          "BlockDeviceMappings",
+                                          "ClassicLinkVPCId",
+                                          "ClassicLinkVPCSecurityGroups",
+                                          "EbsOptimized",
+                                          "IamInstanceProfile",
+                                          "ImageId",
+                                          "InstanceId",
+                                          "InstanceMonitoring",
+                                          "InstanceType",
+                                          "KernelId",
+                                          "KeyName",
+                                          "LaunchConfigurationName",
+                                          "MetadataOptions",
+                                          "PlacementTenancy",
+                                          "RamDiskId",
+                                          "SecurityGroups",
+                                          "SpotPrice",
+                                          "UserData",
+                                          NULL};
+static const char *const lc_write_only[] = {"InstanceId", NULL};
+
+static const cfn_resource_type lc_type = {
+    .type = LC_TYPE,
+    .create = lc_create,
+    .update = lc_update,
+    .remove = lc_remove,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = lc_replaces,
+    .write_only = lc_write_only,
+};
+
+static const char *const asg_replaces[] = {"InstanceId", "AutoScalingGroupName", NULL};
+static const char *const asg_conditional[] = {"LaunchConfigurationName", "VPCZoneIdentifier",
+                                              "LaunchTemplate", "MixedInstancesPolicy", NULL};
+static const char *const asg_write_only[] = {"SkipZonalShiftValidation", "InstanceId", NULL};
+static const char *const asg_attributes[] = {"AutoScalingGroupARN", NULL};
+
+static const cfn_resource_type asg_type = {
+    .type = ASG_TYPE,
+    .create = asg_create,
+    .update = asg_update,
+    .remove = asg_remove,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = asg_replaces,
+    .replaces_conditional = asg_conditional,
+    .write_only = asg_write_only,
+    .attributes = asg_attributes,
+};
+
+const cfn_resource_type *const cfnkit_native_autoscaling[] = {&lc_type, &asg_type, NULL};
