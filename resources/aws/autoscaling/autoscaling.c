@@ -216,10 +216,11 @@ static cJSON *asg_input(cfn_ctx *ctx, const char *name)
     cJSON_DeleteItemFromObjectCaseSensitive(in, "AutoScalingGroupName");
     const char *bad = NULL;
     if (cfnkit_json_coerce(in, asg_ints, asg_bools, NULL, &bad) < 0) {
-        cJSON_Delete(in);
+        /* `bad` names a member of `in`: the reason first. */
         cfn_fail(ctx, ASG_TYPE " property %s must be a %s",
                  strcmp(bad, "DefaultCooldown") == 0 ? "Cooldown" : bad,
                  cfnkit_listed(asg_bools, bad) ? "boolean" : "number");
+        cJSON_Delete(in);
         return NULL;
     }
     in = cfnkit_json_strings(in, "AutoScalingGroupName", name, NULL);
@@ -349,8 +350,8 @@ static int asg_update(cfn_ctx *ctx)
             cJSON *t = group_tags(tags, name, false);
             const char *bad = NULL;
             if (cfnkit_json_coerce(t, NULL, asg_bools, NULL, &bad) < 0) {
-                cJSON_Delete(t);
                 rc = cfn_fail(ctx, ASG_TYPE " property Tags: %s must be a boolean", bad);
+                cJSON_Delete(t);
             } else {
                 rc = native_call(ctx, aws, "autoscaling", "CreateOrUpdateTags",
                                  cfnkit_json_item(cJSON_CreateObject(), "Tags", t), NULL);

@@ -1,0 +1,141 @@
+"""AWS::AutoScaling::LaunchConfiguration and AutoScalingGroup through `cfnkit
+native-provider` against moto: read back with boto3, Ref and Fn::GetAtt
+AutoScalingGroupARN, update in place, delete and delete again. moto runs no
+VMs: the group's instances are moto's records, InService at once."""
+
+import base64
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "integration"))
+from harness import NativeTest  # noqa: E402
+
+AMI = "ami-12c6146b"  # one of moto's default images
+
+
+class LaunchConfiguration(NativeTest):
+    resource_type = "AWS::AutoScaling::LaunchConfiguration"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.asg = cls.moto.client("autoscaling")
+
+    def lc(self, name):
+        got = self.asg.describe_launch_configurations(
+            LaunchConfigurationNames=[name])["LaunchConfigurations"]
+        return got[0] if got else None
+
+    def test_lifecycle(self):
+        user_data = base64.b64encode(b"#!/bin/sh\necho hi\n").decode()
+        props = {"ImageId": AMI, "InstanceType": "t3.micro", "KeyName": "k",
+                 "SecurityGroups": ["sg-1"], "UserData": user_data,
+                 "EbsOptimized": "true"}
+        body = self.invoke("Create", props, logical="Conf", expect="SUCCESS")
+        name = body["PhysicalResourceId"]
+        self.assertRegex(name, r"^[A-Za-z0-9-]+-Conf-[A-Z0-9]{12}$")
+        lc = self.lc(name)
+        self.assertEqual((lc["ImageId"], lc["InstanceType"], lc["KeyName"]),
+                         (AMI, "t3.micro", "k"))
+        self.assertEqual(lc["SecurityGroups"], ["sg-1"])
+        self.assertEqual(base64.b64decode(lc["UserData"]), b"#!/bin/sh\necho hi\n")
+        self.assertIs(lc["EbsOptimized"], True)
+        self.assertNotIn("Data", body)
+
+        # Every property is create-only: an Update keeps the configuration.
+        body = self.invoke("Update", props, physical_id=name, old=props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], name)
+
+        self.invoke("Delete", props, physical_id=name, expect="SUCCESS")
+        self.assertIsNone(self.lc(name))
+        self.invoke("Delete", props, physical_id=name, expect="SUCCESS")
+
+    def test_named_and_refused(self):
+        props = {"LaunchConfigurationName": "web", "ImageId": AMI, "InstanceType": "t3.small"}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "web")
+        self.assertIsNotNone(self.lc("web"))
+        self.invoke("Delete", props, physical_id="web", expect="SUCCESS")
+        body = self.invoke("Create", dict(props, MetadataOptions={}), expect="FAILED")
+        self.assertIn("AWS::AutoScaling::LaunchConfiguration property MetadataOptions is not "
+                      "supported by cfnkit's local engine", body["Reason"])
+        body = self.invoke("Create", {"ImageId": AMI}, expect="FAILED")
+        self.assertIn("InstanceType", body["Reason"])
+
+
+class AutoScalingGroup(NativeTest):
+    resource_type = "AWS::AutoScaling::AutoScalingGroup"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.asg = cls.moto.client("autoscaling")
+        cls.asg.create_launch_configuration(LaunchConfigurationName="lc", ImageId=AMI,
+                                            InstanceType="t3.micro")
+        ec2 = cls.moto.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        cls.subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24",
+                                         AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
+                       for i, z in ((1, "a"), (2, "b"))]
+
+    def group(self, name):
+        got = self.asg.describe_auto_scaling_groups(
+            AutoScalingGroupNames=[name])["AutoScalingGroups"]
+        return got[0] if got else None
+
+    def tags(self, g):
+        return {t["Key"]: (t["Value"], t["PropagateAtLaunch"]) for t in g["Tags"]}
+
+    def test_lifecycle(self):
+        props = {"LaunchConfigurationName": "lc", "MinSize": "1", "MaxSize": "3",
+                 "DesiredCapacity": 2, "Cooldown": "120", "HealthCheckType": "EC2",
+                 "HealthCheckGracePeriod": 60, "VPCZoneIdentifier": self.subnets,
+                 "Tags": [{"Key": "team", "Value": "a", "PropagateAtLaunch": "true"},
+                          {"Key": "gone", "Value": "x", "PropagateAtLaunch": False}]}
+        body = self.invoke("Create", props, logical="Web", expect="SUCCESS")
+        name = body["PhysicalResourceId"]
+        self.assertRegex(name, r"^[A-Za-z0-9-]+-Web-[A-Z0-9]{12}$")
+        g = self.group(name)
+        self.assertEqual(body["Data"], {"AutoScalingGroupARN": g["AutoScalingGroupARN"]})
+        self.assertEqual((g["MinSize"], g["MaxSize"], g["DesiredCapacity"]), (1, 3, 2))
+        self.assertEqual((g["DefaultCooldown"], g["HealthCheckGracePeriod"]), (120, 60))
+        self.assertEqual(g["LaunchConfigurationName"], "lc")
+        self.assertEqual(sorted(g["VPCZoneIdentifier"].split(",")), sorted(self.subnets))
+        self.assertEqual(len([i for i in g["Instances"] if i["LifecycleState"] == "InService"]),
+                         2)
+        self.assertEqual(self.tags(g), {"team": ("a", True), "gone": ("x", False)})
+
+        new = dict(props, MaxSize=5, DesiredCapacity=3,
+                   Tags=[{"Key": "team", "Value": "b", "PropagateAtLaunch": True}])
+        body = self.invoke("Update", new, physical_id=name, old=props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], name)
+        g = self.group(name)
+        self.assertEqual((g["MaxSize"], g["DesiredCapacity"], len(g["Instances"])), (5, 3, 3))
+        self.assertEqual(self.tags(g), {"team": ("b", True)})
+
+        body = self.invoke("Update", dict(new, LoadBalancerNames=["elb"]), physical_id=name,
+                           old=new, expect="FAILED")
+        self.assertIn("property LoadBalancerNames cannot be updated in place", body["Reason"])
+
+        self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
+        self.assertIsNone(self.group(name))
+        self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
+
+    def test_named_and_refused(self):
+        props = {"AutoScalingGroupName": "workers", "LaunchConfigurationName": "lc",
+                 "MinSize": 0, "MaxSize": 1, "AvailabilityZones": ["us-east-1a"]}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "workers")
+        self.assertEqual(self.group("workers")["AvailabilityZones"], ["us-east-1a"])
+        self.invoke("Delete", props, physical_id="workers", expect="SUCCESS")
+        body = self.invoke("Create", dict(props, MixedInstancesPolicy={}), expect="FAILED")
+        self.assertIn("AWS::AutoScaling::AutoScalingGroup property MixedInstancesPolicy is not "
+                      "supported by cfnkit's local engine", body["Reason"])
+        body = self.invoke("Create", dict(props, Cooldown="soon"), expect="FAILED")
+        self.assertIn("property Cooldown must be a number", body["Reason"])
+
+
+if __name__ == "__main__":
+    unittest.main()
