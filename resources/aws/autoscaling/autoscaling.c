@@ -1,6 +1,7 @@
-/* AWS::AutoScaling::LaunchConfiguration and AWS::AutoScaling::AutoScalingGroup
+/* AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup and ScalingPolicy
  * for the local engine, through the Auto Scaling query API. Ref is the name
- * of either; the group's Fn::GetAtt AutoScalingGroupARN. */
+ * of the first two (the group's Fn::GetAtt AutoScalingGroupARN), the ARN of a
+ * policy (Fn::GetAtt Arn, PolicyName). */
 #include <cfnkit/cfnkit.h>
 
 #include <stdlib.h>
@@ -394,6 +395,138 @@ static int asg_remove(cfn_ctx *ctx)
     return rc;
 }
 
+/* ---- AWS::AutoScaling::ScalingPolicy ---- */
+
+#define SP_TYPE "AWS::AutoScaling::ScalingPolicy"
+
+static const char *const sp_supported[] = {"AutoScalingGroupName",
+                                           "PolicyType",
+                                           "AdjustmentType",
+                                           "ScalingAdjustment",
+                                           "MinAdjustmentMagnitude",
+                                           "Cooldown",
+                                           "EstimatedInstanceWarmup",
+                                           "MetricAggregationType",
+                                           "StepAdjustments",
+                                           "TargetTrackingConfiguration",
+                                           NULL};
+static const char *const sp_ints[] = {"ScalingAdjustment",
+                                      "MinAdjustmentMagnitude",
+                                      "Cooldown",
+                                      "EstimatedInstanceWarmup",
+                                      "MetricIntervalLowerBound",
+                                      "MetricIntervalUpperBound",
+                                      "TargetValue",
+                                      NULL};
+static const char *const sp_bools[] = {"DisableScaleIn", NULL};
+
+/* The policy's name in its ARN ("...:policyName/NAME"), NULL if none. */
+static const char *policy_name(const char *arn)
+{
+    const char *p = arn ? strstr(arn, ":policyName/") : NULL;
+    return p && p[12] ? p + 12 : NULL;
+}
+
+/* PutScalingPolicy serves Create and Update (the same name puts the policy
+ * again whole). Ref is the policy's ARN; Fn::GetAtt Arn and PolicyName. */
+static int sp_put(cfn_ctx *ctx, const char *name)
+{
+    cfn_aws *aws = NULL;
+    cJSON *out = NULL;
+    cJSON *in = props_input(ctx, SP_TYPE, sp_ints, sp_bools);
+    if (!in)
+        return -1;
+    in = cfnkit_json_strings(in, "PolicyName", name, NULL);
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = native_call(ctx, aws, "autoscaling", "PutScalingPolicy", in, &out);
+    else
+        cJSON_Delete(in);
+    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(out, "PolicyARN");
+    if (rc == 0 && !cJSON_IsString(arn)) {
+        /* moto 5 answers PolicyArn, not the API's PolicyARN: the ARN is
+         * read back from DescribePolicies then. */
+        const char *names[] = {name}, *group = NULL;
+        cJSON_Delete(out);
+        out = NULL;
+        rc = cfn_prop_string(ctx, "AutoScalingGroupName", &group);
+        if (rc == 0)
+            rc = native_call(
+                ctx, aws, "autoscaling", "DescribePolicies",
+                cfnkit_json_item(
+                    cfnkit_json_strings(cJSON_CreateObject(), "AutoScalingGroupName", group, NULL),
+                    "PolicyNames", cJSON_CreateStringArray(names, 1)),
+                &out);
+        arn = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "ScalingPolicies"), 0),
+            "PolicyARN");
+    }
+    if (rc == 0)
+        rc = !cJSON_IsString(arn) ? cfn_fail(ctx, "scaling policy %s has no PolicyARN", name)
+             : cfn_set_data(ctx, "Arn", arn->valuestring) < 0 ||
+                     cfn_set_data(ctx, "PolicyName", name) < 0
+                 ? -1
+                 : cfn_set_physical_id(ctx, arn->valuestring);
+    cJSON_Delete(out);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : 0;
+}
+
+static int sp_create(cfn_ctx *ctx)
+{
+    const char *group;
+    char *name = NULL;
+    if (native_check_props(ctx, sp_supported) < 0 ||
+        cfn_prop_string(ctx, "AutoScalingGroupName", &group) < 0 ||
+        native_name(ctx, MAX_NAME, 0, &name) < 0)
+        return -1;
+    int rc = sp_put(ctx, name);
+    free(name);
+    return rc;
+}
+
+static int sp_update(cfn_ctx *ctx)
+{
+    const char *name = policy_name(cfn_request_physical_id(ctx));
+    if (native_check_props(ctx, sp_supported) < 0)
+        return -1;
+    if (!name)
+        return cfn_fail(ctx, SP_TYPE " physical id %s is not a scaling policy ARN",
+                        cfn_request_physical_id(ctx));
+    return sp_put(ctx, name);
+}
+
+/* DeletePolicy takes the ARN alone; gone (the policy, or its whole group) is
+ * read from DescribePolicies first, as Auto Scaling answers an unknown one
+ * with the generic ValidationError. */
+static int sp_remove(cfn_ctx *ctx)
+{
+    const char *arn = cfn_request_physical_id(ctx);
+    const char *name = policy_name(arn);
+    const char *group = NULL;
+    cfn_aws *aws = NULL;
+    cJSON *out = NULL;
+    if (!name)
+        return cfn_fail(ctx, SP_TYPE " physical id %s is not a scaling policy ARN", arn);
+    if (cfn_prop_string(ctx, "AutoScalingGroupName", &group) < 0 ||
+        cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    const char *names[] = {name};
+    int rc = native_call(ctx, aws, "autoscaling", "DescribePolicies",
+                         cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(),
+                                                              "AutoScalingGroupName", group, NULL),
+                                          "PolicyNames", cJSON_CreateStringArray(names, 1)),
+                         &out);
+    if (rc == 0 && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(out, "ScalingPolicies")) > 0)
+        rc = native_call(ctx, aws, "autoscaling", "DeletePolicy",
+                         cfnkit_json_strings(cJSON_CreateObject(), "AutoScalingGroupName", group,
+                                             "PolicyName", name, NULL),
+                         NULL);
+    cJSON_Delete(out);
+    cfn_aws_free(aws);
+    return rc;
+}
+
 /* ---- descriptors (cfn-lint's schemas) ---- */
 
 static const char *const lc_replaces[] = {"AssociatePublicIpAddress",
@@ -446,4 +579,17 @@ static const cfn_resource_type asg_type = {
     .attributes = asg_attributes,
 };
 
-const cfn_resource_type *const cfnkit_native_autoscaling[] = {&lc_type, &asg_type, NULL};
+static const char *const sp_replaces[] = {"AutoScalingGroupName", NULL};
+static const char *const sp_attributes[] = {"PolicyName", "Arn", NULL};
+
+static const cfn_resource_type sp_type = {
+    .type = SP_TYPE,
+    .create = sp_create,
+    .update = sp_update,
+    .remove = sp_remove,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = sp_replaces,
+    .attributes = sp_attributes,
+};
+
+const cfn_resource_type *const cfnkit_native_autoscaling[] = {&lc_type, &asg_type, &sp_type, NULL};

@@ -1,4 +1,4 @@
-"""AWS::AutoScaling::LaunchConfiguration and AutoScalingGroup through `cfnkit
+"""AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup and ScalingPolicy through `cfnkit
 native-provider` against moto: read back with boto3, Ref and Fn::GetAtt
 AutoScalingGroupARN, update in place, delete and delete again. moto runs no
 VMs: the group's instances are moto's records, InService at once."""
@@ -135,6 +135,56 @@ class AutoScalingGroup(NativeTest):
                       "supported by cfnkit's local engine", body["Reason"])
         body = self.invoke("Create", dict(props, Cooldown="soon"), expect="FAILED")
         self.assertIn("property Cooldown must be a number", body["Reason"])
+
+
+class ScalingPolicy(NativeTest):
+    resource_type = "AWS::AutoScaling::ScalingPolicy"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.asg = cls.moto.client("autoscaling")
+        cls.asg.create_launch_configuration(LaunchConfigurationName="lc", ImageId=AMI,
+                                            InstanceType="t3.micro")
+        cls.asg.create_auto_scaling_group(AutoScalingGroupName="g", LaunchConfigurationName="lc",
+                                          MinSize=0, MaxSize=2,
+                                          AvailabilityZones=["us-east-1a"])
+
+    def policy(self, name):
+        got = self.asg.describe_policies(AutoScalingGroupName="g",
+                                         PolicyNames=[name])["ScalingPolicies"]
+        return got[0] if got else None
+
+    def test_lifecycle(self):
+        props = {"AutoScalingGroupName": "g", "AdjustmentType": "ChangeInCapacity",
+                 "ScalingAdjustment": "1", "Cooldown": "60"}
+        body = self.invoke("Create", props, logical="Up", expect="SUCCESS")
+        arn = body["PhysicalResourceId"]
+        name = body["Data"]["PolicyName"]
+        self.assertRegex(name, r"^[A-Za-z0-9-]+-Up-[A-Z0-9]{12}$")
+        p = self.policy(name)
+        self.assertEqual(body["Data"], {"Arn": p["PolicyARN"], "PolicyName": name})
+        self.assertEqual(arn, p["PolicyARN"])
+        self.assertEqual((p["AdjustmentType"], p["ScalingAdjustment"], p["Cooldown"]),
+                         ("ChangeInCapacity", 1, 60))
+
+        new = dict(props, ScalingAdjustment=2, Cooldown=300)
+        body = self.invoke("Update", new, physical_id=arn, old=props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], arn)
+        p = self.policy(name)
+        self.assertEqual((p["ScalingAdjustment"], p["Cooldown"]), (2, 300))
+
+        self.invoke("Delete", new, physical_id=arn, expect="SUCCESS")
+        self.assertIsNone(self.policy(name))
+        self.invoke("Delete", new, physical_id=arn, expect="SUCCESS")
+
+    def test_refused(self):
+        body = self.invoke("Create", {"AutoScalingGroupName": "g",
+                                      "PredictiveScalingConfiguration": {}}, expect="FAILED")
+        self.assertIn("AWS::AutoScaling::ScalingPolicy property PredictiveScalingConfiguration "
+                      "is not supported by cfnkit's local engine", body["Reason"])
+        body = self.invoke("Create", {"AdjustmentType": "ChangeInCapacity"}, expect="FAILED")
+        self.assertIn("AutoScalingGroupName", body["Reason"])
 
 
 if __name__ == "__main__":
