@@ -310,23 +310,57 @@ static cJSON *group_tags(const cJSON *tags, const char *name, bool keys_only)
     return out;
 }
 
+/* The strings of list `a` that list `b` lacks, as a new array. */
+static cJSON *missing(const cJSON *a, const cJSON *b)
+{
+    cJSON *out = cJSON_CreateArray();
+    const cJSON *x, *y;
+    cJSON_ArrayForEach(x, a)
+    {
+        bool found = false;
+        cJSON_ArrayForEach(y, b) found = found || (cJSON_IsString(x) && cJSON_IsString(y) &&
+                                                   strcmp(x->valuestring, y->valuestring) == 0);
+        if (out && cJSON_IsString(x) && !found)
+            cJSON_AddItemToArray(out, cJSON_CreateString(x->valuestring));
+    }
+    return out;
+}
+
+/* A list property of load balancers follows the template: the ones no longer
+ * listed detached, the new ones attached (`detach`, `attach`: the calls,
+ * `member` their list's name). Returns 0, or -1. */
+static int follow_list(cfn_ctx *ctx, cfn_aws *aws, const char *name, const char *property,
+                       const char *detach, const char *attach, const char *member)
+{
+    const cJSON *old = cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), property);
+    const cJSON *now = cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), property);
+    const char *ops[] = {detach, attach};
+    for (int i = 0; i < 2; i++) {
+        cJSON *list = i == 0 ? missing(old, now) : missing(now, old);
+        if (cJSON_GetArraySize(list) == 0) {
+            cJSON_Delete(list);
+            continue;
+        }
+        if (native_call(ctx, aws, "autoscaling", ops[i],
+                        cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(),
+                                                             "AutoScalingGroupName", name, NULL),
+                                         member, list),
+                        NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* UpdateAutoScalingGroup with what it takes (what the template no longer
  * sets keeps its value, as Auto Scaling has no "unset"); tags: the old ones
- * deleted, the new ones put. LoadBalancerNames and TargetGroupARNs are not
- * updated in place by cfnkit: it says so. */
+ * deleted, the new ones put; LoadBalancerNames and TargetGroupARNs by
+ * detaching and attaching the difference. */
 static int asg_update(cfn_ctx *ctx)
 {
     const char *name = cfn_request_physical_id(ctx);
-    const char *const moved[] = {"LoadBalancerNames", "TargetGroupARNs", NULL};
     cfn_aws *aws = NULL;
     if (native_check_props(ctx, asg_supported) < 0)
         return -1;
-    for (const char *const *p = moved; *p; p++)
-        if (cfn_prop_changed(ctx, *p))
-            return cfn_fail(ctx,
-                            ASG_TYPE " property %s cannot be updated in place by cfnkit's "
-                                     "local engine",
-                            *p);
     cJSON *in = asg_input(ctx, name);
     if (!in)
         return -1;
@@ -338,6 +372,12 @@ static int asg_update(cfn_ctx *ctx)
         rc = native_call(ctx, aws, "autoscaling", "UpdateAutoScalingGroup", in, NULL);
     else
         cJSON_Delete(in);
+    if (rc == 0 && cfn_prop_changed(ctx, "LoadBalancerNames"))
+        rc = follow_list(ctx, aws, name, "LoadBalancerNames", "DetachLoadBalancers",
+                         "AttachLoadBalancers", "LoadBalancerNames");
+    if (rc == 0 && cfn_prop_changed(ctx, "TargetGroupARNs"))
+        rc = follow_list(ctx, aws, name, "TargetGroupARNs", "DetachLoadBalancerTargetGroups",
+                         "AttachLoadBalancerTargetGroups", "TargetGroupARNs");
     if (rc == 0 && cfn_prop_changed(ctx, "Tags")) {
         const cJSON *old = NULL, *tags = NULL;
         const cJSON *oldp = cfn_request_old_props(ctx);

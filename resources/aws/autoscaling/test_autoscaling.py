@@ -115,9 +115,20 @@ class AutoScalingGroup(NativeTest):
         self.assertEqual((g["MaxSize"], g["DesiredCapacity"], len(g["Instances"])), (5, 3, 3))
         self.assertEqual(self.tags(g), {"team": ("b", True)})
 
-        body = self.invoke("Update", dict(new, LoadBalancerNames=["elb"]), physical_id=name,
-                           old=new, expect="FAILED")
-        self.assertIn("property LoadBalancerNames cannot be updated in place", body["Reason"])
+        # Target groups follow the list: the one dropped detached, the new one attached.
+        elb = self.moto.client("elbv2")
+        vpc = self.moto.client("ec2").describe_subnets(
+            SubnetIds=self.subnets[:1])["Subnets"][0]["VpcId"]
+        tgs = [elb.create_target_group(Name=f"tg{i}", Protocol="HTTP", Port=80,
+                                       VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+               for i in (1, 2)]
+        with_tg = dict(new, TargetGroupARNs=tgs[:1])
+        self.invoke("Update", with_tg, physical_id=name, old=new, expect="SUCCESS")
+        self.assertEqual(self.group(name)["TargetGroupARNs"], tgs[:1])
+        moved = dict(new, TargetGroupARNs=tgs[1:])
+        self.invoke("Update", moved, physical_id=name, old=with_tg, expect="SUCCESS")
+        self.assertEqual(self.group(name)["TargetGroupARNs"], tgs[1:])
+        new = moved
 
         self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
         self.assertIsNone(self.group(name))
