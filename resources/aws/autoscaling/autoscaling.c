@@ -158,6 +158,7 @@ static const char *const asg_supported[] = {"AutoScalingGroupName",
                                             "NewInstancesProtectedFromScaleIn",
                                             "CapacityRebalance",
                                             "PlacementGroup",
+                                            "NotificationConfigurations",
                                             NULL};
 static const char *const asg_ints[] = {"MinSize",
                                        "MaxSize",
@@ -169,8 +170,9 @@ static const char *const asg_ints[] = {"MinSize",
 static const char *const asg_bools[] = {"PropagateAtLaunch", "NewInstancesProtectedFromScaleIn",
                                         "CapacityRebalance", NULL};
 /* What UpdateAutoScalingGroup does not take: changed through their own calls. */
-static const char *const asg_not_updated[] = {"LoadBalancerNames", "TargetGroupARNs", "Tags",
-                                              "AutoScalingGroupName", NULL};
+static const char *const asg_not_updated[] = {
+    "LoadBalancerNames",          "TargetGroupARNs",      "Tags",
+    "NotificationConfigurations", "AutoScalingGroupName", NULL};
 
 /* The group's input: CloudFormation's Cooldown (a string) is the API's
  * DefaultCooldown, its VPCZoneIdentifier list the API's comma-separated
@@ -265,6 +267,48 @@ static int asg_ready(cfn_ctx *ctx, cfn_aws *aws, const char *name)
     }
 }
 
+/* NotificationConfigurations follow the template: each topic no longer
+ * listed gets DeleteNotificationConfiguration, each listed one
+ * PutNotificationConfiguration (which replaces the topic's types). Returns 0
+ * or -1. */
+static int follow_notifications(cfn_ctx *ctx, cfn_aws *aws, const char *name)
+{
+    const cJSON *old =
+        cJSON_GetObjectItemCaseSensitive(cfn_request_old_props(ctx), "NotificationConfigurations");
+    const cJSON *now =
+        cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "NotificationConfigurations");
+    const cJSON *o, *n;
+    cJSON_ArrayForEach(o, old)
+    {
+        const cJSON *topic = cJSON_GetObjectItemCaseSensitive(o, "TopicARN");
+        bool kept = false;
+        cJSON_ArrayForEach(n, now) kept =
+            kept || cJSON_Compare(topic, cJSON_GetObjectItemCaseSensitive(n, "TopicARN"), true);
+        if (!kept && cJSON_IsString(topic) &&
+            native_call(ctx, aws, "autoscaling", "DeleteNotificationConfiguration",
+                        cfnkit_json_strings(cJSON_CreateObject(), "AutoScalingGroupName", name,
+                                            "TopicARN", topic->valuestring, NULL),
+                        NULL) < 0)
+            return -1;
+    }
+    cJSON_ArrayForEach(n, now)
+    {
+        const cJSON *topic = cJSON_GetObjectItemCaseSensitive(n, "TopicARN");
+        const cJSON *types = cJSON_GetObjectItemCaseSensitive(n, "NotificationTypes");
+        if (!cJSON_IsString(topic) || !cJSON_IsArray(types))
+            return cfn_fail(ctx, ASG_TYPE " property NotificationConfigurations: each needs a "
+                                          "TopicARN and a list of NotificationTypes");
+        if (native_call(
+                ctx, aws, "autoscaling", "PutNotificationConfiguration",
+                cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(), "AutoScalingGroupName",
+                                                     name, "TopicARN", topic->valuestring, NULL),
+                                 "NotificationTypes", cJSON_Duplicate(types, true)),
+                NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int asg_create(cfn_ctx *ctx)
 {
     const char *given;
@@ -281,8 +325,11 @@ static int asg_create(cfn_ctx *ctx)
     int rc = -1;
     cJSON *in = asg_input(ctx, name);
     if (in && cfn_aws_for(ctx, NULL, &aws) == 0) {
+        cJSON_DeleteItemFromObjectCaseSensitive(in, "NotificationConfigurations");
         rc = native_call(ctx, aws, "autoscaling", "CreateAutoScalingGroup", in, NULL);
         in = NULL;
+        if (rc == 0 && cfn_prop_has(ctx, "NotificationConfigurations"))
+            rc = follow_notifications(ctx, aws, name);
         if (rc == 0)
             rc = asg_ready(ctx, aws, name);
     }
@@ -378,6 +425,8 @@ static int asg_update(cfn_ctx *ctx)
     if (rc == 0 && cfn_prop_changed(ctx, "TargetGroupARNs"))
         rc = follow_list(ctx, aws, name, "TargetGroupARNs", "DetachLoadBalancerTargetGroups",
                          "AttachLoadBalancerTargetGroups", "TargetGroupARNs");
+    if (rc == 0 && cfn_prop_changed(ctx, "NotificationConfigurations"))
+        rc = follow_notifications(ctx, aws, name);
     if (rc == 0 && cfn_prop_changed(ctx, "Tags")) {
         const cJSON *old = NULL, *tags = NULL;
         const cJSON *oldp = cfn_request_old_props(ctx);

@@ -144,6 +144,14 @@ class AutoScalingGroup(NativeTest):
         body = self.invoke("Create", dict(props, MixedInstancesPolicy={}), expect="FAILED")
         self.assertIn("AWS::AutoScaling::AutoScalingGroup property MixedInstancesPolicy is not "
                       "supported by cfnkit's local engine", body["Reason"])
+        # moto 5 has no PutNotificationConfiguration: the failure names the call.
+        topic = "arn:aws:sns:us-east-1:123456789012:t"
+        body = self.invoke("Create", dict(props, AutoScalingGroupName="notified",
+                                          NotificationConfigurations=[
+                                              {"TopicARN": topic, "NotificationTypes": [
+                                                  "autoscaling:EC2_INSTANCE_LAUNCH"]}]),
+                           expect="FAILED")
+        self.assertIn("PutNotificationConfiguration", body["Reason"])
         body = self.invoke("Create", dict(props, Cooldown="soon"), expect="FAILED")
         self.assertIn("property Cooldown must be a number", body["Reason"])
 
