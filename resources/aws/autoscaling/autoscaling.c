@@ -159,6 +159,7 @@ static const char *const asg_supported[] = {"AutoScalingGroupName",
                                             "CapacityRebalance",
                                             "PlacementGroup",
                                             "NotificationConfigurations",
+                                            "MetricsCollection",
                                             NULL};
 static const char *const asg_ints[] = {"MinSize",
                                        "MaxSize",
@@ -171,8 +172,8 @@ static const char *const asg_bools[] = {"PropagateAtLaunch", "NewInstancesProtec
                                         "CapacityRebalance", NULL};
 /* What UpdateAutoScalingGroup does not take: changed through their own calls. */
 static const char *const asg_not_updated[] = {
-    "LoadBalancerNames",          "TargetGroupARNs",      "Tags",
-    "NotificationConfigurations", "AutoScalingGroupName", NULL};
+    "LoadBalancerNames",    "TargetGroupARNs",   "Tags", "NotificationConfigurations",
+    "AutoScalingGroupName", "MetricsCollection", NULL};
 
 /* The group's input: CloudFormation's Cooldown (a string) is the API's
  * DefaultCooldown, its VPCZoneIdentifier list the API's comma-separated
@@ -309,6 +310,36 @@ static int follow_notifications(cfn_ctx *ctx, cfn_aws *aws, const char *name)
     return 0;
 }
 
+/* MetricsCollection: EnableMetricsCollection per entry ({Granularity,
+ * Metrics}, no Metrics meaning all); on update, DisableMetricsCollection of
+ * every metric first. Returns 0 or -1. */
+static int follow_metrics(cfn_ctx *ctx, cfn_aws *aws, const char *name)
+{
+    const cJSON *now =
+        cJSON_GetObjectItemCaseSensitive(cfn_request_props(ctx), "MetricsCollection");
+    const cJSON *m;
+    if (cfn_request_old_props(ctx) &&
+        native_call(ctx, aws, "autoscaling", "DisableMetricsCollection",
+                    cfnkit_json_strings(cJSON_CreateObject(), "AutoScalingGroupName", name, NULL),
+                    NULL) < 0)
+        return -1;
+    cJSON_ArrayForEach(m, now)
+    {
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(m, "Granularity");
+        const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(m, "Metrics");
+        if (!cJSON_IsString(g) || (metrics && !cJSON_IsArray(metrics)))
+            return cfn_fail(ctx, ASG_TYPE " property MetricsCollection: each needs a "
+                                          "Granularity and an optional list of Metrics");
+        cJSON *in = cfnkit_json_strings(cJSON_CreateObject(), "AutoScalingGroupName", name,
+                                        "Granularity", g->valuestring, NULL);
+        if (metrics)
+            in = cfnkit_json_item(in, "Metrics", cJSON_Duplicate(metrics, true));
+        if (native_call(ctx, aws, "autoscaling", "EnableMetricsCollection", in, NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int asg_create(cfn_ctx *ctx)
 {
     const char *given;
@@ -326,10 +357,13 @@ static int asg_create(cfn_ctx *ctx)
     cJSON *in = asg_input(ctx, name);
     if (in && cfn_aws_for(ctx, NULL, &aws) == 0) {
         cJSON_DeleteItemFromObjectCaseSensitive(in, "NotificationConfigurations");
+        cJSON_DeleteItemFromObjectCaseSensitive(in, "MetricsCollection");
         rc = native_call(ctx, aws, "autoscaling", "CreateAutoScalingGroup", in, NULL);
         in = NULL;
         if (rc == 0 && cfn_prop_has(ctx, "NotificationConfigurations"))
             rc = follow_notifications(ctx, aws, name);
+        if (rc == 0 && cfn_prop_has(ctx, "MetricsCollection"))
+            rc = follow_metrics(ctx, aws, name);
         if (rc == 0)
             rc = asg_ready(ctx, aws, name);
     }
@@ -425,6 +459,8 @@ static int asg_update(cfn_ctx *ctx)
     if (rc == 0 && cfn_prop_changed(ctx, "TargetGroupARNs"))
         rc = follow_list(ctx, aws, name, "TargetGroupARNs", "DetachLoadBalancerTargetGroups",
                          "AttachLoadBalancerTargetGroups", "TargetGroupARNs");
+    if (rc == 0 && cfn_prop_changed(ctx, "MetricsCollection"))
+        rc = follow_metrics(ctx, aws, name);
     if (rc == 0 && cfn_prop_changed(ctx, "NotificationConfigurations"))
         rc = follow_notifications(ctx, aws, name);
     if (rc == 0 && cfn_prop_changed(ctx, "Tags")) {

@@ -141,6 +141,18 @@ class AutoScalingGroup(NativeTest):
         self.assertEqual(body["PhysicalResourceId"], "workers")
         self.assertEqual(self.group("workers")["AvailabilityZones"], ["us-east-1a"])
         self.invoke("Delete", props, physical_id="workers", expect="SUCCESS")
+
+        metered = dict(props, AutoScalingGroupName="metered", MetricsCollection=[
+            {"Granularity": "1Minute", "Metrics": ["GroupMinSize", "GroupMaxSize"]}])
+        self.invoke("Create", metered, expect="SUCCESS")
+        self.assertEqual(sorted(m["Metric"] for m in self.group("metered")["EnabledMetrics"]),
+                         ["GroupMaxSize", "GroupMinSize"])
+        # moto 5 has no DisableMetricsCollection, which an update of them calls first.
+        body = self.invoke("Update", dict(metered, MetricsCollection=[]), physical_id="metered",
+                           old=metered, expect="FAILED")
+        self.assertIn("DisableMetricsCollection", body["Reason"])
+        self.invoke("Delete", metered, physical_id="metered", expect="SUCCESS")
+
         body = self.invoke("Create", dict(props, MixedInstancesPolicy={}), expect="FAILED")
         self.assertIn("AWS::AutoScaling::AutoScalingGroup property MixedInstancesPolicy is not "
                       "supported by cfnkit's local engine", body["Reason"])
