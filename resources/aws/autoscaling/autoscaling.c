@@ -1,7 +1,8 @@
-/* AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup and ScalingPolicy
- * for the local engine, through the Auto Scaling query API. Ref is the name
- * of the first two (the group's Fn::GetAtt AutoScalingGroupARN), the ARN of a
- * policy (Fn::GetAtt Arn, PolicyName). */
+/* AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup, ScalingPolicy and
+ * ScheduledAction for the local engine, through the Auto Scaling query API.
+ * Ref is the name of the first two (the group's Fn::GetAtt
+ * AutoScalingGroupARN), the ARN of a policy (Fn::GetAtt Arn, PolicyName), the
+ * generated name of a scheduled action (Fn::GetAtt ScheduledActionName). */
 #include <cfnkit/cfnkit.h>
 
 #include <stdlib.h>
@@ -652,6 +653,88 @@ static int sp_remove(cfn_ctx *ctx)
     return rc;
 }
 
+/* ---- AWS::AutoScaling::ScheduledAction ---- */
+
+#define SA_TYPE "AWS::AutoScaling::ScheduledAction"
+
+static const char *const sa_supported[] = {"AutoScalingGroupName",
+                                           "MinSize",
+                                           "MaxSize",
+                                           "DesiredCapacity",
+                                           "Recurrence",
+                                           "StartTime",
+                                           "EndTime",
+                                           "TimeZone",
+                                           NULL};
+static const char *const sa_ints[] = {"MinSize", "MaxSize", "DesiredCapacity", NULL};
+
+/* PutScheduledUpdateGroupAction serves Create and Update (the action put
+ * again under its name). Ref and Fn::GetAtt ScheduledActionName: its name. */
+static int sa_put(cfn_ctx *ctx, const char *name)
+{
+    cfn_aws *aws = NULL;
+    const char *group;
+    if (native_check_props(ctx, sa_supported) < 0 ||
+        cfn_prop_string(ctx, "AutoScalingGroupName", &group) < 0)
+        return -1;
+    cJSON *in = props_input(ctx, SA_TYPE, sa_ints, NULL);
+    if (!in)
+        return -1;
+    in = cfnkit_json_strings(in, "ScheduledActionName", name, NULL);
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = native_call(ctx, aws, "autoscaling", "PutScheduledUpdateGroupAction", in, NULL);
+    else
+        cJSON_Delete(in);
+    cfn_aws_free(aws);
+    if (rc < 0 || cfn_set_data(ctx, "ScheduledActionName", name) < 0)
+        return -1;
+    return cfn_set_physical_id(ctx, name);
+}
+
+static int sa_create(cfn_ctx *ctx)
+{
+    char *name = NULL;
+    if (native_check_props(ctx, sa_supported) < 0 || native_name(ctx, MAX_NAME, 0, &name) < 0)
+        return -1;
+    int rc = sa_put(ctx, name);
+    free(name);
+    return rc;
+}
+
+static int sa_update(cfn_ctx *ctx)
+{
+    return sa_put(ctx, cfn_request_physical_id(ctx));
+}
+
+/* DeleteScheduledAction after DescribeScheduledActions: gone (the action,
+ * or its whole group) is success. */
+static int sa_remove(cfn_ctx *ctx)
+{
+    const char *name = cfn_request_physical_id(ctx), *group;
+    cfn_aws *aws = NULL;
+    cJSON *out = NULL;
+    if (cfn_prop_string(ctx, "AutoScalingGroupName", &group) < 0 ||
+        cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    const char *names[] = {name};
+    int rc =
+        native_call(ctx, aws, "autoscaling", "DescribeScheduledActions",
+                    cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(),
+                                                         "AutoScalingGroupName", group, NULL),
+                                     "ScheduledActionNames", cJSON_CreateStringArray(names, 1)),
+                    &out);
+    if (rc == 0 && cJSON_GetArraySize(
+                       cJSON_GetObjectItemCaseSensitive(out, "ScheduledUpdateGroupActions")) > 0)
+        rc = native_call(ctx, aws, "autoscaling", "DeleteScheduledAction",
+                         cfnkit_json_strings(cJSON_CreateObject(), "AutoScalingGroupName", group,
+                                             "ScheduledActionName", name, NULL),
+                         NULL);
+    cJSON_Delete(out);
+    cfn_aws_free(aws);
+    return rc;
+}
+
 /* ---- descriptors (cfn-lint's schemas) ---- */
 
 static const char *const lc_replaces[] = {"AssociatePublicIpAddress",
@@ -717,4 +800,17 @@ static const cfn_resource_type sp_type = {
     .attributes = sp_attributes,
 };
 
-const cfn_resource_type *const cfnkit_native_autoscaling[] = {&lc_type, &asg_type, &sp_type, NULL};
+static const char *const sa_attributes[] = {"ScheduledActionName", NULL};
+
+static const cfn_resource_type sa_type = {
+    .type = SA_TYPE,
+    .create = sa_create,
+    .update = sa_update,
+    .remove = sa_remove,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = sp_replaces, /* AutoScalingGroupName, as the policy's */
+    .attributes = sa_attributes,
+};
+
+const cfn_resource_type *const cfnkit_native_autoscaling[] = {&lc_type, &asg_type, &sp_type,
+                                                              &sa_type, NULL};

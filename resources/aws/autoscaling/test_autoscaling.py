@@ -1,7 +1,8 @@
-"""AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup and ScalingPolicy through `cfnkit
-native-provider` against moto: read back with boto3, Ref and Fn::GetAtt
-AutoScalingGroupARN, update in place, delete and delete again. moto runs no
-VMs: the group's instances are moto's records, InService at once."""
+"""AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup, ScalingPolicy and
+ScheduledAction through `cfnkit native-provider` against moto: read back with
+boto3, Ref and every Fn::GetAtt, update in place, delete and delete again.
+moto runs no VMs: the group's instances are moto's records, InService at
+once."""
 
 import base64
 import os
@@ -216,6 +217,48 @@ class ScalingPolicy(NativeTest):
                       "is not supported by cfnkit's local engine", body["Reason"])
         body = self.invoke("Create", {"AdjustmentType": "ChangeInCapacity"}, expect="FAILED")
         self.assertIn("AutoScalingGroupName", body["Reason"])
+
+
+class ScheduledAction(NativeTest):
+    resource_type = "AWS::AutoScaling::ScheduledAction"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.asg = cls.moto.client("autoscaling")
+        cls.asg.create_launch_configuration(LaunchConfigurationName="lc", ImageId=AMI,
+                                            InstanceType="t3.micro")
+        cls.asg.create_auto_scaling_group(AutoScalingGroupName="g", LaunchConfigurationName="lc",
+                                          MinSize=0, MaxSize=2,
+                                          AvailabilityZones=["us-east-1a"])
+
+    def action(self, name):
+        got = self.asg.describe_scheduled_actions(
+            AutoScalingGroupName="g", ScheduledActionNames=[name])["ScheduledUpdateGroupActions"]
+        return got[0] if got else None
+
+    def test_lifecycle(self):
+        props = {"AutoScalingGroupName": "g", "MinSize": "1", "MaxSize": 2,
+                 "Recurrence": "0 7 * * *"}
+        body = self.invoke("Create", props, logical="Morning", expect="SUCCESS")
+        name = body["PhysicalResourceId"]
+        self.assertRegex(name, r"^[A-Za-z0-9-]+-Morning-[A-Z0-9]{12}$")
+        self.assertEqual(body["Data"], {"ScheduledActionName": name})
+        a = self.action(name)
+        self.assertEqual((a["MinSize"], a["MaxSize"], a["Recurrence"]), (1, 2, "0 7 * * *"))
+
+        new = dict(props, MaxSize=4, Recurrence="0 8 * * *")
+        body = self.invoke("Update", new, physical_id=name, old=props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], name)
+        a = self.action(name)
+        self.assertEqual((a["MaxSize"], a["Recurrence"]), (4, "0 8 * * *"))
+
+        self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
+        self.assertIsNone(self.action(name))
+        self.invoke("Delete", new, physical_id=name, expect="SUCCESS")
+        body = self.invoke("Create", dict(props, Unknown=1), expect="FAILED")
+        self.assertIn("AWS::AutoScaling::ScheduledAction property Unknown is not supported by "
+                      "cfnkit's local engine", body["Reason"])
 
 
 if __name__ == "__main__":
