@@ -341,6 +341,20 @@ static int follow_metrics(cfn_ctx *ctx, cfn_aws *aws, const char *name)
     return 0;
 }
 
+/* A Create that failed after making the group: the reason kept (the AWS
+ * error when none is set) and the group deleted, since a failed Create gets
+ * no Delete. */
+static void undo_group(cfn_ctx *ctx, cfn_aws *aws, const char *name)
+{
+    if (!cfn_reason(ctx))
+        cfn_fail(ctx, "%s", cfn_error_last());
+    native_take_call(aws, "autoscaling", "Auto Scaling", "DeleteAutoScalingGroup",
+                     cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(),
+                                                          "AutoScalingGroupName", name, NULL),
+                                      "ForceDelete", cJSON_CreateTrue()),
+                     NULL);
+}
+
 static int asg_create(cfn_ctx *ctx)
 {
     const char *given;
@@ -355,18 +369,22 @@ static int asg_create(cfn_ctx *ctx)
         return -1;
     const char *name = given ? given : generated;
     int rc = -1;
+    bool made = false;
     cJSON *in = asg_input(ctx, name);
     if (in && cfn_aws_for(ctx, NULL, &aws) == 0) {
         cJSON_DeleteItemFromObjectCaseSensitive(in, "NotificationConfigurations");
         cJSON_DeleteItemFromObjectCaseSensitive(in, "MetricsCollection");
         rc = native_call(ctx, aws, "autoscaling", "CreateAutoScalingGroup", in, NULL);
         in = NULL;
+        made = rc == 0;
         if (rc == 0 && cfn_prop_has(ctx, "NotificationConfigurations"))
             rc = follow_notifications(ctx, aws, name);
         if (rc == 0 && cfn_prop_has(ctx, "MetricsCollection"))
             rc = follow_metrics(ctx, aws, name);
         if (rc == 0)
             rc = asg_ready(ctx, aws, name);
+        if (rc < 0 && made)
+            undo_group(ctx, aws, name);
     }
     cJSON_Delete(in);
     cfn_aws_free(aws);

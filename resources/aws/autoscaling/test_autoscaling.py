@@ -165,6 +165,8 @@ class AutoScalingGroup(NativeTest):
                                                   "autoscaling:EC2_INSTANCE_LAUNCH"]}]),
                            expect="FAILED")
         self.assertIn("PutNotificationConfiguration", body["Reason"])
+        # A failed Create gets no Delete: the group made is deleted.
+        self.assertIsNone(self.group("notified"))
         body = self.invoke("Create", dict(props, Cooldown="soon"), expect="FAILED")
         self.assertIn("property Cooldown must be a number", body["Reason"])
 
