@@ -1,8 +1,9 @@
-/* AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup, ScalingPolicy and
- * ScheduledAction for the local engine, through the Auto Scaling query API.
+/* AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup, ScalingPolicy,
+ * ScheduledAction and LifecycleHook for the local engine, through the Auto Scaling query API.
  * Ref is the name of the first two (the group's Fn::GetAtt
  * AutoScalingGroupARN), the ARN of a policy (Fn::GetAtt Arn, PolicyName), the
- * generated name of a scheduled action (Fn::GetAtt ScheduledActionName). */
+ * generated name of a scheduled action (Fn::GetAtt ScheduledActionName), the
+ * name of a lifecycle hook. */
 #include <cfnkit/cfnkit.h>
 
 #include <stdlib.h>
@@ -753,6 +754,84 @@ static int sa_remove(cfn_ctx *ctx)
     return rc;
 }
 
+/* ---- AWS::AutoScaling::LifecycleHook ---- */
+
+#define LH_TYPE "AWS::AutoScaling::LifecycleHook"
+
+static const char *const lh_supported[] = {
+    "AutoScalingGroupName",  "LifecycleHookName", "LifecycleTransition",
+    "DefaultResult",         "HeartbeatTimeout",  "NotificationMetadata",
+    "NotificationTargetARN", "RoleARN",           NULL};
+static const char *const lh_ints[] = {"HeartbeatTimeout", NULL};
+
+/* PutLifecycleHook serves Create and Update (the hook put again under its
+ * name). Ref: the hook's name; no Fn::GetAtt. */
+static int lh_put(cfn_ctx *ctx, const char *name)
+{
+    cfn_aws *aws = NULL;
+    const char *s;
+    if (native_check_props(ctx, lh_supported) < 0 ||
+        cfn_prop_string(ctx, "AutoScalingGroupName", &s) < 0 ||
+        cfn_prop_string(ctx, "LifecycleTransition", &s) < 0)
+        return -1;
+    cJSON *in = props_input(ctx, LH_TYPE, lh_ints, NULL);
+    if (!in)
+        return -1;
+    cJSON_DeleteItemFromObjectCaseSensitive(in, "LifecycleHookName");
+    in = cfnkit_json_strings(in, "LifecycleHookName", name, NULL);
+    int rc = cfn_aws_for(ctx, NULL, &aws);
+    if (rc == 0)
+        rc = native_call(ctx, aws, "autoscaling", "PutLifecycleHook", in, NULL);
+    else
+        cJSON_Delete(in);
+    cfn_aws_free(aws);
+    return rc < 0 ? -1 : cfn_set_physical_id(ctx, name);
+}
+
+static int lh_create(cfn_ctx *ctx)
+{
+    const char *given;
+    char *generated = NULL;
+    if (native_check_props(ctx, lh_supported) < 0 ||
+        cfn_prop_string_or(ctx, "LifecycleHookName", NULL, &given) < 0 ||
+        (!given && native_name(ctx, MAX_NAME, 0, &generated) < 0))
+        return -1;
+    int rc = lh_put(ctx, given ? given : generated);
+    free(generated);
+    return rc;
+}
+
+static int lh_update(cfn_ctx *ctx)
+{
+    return lh_put(ctx, cfn_request_physical_id(ctx));
+}
+
+/* DeleteLifecycleHook after DescribeLifecycleHooks: gone (the hook, or its
+ * whole group) is success. */
+static int lh_remove(cfn_ctx *ctx)
+{
+    const char *name = cfn_request_physical_id(ctx), *group;
+    cfn_aws *aws = NULL;
+    cJSON *out = NULL;
+    if (cfn_prop_string(ctx, "AutoScalingGroupName", &group) < 0 ||
+        cfn_aws_for(ctx, NULL, &aws) < 0)
+        return -1;
+    const char *names[] = {name};
+    int rc = native_call(ctx, aws, "autoscaling", "DescribeLifecycleHooks",
+                         cfnkit_json_item(cfnkit_json_strings(cJSON_CreateObject(),
+                                                              "AutoScalingGroupName", group, NULL),
+                                          "LifecycleHookNames", cJSON_CreateStringArray(names, 1)),
+                         &out);
+    if (rc == 0 && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(out, "LifecycleHooks")) > 0)
+        rc = native_call(ctx, aws, "autoscaling", "DeleteLifecycleHook",
+                         cfnkit_json_strings(cJSON_CreateObject(), "AutoScalingGroupName", group,
+                                             "LifecycleHookName", name, NULL),
+                         NULL);
+    cJSON_Delete(out);
+    cfn_aws_free(aws);
+    return rc;
+}
+
 /* ---- descriptors (cfn-lint's schemas) ---- */
 
 static const char *const lc_replaces[] = {"AssociatePublicIpAddress",
@@ -830,5 +909,16 @@ static const cfn_resource_type sa_type = {
     .attributes = sa_attributes,
 };
 
+static const char *const lh_replaces[] = {"AutoScalingGroupName", "LifecycleHookName", NULL};
+
+static const cfn_resource_type lh_type = {
+    .type = LH_TYPE,
+    .create = lh_create,
+    .update = lh_update,
+    .remove = lh_remove,
+    .version = CFN_RESOURCE_TYPE_VERSION,
+    .replaces = lh_replaces,
+};
+
 const cfn_resource_type *const cfnkit_native_autoscaling[] = {&lc_type, &asg_type, &sp_type,
-                                                              &sa_type, NULL};
+                                                              &sa_type, &lh_type,  NULL};

@@ -1,5 +1,5 @@
-"""AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup, ScalingPolicy and
-ScheduledAction through `cfnkit native-provider` against moto: read back with
+"""AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup, ScalingPolicy,
+ScheduledAction and LifecycleHook through `cfnkit native-provider` against moto: read back with
 boto3, Ref and every Fn::GetAtt, update in place, delete and delete again.
 moto runs no VMs: the group's instances are moto's records, InService at
 once."""
@@ -261,6 +261,37 @@ class ScheduledAction(NativeTest):
         body = self.invoke("Create", dict(props, Unknown=1), expect="FAILED")
         self.assertIn("AWS::AutoScaling::ScheduledAction property Unknown is not supported by "
                       "cfnkit's local engine", body["Reason"])
+
+
+class LifecycleHook(ScheduledAction):
+    resource_type = "AWS::AutoScaling::LifecycleHook"
+
+    def action(self, name):
+        got = self.asg.describe_lifecycle_hooks(
+            AutoScalingGroupName="g", LifecycleHookNames=[name])["LifecycleHooks"]
+        return got[0] if got else None
+
+    def test_lifecycle(self):
+        props = {"AutoScalingGroupName": "g", "LifecycleHookName": "drain",
+                 "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
+                 "DefaultResult": "CONTINUE", "HeartbeatTimeout": "300"}
+        body = self.invoke("Create", props, expect="SUCCESS")
+        self.assertEqual(body["PhysicalResourceId"], "drain")
+        self.assertNotIn("Data", body)
+        h = self.action("drain")
+        self.assertEqual((h["LifecycleTransition"], h["DefaultResult"], h["HeartbeatTimeout"]),
+                         ("autoscaling:EC2_INSTANCE_TERMINATING", "CONTINUE", 300))
+
+        new = dict(props, DefaultResult="ABANDON", HeartbeatTimeout=600)
+        body = self.invoke("Update", new, physical_id="drain", old=props, expect="SUCCESS")
+        h = self.action("drain")
+        self.assertEqual((h["DefaultResult"], h["HeartbeatTimeout"]), ("ABANDON", 600))
+
+        self.invoke("Delete", new, physical_id="drain", expect="SUCCESS")
+        self.assertIsNone(self.action("drain"))
+        self.invoke("Delete", new, physical_id="drain", expect="SUCCESS")
+        body = self.invoke("Create", {"AutoScalingGroupName": "g"}, expect="FAILED")
+        self.assertIn("LifecycleTransition", body["Reason"])
 
 
 if __name__ == "__main__":
