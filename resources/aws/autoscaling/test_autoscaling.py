@@ -1,8 +1,8 @@
 """AWS::AutoScaling::LaunchConfiguration, AutoScalingGroup, ScalingPolicy,
-ScheduledAction and LifecycleHook through `cfnkit native-provider` against moto: read back with
-boto3, Ref and every Fn::GetAtt, update in place, delete and delete again.
-moto runs no VMs: the group's instances are moto's records, InService at
-once."""
+ScheduledAction and LifecycleHook through `cfnkit native-provider` against
+moto: read back with boto3, Ref and every Fn::GetAtt, update in place, delete
+and delete again. moto runs no VMs: the group's instances are moto's records,
+InService at once."""
 
 import base64
 import os
