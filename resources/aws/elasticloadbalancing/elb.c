@@ -400,6 +400,17 @@ static int retag(cfn_ctx *ctx, cfn_aws *aws, const char *lb)
     return rc;
 }
 
+/* The security groups, replaced whole; a load balancer in a VPC always has
+ * some, so the property cannot be removed in place. */
+static int security_groups(cfn_ctx *ctx, cfn_aws *aws, const char *lb)
+{
+    const cJSON *groups = prop(cfn_request_props(ctx), "SecurityGroups");
+    if (!cJSON_IsArray(groups) || cJSON_GetArraySize(groups) == 0)
+        return cfn_fail(ctx, LB " property SecurityGroups cannot be removed in place");
+    return list_call(ctx, aws, lb, "ApplySecurityGroupsToLoadBalancer", "SecurityGroups",
+                     cJSON_Duplicate(groups, true));
+}
+
 /* LoadBalancerName and Scheme are create-only: the engine replaces. */
 static int update_lb(cfn_ctx *ctx)
 {
@@ -415,9 +426,7 @@ static int update_lb(cfn_ctx *ctx)
         (!cfn_prop_changed(ctx, "Subnets") ||
          relist(ctx, aws, lb, "Subnets", "AttachLoadBalancerToSubnets",
                 "DetachLoadBalancerFromSubnets") == 0) &&
-        (!cfn_prop_changed(ctx, "SecurityGroups") ||
-         list_call(ctx, aws, lb, "ApplySecurityGroupsToLoadBalancer", "SecurityGroups",
-                   cJSON_Duplicate(prop(cfn_request_props(ctx), "SecurityGroups"), true)) == 0) &&
+        (!cfn_prop_changed(ctx, "SecurityGroups") || security_groups(ctx, aws, lb) == 0) &&
         (!cfn_prop_changed(ctx, "HealthCheck") || health_check(ctx, aws, lb) == 0) &&
         (!(cfn_prop_changed(ctx, "CrossZone") ||
            cfn_prop_changed(ctx, "ConnectionDrainingPolicy") ||

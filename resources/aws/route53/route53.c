@@ -273,11 +273,15 @@ static int write_record(cfn_ctx *ctx)
             cJSON_Delete(changes);
             goto done;
         }
-        if (old && changes && !cJSON_AddItemToArray(changes, change("DELETE", old))) {
-            cJSON_Delete(changes);
-            changes = NULL;
+        if (old) {
+            cJSON *del = change("DELETE", old);
+            old = NULL;
+            if (!del || !changes || !cJSON_AddItemToArray(changes, del)) {
+                cJSON_Delete(del);
+                cJSON_Delete(changes);
+                changes = NULL;
+            }
         }
-        old = NULL;
     }
     cJSON *c = change(upsert ? "UPSERT" : "CREATE", rs);
     if (!changes || !c || !cJSON_AddItemToArray(changes, c)) {
