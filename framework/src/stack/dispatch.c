@@ -96,6 +96,24 @@ static int pidfd_of(pid_t pid)
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+/* Whether `var` ("NAME=VALUE") is one the provider's environment sets itself. */
+static bool replaced_var(const char *var)
+{
+    static const char *const replaced[] = {
+        "AWS_LAMBDA_RUNTIME_API=",
+        "CFNKIT_RESPONSE_URL_ALLOW=",
+        "AWS_REGION=",
+        "AWS_DEFAULT_REGION=",
+        "AWS_LAMBDA_FUNCTION_NAME=",
+        "AWS_LAMBDA_FUNCTION_VERSION=",
+        "TZ=",
+    };
+    for (size_t j = 0; j < sizeof(replaced) / sizeof(replaced[0]); j++)
+        if (strncmp(var, replaced[j], strlen(replaced[j])) == 0)
+            return true;
+    return false;
+}
+
 /* Whether `var` ("NAME=VALUE") sets a name that `vars` sets too. */
 static bool set_by(const char *var, const char *const *vars)
 {
@@ -116,15 +134,6 @@ static bool set_by(const char *var, const char *const *vars)
 static char **provider_env(const stk_dispatch *d, const char *program, const char *const *vars,
                            const char *function)
 {
-    static const char *const replaced[] = {
-        "AWS_LAMBDA_RUNTIME_API=",
-        "CFNKIT_RESPONSE_URL_ALLOW=",
-        "AWS_REGION=",
-        "AWS_DEFAULT_REGION=",
-        "AWS_LAMBDA_FUNCTION_NAME=",
-        "AWS_LAMBDA_FUNCTION_VERSION=",
-        "TZ=",
-    };
     size_t n = 0, nvars = 0;
     while (environ[n])
         n++;
@@ -135,19 +144,13 @@ static char **provider_env(const stk_dispatch *d, const char *program, const cha
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        bool skip = set_by(environ[i], vars);
-        for (size_t j = 0; j < sizeof(replaced) / sizeof(replaced[0]) && !skip; j++)
-            skip = strncmp(environ[i], replaced[j], strlen(replaced[j])) == 0;
-        if (!skip && !(env[k++] = strdup(environ[i])))
+        if (!set_by(environ[i], vars) && !replaced_var(environ[i]) &&
+            !(env[k++] = strdup(environ[i])))
             goto fail;
     }
-    for (size_t i = 0; i < nvars; i++) {
-        bool skip = false;
-        for (size_t j = 0; j < sizeof(replaced) / sizeof(replaced[0]) && !skip; j++)
-            skip = strncmp(vars[i], replaced[j], strlen(replaced[j])) == 0;
-        if (!skip && !(env[k++] = strdup(vars[i])))
+    for (size_t i = 0; i < nvars; i++)
+        if (!replaced_var(vars[i]) && !(env[k++] = strdup(vars[i])))
             goto fail;
-    }
     const char *allow = getenv("CFNKIT_RESPONSE_URL_ALLOW");
     const char *slash = strrchr(program, '/');
     char *add[7] = {NULL};

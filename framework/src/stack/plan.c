@@ -11,7 +11,8 @@
 #include "eval.h"
 #include "request.h"
 
-/* A scalar's text: a raw number's own, a number's shortest, a string's. */
+/* A scalar's text: a raw number's own, a number's as CloudFormation writes
+ * it, a string's. */
 static bool scalar_text(const cJSON *v, char *buf, size_t size)
 {
     if (cJSON_IsRaw(v) || cJSON_IsString(v)) {
@@ -19,11 +20,7 @@ static bool scalar_text(const cJSON *v, char *buf, size_t size)
         return true;
     }
     if (cJSON_IsNumber(v)) {
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(buf, size, "%.*g", prec, v->valuedouble);
-            if (strtod(buf, NULL) == v->valuedouble)
-                break;
-        }
+        stk_number_text(v->valuedouble, buf, size);
         return true;
     }
     return false;

@@ -84,20 +84,23 @@ int stk_stack_arn(const char *region, const char *account, const char *name, cha
     return 0;
 }
 
-/* CloudFormation writes numbers as they read in the template; cJSON keeps a
- * double, so integers print without a fraction and others in shortest form. */
+void stk_number_text(double d, char *buf, size_t size)
+{
+    if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d) {
+        snprintf(buf, size, "%lld", (long long)d);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            return;
+    }
+}
+
 static cJSON *number_string(double d)
 {
     char buf[64];
-    if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d)
-        snprintf(buf, sizeof(buf), "%lld", (long long)d);
-    else {
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(buf, sizeof(buf), "%.*g", prec, d);
-            if (strtod(buf, NULL) == d)
-                break;
-        }
-    }
+    stk_number_text(d, buf, sizeof(buf));
     return cJSON_CreateString(buf);
 }
 

@@ -27,6 +27,10 @@ int stk_stack_arn(const char *region, const char *account, const char *name, cha
  * memory or when `value` is not JSON data (never for a parsed document). */
 cJSON *stk_stringify(const cJSON *value);
 
+/* A number as CloudFormation writes it from the template: integers without a
+ * fraction, others in their shortest exact form. */
+void stk_number_text(double d, char *buf, size_t size);
+
 /* Whether CloudFormation sends a type's properties as strings with a
  * ServiceToken: Custom::NAME and AWS::CloudFormation::CustomResource. */
 bool stk_type_is_custom(const char *type);
