@@ -2,6 +2,8 @@
  * JSON a template may hold: camelCase copies keep every member and the
  * user's maps as written, and coercion either types the named members as
  * asked or names the member it refused. */
+#include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +31,37 @@ static int typed(const cJSON *v, const char *const *list, int type)
     return 1;
 }
 
-/* Whether an object in v names a member twice: properties never do (the
- * template reader refuses a key given twice), so such input is not one. */
+/* Whether two members of an object in v have the same API name ("Name" and
+ * "name" both become "name"): properties never do (the template reader
+ * refuses a key given twice, and property names are PascalCase), so such
+ * input is not one. */
+static const char *renamed(const char *name)
+{
+    return strcmp(name, "EFSVolumeConfiguration") == 0 ? "efsVolumeConfiguration" : name;
+}
+
+static int same_api_name(const char *a, const char *b)
+{
+    a = renamed(a);
+    b = renamed(b);
+    return tolower((unsigned char)a[0]) == tolower((unsigned char)b[0]) &&
+           (!a[0] || strcmp(a + 1, b + 1) == 0);
+}
+
+/* Whether any object in v holds two members of the same API name, or v holds
+ * a number too large for a double (cJSON reads it as infinity, which
+ * cJSON_Compare never finds equal to itself; the template reader keeps such a
+ * number's text instead). */
 static int duplicate_keys(const cJSON *v)
 {
     const cJSON *m, *n;
+    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble))
+        return 1;
     cJSON_ArrayForEach(m, v)
     {
         if (cJSON_IsObject(v))
             for (n = m->next; n; n = n->next)
-                if (strcmp(m->string, n->string) == 0)
+                if (same_api_name(m->string, n->string))
                     return 1;
         if (duplicate_keys(m))
             return 1;
